@@ -1,0 +1,1 @@
+"""The application: settings, use cases, Telegram adapter, console, CLI."""

@@ -1,0 +1,80 @@
+"""The one place that wires settings, content, storage and the Telegram adapter."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+from telegram.request import BaseRequest
+
+from bot.services.library import Library, LiveLibrary
+from bot.services.questions import Clock, LearnerService, QuestionService, utc_now
+from bot.settings import Settings
+from bot.telegram.application import build_application, register_commands
+from bot.telegram.handlers import Handlers
+from content import load_knowledge_base
+from storage import Database
+
+log = logging.getLogger(__name__)
+OFFLINE_TOKEN = "123456:offline-console-token"
+
+
+class Nexus:
+    """A fully wired bot. Long polling uses `run_polling`; the console and tests use
+    `async with nexus:` and `feed(update)` against a fake Bot API."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        request: BaseRequest | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.settings = settings
+        # Invalid content raises ContentError here, before anything starts.
+        self.library = LiveLibrary(Library.of(load_knowledge_base(settings.content_dir)))
+        self.database = Database(settings.database_url)
+        handlers = Handlers(
+            self.library,
+            QuestionService(self.library, self.database, clock),
+            LearnerService(self.database, clock),
+        )
+        self.application: Application = build_application(  # type: ignore[type-arg]
+            settings.telegram_bot_token or OFFLINE_TOKEN,
+            settings.telegram_api_base_url,
+            handlers,
+            request=request,
+            post_init=self._on_start,
+            post_shutdown=self._on_stop,
+        )
+
+    async def _on_start(self, application: Application) -> None:  # type: ignore[type-arg]
+        await self.database.migrate()
+        await register_commands(application)
+        log.info(
+            "Nexus ready: %d entries in %d topics",
+            len(self.library().kb.entries),
+            len(self.library().kb.topics),
+        )
+
+    async def _on_stop(self, application: Application) -> None:  # type: ignore[type-arg]
+        await self.database.close()
+
+    def run_polling(self) -> None:
+        """Serve Telegram until SIGINT/SIGTERM."""
+        self.application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+
+    async def __aenter__(self) -> Nexus:
+        await self.application.initialize()
+        await self._on_start(self.application)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.application.shutdown()
+        await self._on_stop(self.application)
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        """Process one update (Bot API JSON) exactly as polling would."""
+        await self.application.process_update(Update.de_json(update, self.application.bot))

@@ -1,0 +1,199 @@
+"""`nexus-bot`: the command line. Each subcommand wraps a library call."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from bot.settings import Settings, SettingsError, configure_logging
+from content import (
+    ContentError,
+    Matcher,
+    MatchResult,
+    MatchStatus,
+    load_knowledge_base,
+    read_content,
+)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        raise SystemExit(f"nexus-bot: {error}") from None
+
+
+def _knowledge_base(settings: Settings) -> Any:
+    try:
+        return load_knowledge_base(settings.content_dir)
+    except ContentError as error:
+        raise SystemExit(f"nexus-bot: {error}") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    try:
+        settings.require_token()
+    except SettingsError as error:
+        print(f"nexus-bot: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    from bot.app import Nexus
+
+    try:
+        nexus = Nexus(settings)
+    except ContentError as error:
+        print(f"nexus-bot: refusing to start, {error}", file=sys.stderr)
+        return 1
+    nexus.run_polling()
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    settings = _settings()
+    configure_logging("WARNING")
+    from bot.console import chat
+
+    try:
+        asyncio.run(chat(settings))
+    except ContentError as error:
+        print(f"nexus-bot: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def ask_record(matcher: Matcher, result: MatchResult) -> dict[str, Any]:
+    """The stable JSON form of one answer (documented in the README)."""
+    from bot.telegram import views
+
+    best = result.best
+    answered = result.status is MatchStatus.ANSWERED and best is not None
+    suggestions = result.candidates if result.status is MatchStatus.AMBIGUOUS else ()
+    return {
+        "question": result.query,
+        "status": result.status.value,
+        "entry_id": best.entry.id if answered and best else None,
+        "title": best.entry.title if answered and best else None,
+        "score": best.score if best and result.status is not MatchStatus.SMALLTALK else None,
+        "answer": views.match_result(matcher.kb, result, None).text,
+        "suggestions": [
+            {"entry_id": c.entry.id, "title": c.entry.title, "score": c.score} for c in suggestions
+        ],
+    }
+
+
+def cmd_ask(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
+    matcher = Matcher(_knowledge_base(_settings()))
+    if args.json:
+        questions = [args.question] if args.question else (line.rstrip("\n") for line in stdin)
+        for question in questions:
+            if question.strip():
+                print(json.dumps(ask_record(matcher, matcher.match(question)), ensure_ascii=False))
+        return 0
+    if not args.question:
+        print(
+            "nexus-bot ask: give a question, or --json to read one per stdin line", file=sys.stderr
+        )
+        return 2
+    from content.telegram_html import strip_tags
+
+    print(strip_tags(ask_record(matcher, matcher.match(args.question))["answer"]))
+    return 0
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _, problems = read_content(settings.content_dir)
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if not p.warning]
+    warnings = len(problems) - len(errors)
+    print(f"{settings.content_dir}: {len(errors)} error(s), {warnings} warning(s)")
+    return 1 if errors else 0
+
+
+def cmd_content_export(args: argparse.Namespace) -> int:
+    kb = _knowledge_base(_settings())
+    document = {
+        "entries": [
+            {
+                "id": e.id,
+                "topic": e.topic,
+                "title": e.title,
+                "questions": list(e.questions),
+                "keywords": list(e.keywords),
+                "answer": e.answer,
+                "related": list(e.related),
+            }
+            for e in kb.entries
+        ]
+    }
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2 if not args.json else None)
+    print()
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from storage import Database
+
+    async def upgrade() -> None:
+        database = Database(settings.database_url)
+        try:
+            await database.migrate()
+        finally:
+            await database.close()
+
+    asyncio.run(upgrade())
+    print(f"database is up to date: {settings.database_url}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nexus-bot",
+        description="Nexus, a Telegram study companion for backend engineers.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="serve Telegram (long polling); needs TELEGRAM_BOT_TOKEN")
+    commands.add_parser("chat", help="talk to the bot in this terminal, offline, no token")
+    ask = commands.add_parser("ask", help="print the bot's reply to a question")
+    ask.add_argument("question", nargs="?", help="the question (omit with --json to read stdin)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    content = commands.add_parser("content", help="check or export the knowledge base")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    content_commands.add_parser("check", help="validate all content; exit 1 on errors")
+    export = content_commands.add_parser("export", help="write the entries as JSON")
+    export.add_argument(
+        "--json", action="store_true", help="compact JSON (the default is indented)"
+    )
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply database migrations")
+    return parser
+
+
+HANDLERS = {
+    ("run", None): cmd_run,
+    ("chat", None): cmd_chat,
+    ("ask", None): cmd_ask,
+    ("content", "check"): cmd_content_check,
+    ("content", "export"): cmd_content_export,
+    ("db", "upgrade"): cmd_db_upgrade,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    sub = getattr(args, "content_command", None) or getattr(args, "db_command", None)
+    return HANDLERS[(args.command, sub)](args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,234 @@
+"""The Bot API's behaviour, reduced to what Nexus uses, with Telegram's own checks
+(message length, HTML entities, callback_data size) so tests catch what Telegram
+would reject. Thread-safe: the loopback server calls it from its own threads."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from content import telegram_html
+
+BOT_USER = {
+    "id": 777000111,
+    "is_bot": True,
+    "first_name": "Nexus",
+    "username": "nexus_study_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+CALLBACK_DATA_LIMIT = 64
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    method: str
+    params: dict[str, Any]
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None):
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+
+class FakeBotApi:
+    def __init__(self) -> None:
+        self.calls: list[ApiCall] = []
+        self._updates: list[dict[str, Any]] = []
+        self._messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._lock = threading.Condition()
+        self.commands: list[dict[str, Any]] = []
+        self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "getMe": lambda p: BOT_USER,
+            "getUpdates": self._get_updates,
+            "deleteWebhook": lambda p: True,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": lambda p: self.commands,
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_reply_markup,
+            "answerCallbackQuery": lambda p: True,
+            "sendChatAction": lambda p: True,
+        }
+
+    # -- what tests and the console use -----------------------------------------------
+
+    def message_update(
+        self, user_id: int, text: str, *, chat_id: int | None = None, first_name: str = "Ada"
+    ) -> dict[str, Any]:
+        """Build (not queue) a private text message update, with command entities."""
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id or user_id, "type": "private", "first_name": first_name},
+            "from": {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": first_name,
+                "language_code": "en",
+            },
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def callback_update(self, user_id: int, message: dict[str, Any], data: str) -> dict[str, Any]:
+        """Build a button press on a message the bot sent."""
+        return {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": str(next(self._callback_ids)),
+                "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
+                "chat_instance": "1",
+                "message": message,
+                "data": data,
+            },
+        }
+
+    def push_update(self, update: dict[str, Any]) -> None:
+        with self._lock:
+            self._updates.append(update)
+            self._lock.notify_all()
+
+    def sent(self, method: str | None = None) -> list[ApiCall]:
+        with self._lock:
+            return [c for c in self.calls if method is None or c.method == method]
+
+    def wait_for(
+        self, predicate: Callable[[list[ApiCall]], bool], timeout: float = 10.0
+    ) -> list[ApiCall]:
+        """Block until `predicate(calls)` holds (event-driven, no polling sleeps)."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: predicate(self.calls), timeout=timeout):
+                raise TimeoutError(f"condition not met in {timeout}s; calls: {self.calls[-5:]}")
+            return list(self.calls)
+
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
+        return self._messages[(chat_id, message_id)]
+
+    # -- the API --------------------------------------------------------------------
+
+    def handle(
+        self, method: str, params: dict[str, Any], *, wait: bool = True
+    ) -> tuple[int, dict[str, Any]]:
+        """Serve one Bot API call; returns the HTTP status and Telegram's JSON body."""
+        handler = self._handlers.get(method)
+        if handler is None:
+            return 404, {
+                "ok": False,
+                "error_code": 404,
+                "description": "Not Found: method not found",
+            }
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": self._get_updates(params, wait=wait)}
+        with self._lock:
+            self.calls.append(ApiCall(method, params))
+            try:
+                result = handler(params)
+            except ApiError as error:
+                body: dict[str, Any] = {
+                    "ok": False,
+                    "error_code": error.code,
+                    "description": error.description,
+                }
+                if error.parameters:
+                    body["parameters"] = error.parameters
+                status = error.code
+            else:
+                body, status = {"ok": True, "result": result}, 200
+            self._lock.notify_all()
+        return status, body
+
+    def _get_updates(self, params: dict[str, Any], wait: bool = True) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0) if wait else 0.0
+        with self._lock:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if not self._updates and timeout > 0:
+                self._lock.wait_for(lambda: bool(self._updates), timeout=timeout)
+            return list(self._updates)
+
+    def _set_my_commands(self, params: dict[str, Any]) -> bool:
+        self.commands = list(params.get("commands") or [])
+        return True
+
+    def _check_text(self, params: dict[str, Any]) -> str:
+        text = str(params.get("text") or "")
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if params.get("parse_mode") == "HTML":
+            problems = telegram_html.validate(text)
+            if problems:
+                raise ApiError(400, f"Bad Request: can't parse entities: {problems[0]}")
+            text = telegram_html.strip_tags(text)
+        if len(text) > telegram_html.MESSAGE_LIMIT:
+            raise ApiError(400, "Bad Request: message is too long")
+        self._check_markup(params.get("reply_markup"))
+        return text
+
+    @staticmethod
+    def _check_markup(markup: Any) -> None:
+        for row in (markup or {}).get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+
+    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = self._check_text(params)
+        chat_id = int(params["chat_id"])
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            "text": text,
+        }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self._messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _stored(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self._messages:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return self._messages[key]
+
+    def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._stored(params)
+        text = self._check_text(params)
+        markup = params.get("reply_markup")
+        if text == message["text"] and markup == message.get("reply_markup"):
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup "
+                "of the message",
+            )
+        message["text"] = text
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        return message
+
+    def _edit_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._stored(params)
+        self._check_markup(params.get("reply_markup"))
+        message.pop("reply_markup", None)
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message

@@ -1,0 +1,75 @@
+"""The fake Bot API served over loopback HTTP, for tests of the real bot process
+(`TELEGRAM_API_BASE_URL=http://127.0.0.1:PORT/bot`)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+from bot.fake_telegram.api import FakeBotApi
+
+
+def _decode(value: str) -> Any:
+    """PTB sends form fields: strings as-is, everything else JSON-encoded."""
+    if value[:1] in "{[" or value in ("true", "false") or value.lstrip("-").isdigit():
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class LoopbackBotApiServer:
+    """`with LoopbackBotApiServer() as server:` ... `server.base_url`, `server.api`."""
+
+    def __init__(self, api: FakeBotApi | None = None, host: str = "127.0.0.1") -> None:
+        self.api = api or FakeBotApi()
+        api_ref = self.api
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode() if length else ""
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = {k: _decode(v) for k, v in parse_qsl(raw, keep_blank_values=True)}
+                method = self.path.rstrip("/").rsplit("/", 1)[-1]
+                status, body = api_ref.handle(method, params)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self._server = ThreadingHTTPServer((host, 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/bot"
+
+    def start(self) -> LoopbackBotApiServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> LoopbackBotApiServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

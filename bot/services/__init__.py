@@ -1,0 +1,1 @@
+"""Use cases: plain inputs in, plain dataclasses out. No Telegram types here."""

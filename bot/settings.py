@@ -1,0 +1,122 @@
+"""Settings, read once from the environment into a frozen object.
+
+Bad values fail at start with one line naming the variable; secrets come only
+from the environment (see .env.example).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from content import BUNDLED_CONTENT_DIR
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(Exception):
+    """A missing or invalid environment variable; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_bot_token: str | None
+    telegram_api_base_url: str
+    data_dir: Path
+    database_url: str
+    content_dir: Path
+    admin_ids: frozenset[int]
+    default_timezone: str
+    log_level: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        data_dir = Path(get("NEXUS_DATA_DIR") or "./data").expanduser()
+        return cls(
+            telegram_bot_token=_token(get("TELEGRAM_BOT_TOKEN")),
+            telegram_api_base_url=_base_url(get("TELEGRAM_API_BASE_URL")),
+            data_dir=data_dir,
+            database_url=get("NEXUS_DATABASE_URL")
+            or f"sqlite+aiosqlite:///{data_dir / 'nexus.db'}",
+            content_dir=_content_dir(get("NEXUS_CONTENT_DIR")),
+            admin_ids=_admin_ids(get("NEXUS_ADMIN_IDS")),
+            default_timezone=_timezone(get("NEXUS_DEFAULT_TIMEZONE") or "UTC"),
+            log_level=_log_level(get("NEXUS_LOG_LEVEL") or "INFO"),
+        )
+
+    def require_token(self) -> str:
+        if not self.telegram_bot_token:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it, "
+                "or try the bot offline with `nexus-bot chat`"
+            )
+        return self.telegram_bot_token
+
+
+def _token(value: str | None) -> str | None:
+    if value is not None and (":" not in value or any(c.isspace() for c in value)):
+        raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a bot token (123456:ABC...)")
+    return value
+
+
+def _base_url(value: str | None) -> str:
+    url = value or DEFAULT_API_BASE_URL
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"TELEGRAM_API_BASE_URL must start with http:// or https://, got {url!r}"
+        )
+    return url
+
+
+def _content_dir(value: str | None) -> Path:
+    path = Path(value).expanduser() if value else BUNDLED_CONTENT_DIR
+    if not (path / "topics.yaml").is_file():
+        raise SettingsError(f"NEXUS_CONTENT_DIR={path} is not a content folder (no topics.yaml)")
+    return path
+
+
+def _admin_ids(value: str | None) -> frozenset[int]:
+    if not value:
+        return frozenset()
+    try:
+        return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise SettingsError(
+            f"NEXUS_ADMIN_IDS must be comma-separated Telegram user ids, got {value!r}"
+        ) from None
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"NEXUS_DEFAULT_TIMEZONE must be an IANA zone such as Europe/Berlin, got {value!r}"
+        ) from None
+    return value
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(
+            f"NEXUS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {value!r}"
+        )
+    return level
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and the URL carries the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,0 +1,1 @@
+"""The Telegram adapter: parse updates, call one use case, render the result."""

@@ -1,0 +1,68 @@
+"""callback_data formats (at most 64 bytes): short, versionless, parsed defensively.
+
+Buttons outlive the content they point at (a reload, a restart), so every parse
+may return None and the handler answers politely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LIMIT = 64
+
+
+@dataclass(frozen=True)
+class ShowEntry:
+    short_id: str
+
+
+@dataclass(frozen=True)
+class PickSuggestion:
+    short_id: str
+    log_id: int
+
+
+@dataclass(frozen=True)
+class ShowTopics:
+    page: int
+
+
+@dataclass(frozen=True)
+class ShowTopic:
+    topic_id: str
+    page: int
+
+
+Callback = ShowEntry | PickSuggestion | ShowTopics | ShowTopic
+
+
+def encode(callback: Callback) -> str:
+    match callback:
+        case ShowEntry(short_id):
+            data = f"e:{short_id}"
+        case PickSuggestion(short_id, log_id):
+            data = f"m:{short_id}:{log_id}"
+        case ShowTopics(page):
+            data = f"ts:{page}"
+        case ShowTopic(topic_id, page):
+            data = f"t:{topic_id}:{page}"
+    if len(data.encode()) > LIMIT:
+        raise ValueError(f"callback_data over {LIMIT} bytes: {data!r}")
+    return data
+
+
+def decode(data: str | None) -> Callback | None:
+    parts = (data or "").split(":")
+    try:
+        match parts:
+            case ["e", short_id]:
+                return ShowEntry(short_id)
+            case ["m", short_id, log_id]:
+                return PickSuggestion(short_id, int(log_id))
+            case ["ts", page]:
+                return ShowTopics(max(int(page), 0))
+            case ["t", topic_id, page]:
+                return ShowTopic(topic_id, max(int(page), 0))
+    except ValueError:
+        return None
+    return None

@@ -1,0 +1,20 @@
+"""Every command the bot knows: the one list behind /help, setMyCommands and the
+README contract test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str
+    usage: str = ""
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "Welcome and what I can do"),
+    Command("help", "Every command, and how to ask"),
+    Command("topics", "Browse everything I know by topic"),
+)

@@ -1,0 +1,146 @@
+"""Thin handlers: parse the update, call one use case, render, send."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.services.library import Library
+from bot.services.questions import Learner, LearnerService, QuestionService
+from bot.telegram import callbacks, views
+from content.telegram_html import split_message
+
+log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def markup(rows: Sequence[Sequence[views.Button]]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=callbacks.encode(b.callback)) for b in row]
+            for row in rows
+        ]
+    )
+
+
+def _learner(update: Update) -> Learner:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None  # filters only route updates that have both
+    return Learner(user_id=user.id, chat_id=chat.id, language=user.language_code)
+
+
+async def send_view(context: Context, chat_id: int, view: views.View) -> None:
+    """Send a view, split on safe boundaries if long; buttons go under the last part."""
+    chunks = split_message(view.text)
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        await context.bot.send_message(
+            chat_id,
+            chunk,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup(view.rows) if last else None,
+            disable_web_page_preview=True,
+        )
+
+
+class Handlers:
+    def __init__(
+        self,
+        library: Callable[[], Library],
+        questions: QuestionService,
+        learners: LearnerService,
+    ) -> None:
+        self.library = library
+        self.questions = questions
+        self.learners = learners
+
+    async def start(self, update: Update, context: Context) -> None:
+        learner = _learner(update)
+        await self.learners.greet(learner)
+        user = update.effective_user
+        await send_view(context, learner.chat_id, views.welcome(user.first_name if user else None))
+
+    async def help(self, update: Update, context: Context) -> None:
+        await send_view(context, _learner(update).chat_id, views.help_text())
+
+    async def topics(self, update: Update, context: Context) -> None:
+        await send_view(context, _learner(update).chat_id, views.topics(self.library().kb, 0))
+
+    async def question(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        learner = _learner(update)
+        answer = await self.questions.ask(message.text, learner)
+        view = views.match_result(self.library().kb, answer.result, answer.log_id)
+        await send_view(context, learner.chat_id, view)
+
+    async def unknown_command(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        name = (message.text or "/").split()[0][1:].split("@")[0] if message else ""
+        await send_view(context, _learner(update).chat_id, views.unknown_command(name))
+
+    async def not_text(self, update: Update, context: Context) -> None:
+        await send_view(context, _learner(update).chat_id, views.NOT_TEXT)
+
+    async def button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        kb = self.library().kb
+        action = callbacks.decode(query.data)
+        learner = _learner(update)
+        match action:
+            case callbacks.ShowEntry(short_id) | callbacks.PickSuggestion(short_id, _):
+                entry = kb.entry_by_short_id(short_id)
+                if entry is None:
+                    await query.answer(views.STALE_BUTTON)
+                    return
+                await query.answer()
+                if isinstance(action, callbacks.PickSuggestion):
+                    await self.questions.choose_suggestion(action.log_id, learner, entry.id)
+                await send_view(context, learner.chat_id, views.entry(kb, entry))
+            case callbacks.ShowTopics(page):
+                await query.answer()
+                await self._edit(update, views.topics(kb, page))
+            case callbacks.ShowTopic(topic_id, page):
+                view = views.topic(kb, topic_id, page)
+                if view is None:
+                    await query.answer(views.STALE_BUTTON)
+                    return
+                await query.answer()
+                await self._edit(update, view)
+            case _:
+                await query.answer(views.STALE_BUTTON)
+
+    async def _edit(self, update: Update, view: views.View) -> None:
+        query = update.callback_query
+        assert query is not None
+        try:
+            await query.edit_message_text(
+                view.text, parse_mode=ParseMode.HTML, reply_markup=markup(view.rows)
+            )
+        except BadRequest as error:
+            # A double tap re-renders the same page: harmless, nothing to change.
+            if "message is not modified" not in str(error):
+                raise
+
+    async def error(self, update: object, context: Context) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s failed", update_id, exc_info=context.error)
+        if not isinstance(update, Update):
+            return
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(views.SOMETHING_WENT_WRONG)
+            elif update.effective_chat is not None:
+                await context.bot.send_message(update.effective_chat.id, views.SOMETHING_WENT_WRONG)
+        except Exception:  # the error reply is best effort; the log above has the cause
+            log.warning("could not tell update %s about the failure", update_id)

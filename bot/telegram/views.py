@@ -1,0 +1,160 @@
+"""What the bot shows: results rendered to HTML text and button rows.
+
+Pure functions of plain data; `handlers` turns rows into InlineKeyboardMarkup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.telegram import callbacks
+from bot.telegram.commands import COMMANDS
+from content import Entry, KnowledgeBase, MatchResult, MatchStatus
+from content.telegram_html import escape
+
+TOPICS_PER_PAGE = 10
+ENTRIES_PER_PAGE = 8
+RELATED_BUTTONS = 3
+LABEL_LIMIT = 48
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    callback: callbacks.Callback
+
+
+@dataclass(frozen=True)
+class View:
+    text: str
+    rows: tuple[tuple[Button, ...], ...] = field(default=())
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1] + "…"
+
+
+def welcome(first_name: str | None) -> View:
+    name = f", {escape(first_name)}" if first_name else ""
+    text = (
+        f"Hi{name}! I'm <b>Nexus</b>, your backend-engineering study companion.\n\n"
+        "Ask me a question in plain words, typos are fine, for example:\n"
+        "• <i>select_related vs prefetch_related?</i>\n"
+        "• <i>my list endpoint does one query per row</i>\n"
+        "• <i>how do refresh tokens work</i>\n\n"
+        "Or browse everything I know with /topics. /help lists all commands."
+    )
+    return View(text, ((Button("📚 Browse topics", callbacks.ShowTopics(0)),),))
+
+
+def help_text() -> View:
+    lines = ["<b>What I can do</b>", ""]
+    lines += [
+        f"/{c.name}{' ' + escape(c.usage) if c.usage else ''} — {c.description}" for c in COMMANDS
+    ]
+    lines += [
+        "",
+        "<b>Asking</b>: just type a question, e.g. <i>what is an etag</i> or "
+        "<i>celery task retries</i>. If I'm unsure I'll offer a few choices; if I don't "
+        "know, I say so and note the question for the authors.",
+    ]
+    return View("\n".join(lines), ((Button("📚 Browse topics", callbacks.ShowTopics(0)),),))
+
+
+def entry(kb: KnowledgeBase, item: Entry) -> View:
+    rows = [
+        (Button(f"↪ {_label(related.title)}", callbacks.ShowEntry(related.short_id)),)
+        for related in (kb.entry(i) for i in item.related[:RELATED_BUTTONS])
+        if related is not None
+    ]
+    topic = kb.topic(item.topic)
+    if topic is not None:
+        rows.append(
+            (Button(f"📚 More on {_label(topic.title)}", callbacks.ShowTopic(topic.id, 0)),)
+        )
+    return View(f"<b>{escape(item.title)}</b>\n\n{item.answer}", tuple(rows))
+
+
+def match_result(kb: KnowledgeBase, result: MatchResult, log_id: int | None) -> View:
+    if result.status is MatchStatus.ANSWERED and result.best is not None:
+        return entry(kb, result.best.entry)
+    if result.status is MatchStatus.SMALLTALK and result.smalltalk is not None:
+        return View(
+            result.smalltalk.reply, ((Button("📚 Browse topics", callbacks.ShowTopics(0)),),)
+        )
+    if result.status is MatchStatus.AMBIGUOUS:
+        rows = tuple(
+            (
+                Button(
+                    _label(c.entry.title),
+                    callbacks.PickSuggestion(c.entry.short_id, log_id)
+                    if log_id is not None
+                    else callbacks.ShowEntry(c.entry.short_id),
+                ),
+            )
+            for c in result.candidates
+        )
+        return View(
+            "🤔 I'm not sure which one you mean. Did you mean:",
+            (*rows, (Button("None of these: browse topics", callbacks.ShowTopics(0)),)),
+        )
+    question = escape(result.query[:200])
+    text = (
+        f"I don't have an answer for <i>{question}</i> yet, sorry. "
+        "I've noted the question so the authors can add it.\n\n"
+        "Try other words (naming the tool helps: Django, Redis, JWT…) or pick a topic:"
+    )
+    return View(text, topics(kb, 0).rows)
+
+
+def topics(kb: KnowledgeBase, page: int) -> View:
+    pages = max(1, -(-len(kb.topics) // TOPICS_PER_PAGE))
+    page = min(page, pages - 1)
+    shown = kb.topics[page * TOPICS_PER_PAGE : (page + 1) * TOPICS_PER_PAGE]
+    buttons = [
+        Button(f"{t.title} ({len(kb.entries_in(t.id))})", callbacks.ShowTopic(t.id, 0))
+        for t in shown
+    ]
+    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    nav = _pager(page, pages, callbacks.ShowTopics)
+    if nav:
+        rows.append(nav)
+    suffix = f" (page {page + 1}/{pages})" if pages > 1 else ""
+    return View(f"📚 <b>Topics</b>{suffix}: pick one to see its entries.", tuple(rows))
+
+
+def topic(kb: KnowledgeBase, topic_id: str, page: int) -> View | None:
+    found = kb.topic(topic_id)
+    if found is None:
+        return None
+    entries = kb.entries_in(topic_id)
+    pages = max(1, -(-len(entries) // ENTRIES_PER_PAGE))
+    page = min(page, pages - 1)
+    shown = entries[page * ENTRIES_PER_PAGE : (page + 1) * ENTRIES_PER_PAGE]
+    rows = [(Button(_label(e.title), callbacks.ShowEntry(e.short_id)),) for e in shown]
+    nav = _pager(page, pages, lambda p: callbacks.ShowTopic(topic_id, p))
+    if nav:
+        rows.append(nav)
+    rows.append((Button("⬅ All topics", callbacks.ShowTopics(0)),))
+    suffix = f" (page {page + 1}/{pages})" if pages > 1 else ""
+    header = f"<b>{escape(found.title)}</b>{suffix}\n{escape(found.description)}"
+    return View(header, tuple(rows))
+
+
+def _pager(page: int, pages: int, make: Callable[[int], callbacks.Callback]) -> tuple[Button, ...]:
+    nav = []
+    if page > 0:
+        nav.append(Button("◀ Previous", make(page - 1)))
+    if page < pages - 1:
+        nav.append(Button("Next ▶", make(page + 1)))
+    return tuple(nav)
+
+
+STALE_BUTTON = "That button is out of date. Send /topics or ask me again."
+NOT_TEXT = View("I read text only: type your question in words, or browse with /topics.")
+SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+def unknown_command(name: str) -> View:
+    return View(f"I don't know /{escape(name)}. /help lists what I can do.")

@@ -1,0 +1,107 @@
+"""Domain objects of the knowledge base: plain frozen dataclasses, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    description: str
+    min_entries: int = 0
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    topic: str
+    title: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    answer: str
+    related: tuple[str, ...] = ()
+
+    @property
+    def short_id(self) -> str:
+        """A stable 8-character key for callback_data (64-byte limit), same across reloads."""
+        return short_key(self.id)
+
+
+@dataclass(frozen=True)
+class QuizItem:
+    id: str
+    entry: str
+    difficulty: int
+    question: str
+    options: tuple[str, ...]
+    correct: int
+    explanation: str
+
+    @property
+    def short_id(self) -> str:
+        return short_key(self.id)
+
+
+@dataclass(frozen=True)
+class Tip:
+    id: str
+    entry: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SmalltalkIntent:
+    id: str
+    phrases: tuple[str, ...]
+    reply: str
+
+
+@dataclass(frozen=True)
+class MatcherSettings:
+    """Thresholds on the blended 0-100 score; written by bench/calibrate_matcher.py."""
+
+    answer_threshold: float = 60.0
+    suggest_threshold: float = 40.0
+    margin: float = 6.0
+    fuzzy_weight: float = 0.5
+    coverage_weight: float = 0.3
+    bm25_weight: float = 0.2
+
+
+def short_key(identifier: str) -> str:
+    return hashlib.sha1(identifier.encode("utf-8")).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    topics: tuple[Topic, ...]
+    entries: tuple[Entry, ...]
+    quizzes: tuple[QuizItem, ...] = ()
+    tips: tuple[Tip, ...] = ()
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    smalltalk: tuple[SmalltalkIntent, ...] = ()
+    matcher_settings: MatcherSettings = field(default_factory=MatcherSettings)
+
+    def __post_init__(self) -> None:
+        # Lookup tables derived once; the object stays immutable from the outside.
+        object.__setattr__(self, "_entries_by_id", {e.id: e for e in self.entries})
+        object.__setattr__(self, "_entries_by_short", {e.short_id: e for e in self.entries})
+        object.__setattr__(self, "_topics_by_id", {t.id: t for t in self.topics})
+
+    def entry(self, entry_id: str) -> Entry | None:
+        found: Entry | None = self._entries_by_id.get(entry_id)  # type: ignore[attr-defined]
+        return found
+
+    def entry_by_short_id(self, short_id: str) -> Entry | None:
+        found: Entry | None = self._entries_by_short.get(short_id)  # type: ignore[attr-defined]
+        return found
+
+    def topic(self, topic_id: str) -> Topic | None:
+        found: Topic | None = self._topics_by_id.get(topic_id)  # type: ignore[attr-defined]
+        return found
+
+    def entries_in(self, topic_id: str) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.topic == topic_id)

@@ -1,0 +1,84 @@
+"""Repositories: data access for one aggregate each. They never commit; the unit of
+work that owns their session does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import QuestionLog, User
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """The dialect's INSERT, which supports ON CONFLICT on both SQLite and PostgreSQL."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def touch(self, user_id: int, chat_id: int, language: str | None, now: datetime) -> None:
+        """Create the user on first contact, else refresh chat, language and last seen."""
+        statement = _insert(self.session, User).values(
+            id=user_id, chat_id=chat_id, language=language, created_at=now, last_seen_at=now
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[User.id],
+            set_={"chat_id": chat_id, "language": language, "last_seen_at": now},
+        )
+        await self.session.execute(statement)
+
+    async def get(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def count(self) -> int:
+        result = await self.session.execute(select(User.id))
+        return len(result.all())
+
+
+class QuestionLogRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self,
+        *,
+        user_id: int | None,
+        text: str,
+        status: str,
+        entry_id: str | None,
+        score: float | None,
+        now: datetime,
+    ) -> int:
+        row = QuestionLog(
+            user_id=user_id,
+            text=text,
+            status=status,
+            entry_id=entry_id,
+            score=score,
+            created_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def record_choice(self, log_id: int, user_id: int, entry_id: str) -> bool:
+        """Remember which "did you mean" suggestion the asker picked (their own question only)."""
+        result = await self.session.execute(
+            update(QuestionLog)
+            .where(QuestionLog.id == log_id, QuestionLog.user_id == user_id)
+            .values(chosen_entry_id=entry_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def recent(self, limit: int = 100) -> list[QuestionLog]:
+        result = await self.session.execute(
+            select(QuestionLog).order_by(QuestionLog.id.desc()).limit(limit)
+        )
+        return list(result.scalars())

@@ -1,0 +1,39 @@
+"""One unit of work per update or job: the use case commits, nothing else does."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import QuestionLogRepository, UserRepository
+
+
+class UnitOfWork:
+    """`async with database.unit_of_work() as uow: ...; await uow.commit()`.
+
+    Leaving the block without commit rolls everything back.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self.users = UserRepository(self.session)
+        self.questions = QuestionLogRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
