@@ -73,9 +73,7 @@ class Console:
         rows = (call.params.get("reply_markup") or {}).get("inline_keyboard") or []
         if not rows:
             return False
-        chat_id = int(call.params["chat_id"])
-        message_id = self._message_id(call, chat_id)
-        message = self.api.message(chat_id, message_id)
+        message = call.result  # the Message the fake API returned for this send/edit
         self.choices = [
             Choice(button["text"], button["callback_data"], message)
             for row in rows
@@ -86,12 +84,6 @@ class Console:
             self._print(f"   {number}. {choice.label}")
         self._print("   (type a number to press a button)")
         return True
-
-    def _message_id(self, call: ApiCall, chat_id: int) -> int:
-        if "message_id" in call.params:
-            return int(call.params["message_id"])
-        # The fake API numbers messages in order; the newest one to this chat is ours.
-        return max(mid for (cid, mid) in self.api._messages if cid == chat_id)
 
     def _render(self, html_text: str) -> str:
         if self.color:

@@ -29,6 +29,7 @@ CALLBACK_DATA_LIMIT = 64
 class ApiCall:
     method: str
     params: dict[str, Any]
+    result: Any = None  # what the API answered (None for an error)
 
 
 class ApiError(Exception):
@@ -135,7 +136,7 @@ class FakeBotApi:
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params, wait=wait)}
         with self._lock:
-            self.calls.append(ApiCall(method, params))
+            result = None
             try:
                 result = handler(params)
             except ApiError as error:
@@ -149,6 +150,7 @@ class FakeBotApi:
                 status = error.code
             else:
                 body, status = {"ok": True, "result": result}, 200
+            self.calls.append(ApiCall(method, params, result))
             self._lock.notify_all()
         return status, body
 

@@ -129,7 +129,7 @@ class Handlers:
             )
         except BadRequest as error:
             # A double tap re-renders the same page: harmless, nothing to change.
-            if "message is not modified" not in str(error):
+            if "message is not modified" not in str(error).lower():
                 raise
 
     async def error(self, update: object, context: Context) -> None:

@@ -1,0 +1,86 @@
+"""Shared fixtures: the bundled knowledge base, databases (SQLite always,
+PostgreSQL when NEXUS_TEST_DATABASE_URL is set), and a wired bot on a fake Bot API."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.settings import Settings
+from content import KnowledgeBase, load_knowledge_base
+from storage import Database
+
+TEST_DATABASE_URL_VARIABLE = "NEXUS_TEST_DATABASE_URL"
+
+
+@pytest.fixture(scope="session")
+def bundled_kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.from_env(
+        {
+            "NEXUS_DATA_DIR": str(tmp_path / "data"),
+            "TELEGRAM_BOT_TOKEN": "123456:TEST-token-for-tests",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+        }
+    )
+
+
+def postgres_url() -> str:
+    url = os.environ.get(TEST_DATABASE_URL_VARIABLE)
+    if not url:
+        pytest.skip(
+            f"{TEST_DATABASE_URL_VARIABLE} is not set: no PostgreSQL server to test against"
+        )
+    return url
+
+
+async def _postgres_database(url: str) -> AsyncIterator[Database]:
+    """A Database in a fresh schema of its own, dropped afterwards (the server keeps state)."""
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(url)
+    async with admin.begin() as connection:
+        await connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    database = Database(url, connect_args={"server_settings": {"search_path": schema}})
+    try:
+        await database.migrate()
+        yield database
+    finally:
+        await database.close()
+        async with admin.begin() as connection:
+            await connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """The same tests run on SQLite and on PostgreSQL."""
+    if request.param == "postgresql":
+        async for database in _postgres_database(postgres_url()):
+            yield database
+        return
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'nexus.db'}")
+    await database.migrate()
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI (NEXUS_NO_SKIPS=1) a skipped test is a failure: PostgreSQL and e2e must run."""
+    if os.environ.get("NEXUS_NO_SKIPS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped:
+        print(f"\nNEXUS_NO_SKIPS=1: {skipped} test(s) were skipped; failing the run.")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
