@@ -113,7 +113,7 @@ async def test_did_you_mean_then_pick_records_the_choice(
         choices = buttons(ask)
         assert [c[0] for c in choices[:2]] == ["Rolling updates", "Liveness and readiness probes"]
         assert choices[-1] == ("None of these: browse topics", "ts:0")
-        label, data = choices[1]
+        _label, data = choices[1]
         assert data.startswith("m:")
         calls = await press(nexus, api, ask, data)
         assert only(calls, "answerCallbackQuery").params.get("text") is None
