@@ -155,6 +155,28 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    """Exit 0 when the content is valid and the database answers (Docker HEALTHCHECK)."""
+    settings = _settings()
+    _knowledge_base(settings)
+    from storage import Database
+
+    async def ping() -> None:
+        database = Database(settings.database_url)
+        try:
+            await asyncio.wait_for(database.ping(), timeout=10)
+        finally:
+            await database.close()
+
+    try:
+        asyncio.run(ping())
+    except Exception as error:
+        print(f"nexus-bot: database unreachable: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    print("ok")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nexus-bot",
@@ -173,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--json", action="store_true", help="compact JSON (the default is indented)"
     )
+    commands.add_parser("healthcheck", help="exit 0 if content is valid and the database answers")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply database migrations")
@@ -186,6 +209,7 @@ HANDLERS = {
     ("content", "check"): cmd_content_check,
     ("content", "export"): cmd_content_export,
     ("db", "upgrade"): cmd_db_upgrade,
+    ("healthcheck", None): cmd_healthcheck,
 }
 
 

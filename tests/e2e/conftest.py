@@ -1,0 +1,81 @@
+"""End-to-end: the installed `nexus-bot` command as a real process, talking HTTP to
+a loopback fake Bot API that the test starts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.fake_telegram import LoopbackBotApiServer
+
+FIXTURE_CONTENT = Path(__file__).parent.parent / "fixtures" / "content"
+TOKEN = "123456:E2E-secret-token"
+
+
+def nexus_command() -> str:
+    """The console script installed beside this interpreter (what a user runs)."""
+    script = Path(sys.executable).parent / "nexus-bot"
+    if not script.exists():
+        pytest.fail(f"{script} is missing: install the project (pip install -e '.[test]')")
+    return str(script)
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackBotApiServer]:
+    with LoopbackBotApiServer() as running:
+        yield running
+
+
+class BotProcess:
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self._log_file = log.open("w")
+        self.process = subprocess.Popen(
+            [nexus_command(), *args], env=env, stdout=self._log_file, stderr=subprocess.STDOUT
+        )
+
+    def terminate(self, timeout: float = 5.0) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout)
+
+    def output(self) -> str:
+        self._log_file.flush()
+        return self.log.read_text()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._log_file.close()
+
+
+@pytest.fixture
+def bot_env(server: LoopbackBotApiServer, tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "NEXUS_DATA_DIR": str(tmp_path / "data"),
+        "NEXUS_CONTENT_DIR": str(FIXTURE_CONTENT),
+        "NEXUS_LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture
+def start_bot(bot_env: dict[str, str], tmp_path: Path) -> Iterator[object]:
+    started: list[BotProcess] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> BotProcess:
+        process = BotProcess(list(args) or ["run"], env or bot_env, tmp_path / f"bot{len(started)}.log")
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.kill()
