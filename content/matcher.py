@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -23,8 +24,8 @@ from content.model import Entry, KnowledgeBase, MatcherSettings, SmalltalkIntent
 from content.normalize import Normalizer
 from content.telegram_html import strip_tags
 
-BM25_K1 = 1.2
-BM25_B = 0.75
+BM25_K1 = 0.8
+BM25_B = 0.5
 # How many entries, best by keywords, get the (costlier) fuzzy comparison.
 CANDIDATE_POOL = 60
 # Below this many phrasings every phrasing is also fuzzy-scanned (cheap, and it
@@ -63,7 +64,9 @@ class MatchResult:
 
 
 @dataclass(frozen=True)
-class _Signals:
+class Signals:
+    """Each in 0..1: phrasing similarity, share of query IDF covered, normalised BM25."""
+
     fuzzy: float
     coverage: float
     bm25: float
@@ -138,7 +141,7 @@ class Matcher:
         )
         return (found[0], TYPO_DISCOUNT) if found else None
 
-    def _signals(self, query_tokens: list[str]) -> dict[int, _Signals]:
+    def _signals(self, query_tokens: list[str]) -> dict[int, Signals]:
         keyword_score: dict[int, float] = defaultdict(float)
         covered: dict[int, float] = defaultdict(float)
         total_idf = 0.0
@@ -160,7 +163,7 @@ class Matcher:
         query_text = " ".join(query_tokens)
         fuzzy = self._fuzzy(query_text, pool)
         return {
-            index: _Signals(
+            index: Signals(
                 fuzzy=fuzzy.get(index, 0.0),
                 coverage=covered.get(index, 0.0) / total_idf if total_idf else 0.0,
                 bm25=keyword_score.get(index, 0.0) / best_possible if best_possible else 0.0,
@@ -170,6 +173,7 @@ class Matcher:
 
     def _fuzzy(self, query_text: str, pool: list[int]) -> dict[int, float]:
         best: dict[int, float] = {}
+        choices: Sequence[int]
         if len(self._phrasings) <= FULL_SCAN_PHRASINGS:
             choices = range(len(self._phrasings))
         else:
@@ -182,29 +186,16 @@ class Matcher:
             best[owner] = max(best.get(owner, 0.0), score / 100.0)
         return best
 
-    def rank(self, text: str) -> list[Candidate]:
-        """Every plausible entry with its blended score, best first."""
+    def signals(self, text: str) -> list[tuple[Entry, Signals]]:
+        """The raw signals of every plausible entry (for ranking and calibration)."""
         query_tokens = self.normalizer.content_tokens(text)
         if not query_tokens:
             return []
-        weights = self.settings
-        ranked = [
-            Candidate(
-                self._entries[index],
-                round(
-                    100
-                    * (
-                        weights.fuzzy_weight * s.fuzzy
-                        + weights.coverage_weight * s.coverage
-                        + weights.bm25_weight * s.bm25
-                    ),
-                    2,
-                ),
-            )
-            for index, s in self._signals(query_tokens).items()
-        ]
-        ranked.sort(key=lambda c: (-c.score, c.entry.id))
-        return ranked
+        return [(self._entries[i], s) for i, s in self._signals(query_tokens).items()]
+
+    def rank(self, text: str) -> list[Candidate]:
+        """Every plausible entry with its blended score, best first."""
+        return rank(self.signals(text), self.settings)
 
     def smalltalk(self, text: str) -> SmalltalkIntent | None:
         normalized = " ".join(self.normalizer.tokens(text))
@@ -221,16 +212,44 @@ class Matcher:
     def match(self, text: str) -> MatchResult:
         query = text.strip()
         ranked = self.rank(query)
-        settings = self.settings
         top = ranked[0].score if ranked else 0.0
-        if top < settings.answer_threshold:
-            intent = self.smalltalk(query)
-            if intent is not None:
-                return MatchResult(MatchStatus.SMALLTALK, query, (), intent)
-        if not ranked or top < settings.suggest_threshold:
-            return MatchResult(MatchStatus.NO_MATCH, query, tuple(ranked[:MAX_SUGGESTIONS]))
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if top >= settings.answer_threshold and top - runner_up >= settings.margin:
-            return MatchResult(MatchStatus.ANSWERED, query, tuple(ranked[:MAX_SUGGESTIONS]))
-        close = [c for c in ranked[:MAX_SUGGESTIONS] if c.score >= settings.suggest_threshold]
-        return MatchResult(MatchStatus.AMBIGUOUS, query, tuple(close))
+        # Smalltalk only when no entry is a confident answer: "hi, what is an etag" is a question.
+        intent = self.smalltalk(query) if top < self.settings.answer_threshold else None
+        return decide(query, ranked, intent, self.settings)
+
+
+def blend(signals: Signals, settings: MatcherSettings) -> float:
+    return round(
+        100
+        * (
+            settings.fuzzy_weight * signals.fuzzy
+            + settings.coverage_weight * signals.coverage
+            + settings.bm25_weight * signals.bm25
+        ),
+        2,
+    )
+
+
+def rank(signals: list[tuple[Entry, Signals]], settings: MatcherSettings) -> list[Candidate]:
+    ranked = [Candidate(entry, blend(s, settings)) for entry, s in signals]
+    ranked.sort(key=lambda c: (-c.score, c.entry.id))
+    return ranked
+
+
+def decide(
+    query: str,
+    ranked: list[Candidate],
+    smalltalk: SmalltalkIntent | None,
+    settings: MatcherSettings,
+) -> MatchResult:
+    """The band a ranked list falls in: answered, ambiguous, smalltalk or no match."""
+    top = ranked[0].score if ranked else 0.0
+    if smalltalk is not None and top < settings.answer_threshold:
+        return MatchResult(MatchStatus.SMALLTALK, query, (), smalltalk)
+    if top < settings.suggest_threshold:
+        return MatchResult(MatchStatus.NO_MATCH, query, tuple(ranked[:MAX_SUGGESTIONS]))
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    if top >= settings.answer_threshold and top - runner_up >= settings.margin:
+        return MatchResult(MatchStatus.ANSWERED, query, tuple(ranked[:MAX_SUGGESTIONS]))
+    close = [c for c in ranked[:MAX_SUGGESTIONS] if c.score >= settings.suggest_threshold]
+    return MatchResult(MatchStatus.AMBIGUOUS, query, tuple(close))

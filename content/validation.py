@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -100,7 +101,7 @@ def _check_quizzes(kb: KnowledgeBase, report: _Report) -> None:
         report.add("quizzes", duplicate, "id", "duplicate quiz id")
     entry_ids = {e.id for e in kb.entries}
     for quiz in kb.quizzes:
-        add = lambda field, message, q=quiz: report.add("quizzes", q.id, field, message)  # noqa: E731
+        add = functools.partial(report.add, "quizzes", quiz.id)
         if quiz.entry not in entry_ids:
             add("entry", f"unknown entry '{quiz.entry}'")
         if quiz.difficulty not in (1, 2, 3):

@@ -88,8 +88,14 @@ def test_every_command_is_registered_and_nothing_else(tmp_path: Path) -> None:
 
 def test_every_cli_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
-    for command in ("nexus-bot run", "nexus-bot chat", "nexus-bot ask", "nexus-bot content check",
-                    "nexus-bot content export", "nexus-bot db upgrade"):
+    for command in (
+        "nexus-bot run",
+        "nexus-bot chat",
+        "nexus-bot ask",
+        "nexus-bot content check",
+        "nexus-bot content export",
+        "nexus-bot db upgrade",
+    ):
         assert command in readme, command
 
 

@@ -72,7 +72,9 @@ def start_bot(bot_env: dict[str, str], tmp_path: Path) -> Iterator[object]:
     started: list[BotProcess] = []
 
     def start(*args: str, env: dict[str, str] | None = None) -> BotProcess:
-        process = BotProcess(list(args) or ["run"], env or bot_env, tmp_path / f"bot{len(started)}.log")
+        process = BotProcess(
+            list(args) or ["run"], env or bot_env, tmp_path / f"bot{len(started)}.log"
+        )
         started.append(process)
         return process
 

@@ -43,7 +43,9 @@ def test_conversation_and_clean_shutdown(server: LoopbackBotApiServer, start_bot
     assert did_you_mean.params["text"].startswith("🤔 I'm not sure")
     rows = json.loads(json.dumps(did_you_mean.params["reply_markup"]))["inline_keyboard"]
     probes = next(b for row in rows for b in row if b["text"] == "Liveness and readiness probes")
-    server.api.push_update(server.api.callback_update(USER, did_you_mean.result, probes["callback_data"]))
+    server.api.push_update(
+        server.api.callback_update(USER, did_you_mean.result, probes["callback_data"])
+    )
     picked = wait_for_count(server, "sendMessage", 4)[-1]
     assert picked.params["text"].startswith("<b>Liveness and readiness probes</b>")
     assert wait_for_count(server, "answerCallbackQuery", 1)
@@ -75,7 +77,9 @@ def test_run_without_a_token_explains_what_to_do(tmp_path: Path) -> None:
     result = subprocess.run(
         [nexus_command(), "run"],
         env={"PATH": "/usr/bin:/bin", "NEXUS_DATA_DIR": str(tmp_path)},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "nexus-bot chat" in result.stderr
@@ -84,8 +88,14 @@ def test_run_without_a_token_explains_what_to_do(tmp_path: Path) -> None:
 def test_bad_setting_fails_with_one_line_naming_it(tmp_path: Path) -> None:
     result = subprocess.run(
         [nexus_command(), "run"],
-        env={"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "NEXUS_DEFAULT_TIMEZONE": "Nowhere/City"},
-        capture_output=True, text=True, timeout=60,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "NEXUS_DEFAULT_TIMEZONE": "Nowhere/City",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0 and "NEXUS_DEFAULT_TIMEZONE" in result.stderr
@@ -98,9 +108,15 @@ def test_refuses_to_start_on_invalid_content(tmp_path: Path) -> None:
     shutil.copytree(FIXTURE_CONTENT, content)
     entries = content / "entries" / "entries.yaml"
     entries.write_text(entries.read_text().replace("topic: caching", "topic: cooking", 1))
-    env = {"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "NEXUS_CONTENT_DIR": str(content),
-           "NEXUS_DATA_DIR": str(tmp_path / "data")}
-    run = subprocess.run([nexus_command(), "run"], env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "NEXUS_CONTENT_DIR": str(content),
+        "NEXUS_DATA_DIR": str(tmp_path / "data"),
+    }
+    run = subprocess.run(
+        [nexus_command(), "run"], env=env, capture_output=True, text=True, timeout=60
+    )
     check = subprocess.run(
         [nexus_command(), "content", "check"], env=env, capture_output=True, text=True, timeout=60
     )
@@ -113,8 +129,14 @@ def test_chat_console_offline(tmp_path: Path) -> None:
     result = subprocess.run(
         [nexus_command(), "chat"],
         input="what is an etag\nprobes and rollouts\n2\n/quit\n",
-        env={"PATH": "/usr/bin:/bin", "NEXUS_DATA_DIR": str(tmp_path), "NEXUS_CONTENT_DIR": str(FIXTURE_CONTENT)},
-        capture_output=True, text=True, timeout=60,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "NEXUS_DATA_DIR": str(tmp_path),
+            "NEXUS_CONTENT_DIR": str(FIXTURE_CONTENT),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -128,17 +150,30 @@ def test_ask_json_is_the_documented_interface(tmp_path: Path) -> None:
         [nexus_command(), "ask", "--json"],
         input="what is an etag\nprobes and rollouts\nhow do i\nhello\n",
         env={"PATH": "/usr/bin:/bin", "NEXUS_CONTENT_DIR": str(FIXTURE_CONTENT)},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["status"] for r in records] == ["answered", "ambiguous", "no_match", "smalltalk"]
     for record in records:
-        assert set(record) == {"question", "status", "entry_id", "title", "score", "answer", "suggestions"}
-    assert records[0]["entry_id"] == "caching-etag" and records[0]["title"] == "ETag and If-None-Match"
+        assert set(record) == {
+            "question",
+            "status",
+            "entry_id",
+            "title",
+            "score",
+            "answer",
+            "suggestions",
+        }
+    assert (
+        records[0]["entry_id"] == "caching-etag" and records[0]["title"] == "ETag and If-None-Match"
+    )
     assert records[0]["answer"].startswith("<b>ETag and If-None-Match</b>")
     assert [s["entry_id"] for s in records[1]["suggestions"]] == [
-        "kubernetes-rolling-update", "kubernetes-probes",
+        "kubernetes-rolling-update",
+        "kubernetes-probes",
     ]
     assert records[2]["entry_id"] is None and records[2]["suggestions"] == []
 
@@ -147,7 +182,9 @@ def test_content_export_json(tmp_path: Path) -> None:
     result = subprocess.run(
         [nexus_command(), "content", "export", "--json"],
         env={"PATH": "/usr/bin:/bin", "NEXUS_CONTENT_DIR": str(FIXTURE_CONTENT)},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     document = json.loads(result.stdout)
     assert len(document["entries"]) == 6
