@@ -29,6 +29,7 @@ FINE = (
     [5.0, 10.0, 15.0, 20.0, 25.0],  # suggest threshold = answer threshold - gap
     [0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0],  # margin over the runner-up
 )
+SURE_THRESHOLDS = [70.0, 75.0, 80.0, 85.0, 90.0, 95.0, 101.0]  # 101: never
 BEST_MIXES = 4
 
 
@@ -89,8 +90,14 @@ def calibrate(matcher: Matcher, dev: DevSet) -> tuple[MatcherSettings, float]:
             best_mixes.append(mix)
         if len(best_mixes) == BEST_MIXES:
             break
-    score, settings = _search(system_for, dev, best_mixes, FINE)[0]
-    return settings, score
+    _, settings = _search(system_for, dev, best_mixes, FINE)[0]
+    scored = [
+        (utility(evaluate(system_for(replace(settings, sure_threshold=sure)), dev)), sure)
+        for sure in SURE_THRESHOLDS
+    ]
+    # Highest utility; on a tie the highest threshold (the most conservative).
+    score, sure = max(scored)
+    return replace(settings, sure_threshold=sure), score
 
 
 def main() -> int:

@@ -53,6 +53,9 @@ class Candidate:
 
 @dataclass(frozen=True)
 class MatchResult:
+    """`candidates`: for ANSWERED the answer then close runners-up; for AMBIGUOUS the
+    choices; for NO_MATCH the nearest entries (for authors), best first."""
+
     status: MatchStatus
     query: str
     candidates: tuple[Candidate, ...] = ()
@@ -249,7 +252,10 @@ def decide(
     if top < settings.suggest_threshold:
         return MatchResult(MatchStatus.NO_MATCH, query, tuple(ranked[:MAX_SUGGESTIONS]))
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    if top >= settings.answer_threshold and top - runner_up >= settings.margin:
-        return MatchResult(MatchStatus.ANSWERED, query, tuple(ranked[:MAX_SUGGESTIONS]))
+    clear = top - runner_up >= settings.margin
+    if top >= settings.sure_threshold or (top >= settings.answer_threshold and clear):
+        # The answer, plus any close runner-up the learner may have meant instead.
+        close_ones = [c for c in ranked[1:MAX_SUGGESTIONS] if top - c.score < settings.margin]
+        return MatchResult(MatchStatus.ANSWERED, query, (ranked[0], *close_ones))
     close = [c for c in ranked[:MAX_SUGGESTIONS] if c.score >= settings.suggest_threshold]
     return MatchResult(MatchStatus.AMBIGUOUS, query, tuple(close))

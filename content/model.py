@@ -66,6 +66,9 @@ class MatcherSettings:
     answer_threshold: float = 60.0
     suggest_threshold: float = 40.0
     margin: float = 6.0
+    # At or above this score the best entry is answered even when others are close
+    # (they are offered beside the answer); above 100 it never applies.
+    sure_threshold: float = 101.0
     fuzzy_weight: float = 0.5
     coverage_weight: float = 0.3
     bm25_weight: float = 0.2

@@ -62,11 +62,17 @@ def help_text() -> View:
     return View("\n".join(lines), ((Button("📚 Browse topics", callbacks.ShowTopics(0)),),))
 
 
-def entry(kb: KnowledgeBase, item: Entry) -> View:
+def entry(kb: KnowledgeBase, item: Entry, alternatives: tuple[Entry, ...] = ()) -> View:
+    """An entry's answer; buttons to close alternatives the learner may have meant,
+    to related entries and to the topic."""
     rows = [
+        (Button(f"🔎 Or: {_label(other.title)}", callbacks.ShowEntry(other.short_id)),)
+        for other in alternatives
+    ]
+    rows += [
         (Button(f"↪ {_label(related.title)}", callbacks.ShowEntry(related.short_id)),)
         for related in (kb.entry(i) for i in item.related[:RELATED_BUTTONS])
-        if related is not None
+        if related is not None and related not in alternatives
     ]
     topic = kb.topic(item.topic)
     if topic is not None:
@@ -78,7 +84,7 @@ def entry(kb: KnowledgeBase, item: Entry) -> View:
 
 def match_result(kb: KnowledgeBase, result: MatchResult, log_id: int | None) -> View:
     if result.status is MatchStatus.ANSWERED and result.best is not None:
-        return entry(kb, result.best.entry)
+        return entry(kb, result.best.entry, tuple(c.entry for c in result.candidates[1:]))
     if result.status is MatchStatus.SMALLTALK and result.smalltalk is not None:
         return View(
             result.smalltalk.reply, ((Button("📚 Browse topics", callbacks.ShowTopics(0)),),)

@@ -6,7 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from content import Matcher, MatchStatus, load_knowledge_base
+from content import (
+    Candidate,
+    Entry,
+    Matcher,
+    MatcherSettings,
+    MatchResult,
+    MatchStatus,
+    SmalltalkIntent,
+    load_knowledge_base,
+)
+from content.matcher import decide
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
 
@@ -104,3 +114,48 @@ def test_bundled_knowledge_base_answers_its_own_canonical_questions(bundled_kb) 
         if (best := matcher.match(e.questions[0]).best) is None or best.entry.id != e.id
     ]
     assert len(misses) <= len(bundled_kb.entries) * 0.02, misses
+
+
+def _candidate(entry_id: str, score: float) -> Candidate:
+    entry = Entry(entry_id, "t", entry_id.upper(), ("q",), (), "a")
+    return Candidate(entry, score)
+
+
+BANDS = MatcherSettings(answer_threshold=50, suggest_threshold=30, margin=5, sure_threshold=90)
+
+
+@pytest.mark.parametrize(
+    ("scores", "status", "offered"),
+    [
+        ([95, 93, 60], MatchStatus.ANSWERED, ["a", "b"]),  # sure: answer, offer the close one
+        ([70, 60, 10], MatchStatus.ANSWERED, ["a"]),  # clear margin
+        ([70, 67, 40], MatchStatus.AMBIGUOUS, ["a", "b", "c"]),  # too close to call
+        ([40, 20], MatchStatus.AMBIGUOUS, ["a"]),  # weak: a single "did you mean"
+        ([20, 10], MatchStatus.NO_MATCH, ["a", "b"]),  # nearest kept for the log
+        ([], MatchStatus.NO_MATCH, []),
+    ],
+)
+def test_decide_bands(scores: list[float], status: MatchStatus, offered: list[str]) -> None:
+    ranked = [_candidate(i, s) for i, s in zip("abc", scores, strict=False)]
+    result = decide("q", ranked, None, BANDS)
+    assert result.status is status
+    assert [c.entry.id for c in result.candidates] == offered
+
+
+def test_smalltalk_yields_to_a_confident_answer() -> None:
+    intent = SmalltalkIntent("greeting", ("hi",), "Hi!")
+    assert decide("hi", [_candidate("a", 40)], intent, BANDS).status is MatchStatus.SMALLTALK
+    assert decide("hi etag", [_candidate("a", 70)], intent, BANDS).status is MatchStatus.ANSWERED
+
+
+def test_an_answer_offers_close_alternatives_as_buttons(matcher: Matcher) -> None:
+    from bot.telegram import views
+
+    kb = matcher.kb
+    etag, control = kb.entry("caching-etag"), kb.entry("caching-cache-control")
+    assert etag and control
+    result = MatchResult(MatchStatus.ANSWERED, "q", (Candidate(etag, 95), Candidate(control, 93)))
+    view = views.match_result(kb, result, log_id=1)
+    labels = [b.label for row in view.rows for b in row]
+    assert labels[0] == "🔎 Or: Cache-Control headers"
+    assert "↪ Cache-Control headers" not in labels  # not offered twice
