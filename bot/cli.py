@@ -109,13 +109,42 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
 
 def cmd_content_check(args: argparse.Namespace) -> int:
     settings = _settings()
-    _, problems = read_content(settings.content_dir)
+    _, problems = read_content(settings.content_dir, thorough=True)
     for problem in problems:
         print(problem)
     errors = [p for p in problems if not p.warning]
     warnings = len(problems) - len(errors)
     print(f"{settings.content_dir}: {len(errors)} error(s), {warnings} warning(s)")
     return 1 if errors else 0
+
+
+def cmd_content_stats(args: argparse.Namespace) -> int:
+    """Counts per topic; exit 1 if a topic has fewer entries than its minimum."""
+    kb = _knowledge_base(_settings())
+    topic_of = {e.id: e.topic for e in kb.entries}
+    header = f"{'topic':<18}{'entries':>9}{'minimum':>9}{'phrasings':>11}{'quizzes':>9}{'tips':>6}"
+    print(header)
+    short = []
+    for topic in kb.topics:
+        entries = kb.entries_in(topic.id)
+        quizzes = sum(topic_of.get(q.entry) == topic.id for q in kb.quizzes)
+        tips = sum(topic_of.get(t.entry) == topic.id for t in kb.tips)
+        phrasings = sum(len(e.questions) for e in entries)
+        flag = "  < minimum" if len(entries) < topic.min_entries else ""
+        if flag:
+            short.append(topic.id)
+        print(
+            f"{topic.id:<18}{len(entries):>9}{topic.min_entries:>9}{phrasings:>11}"
+            f"{quizzes:>9}{tips:>6}{flag}"
+        )
+    phrasings = sum(len(e.questions) for e in kb.entries)
+    print(
+        f"{'total':<18}{len(kb.entries):>9}{'':>9}{phrasings:>11}{len(kb.quizzes):>9}{len(kb.tips):>6}"
+    )
+    if short:
+        print(f"under the minimum: {', '.join(short)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_content_export(args: argparse.Namespace) -> int:
@@ -191,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     content = commands.add_parser("content", help="check or export the knowledge base")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     content_commands.add_parser("check", help="validate all content; exit 1 on errors")
+    content_commands.add_parser("stats", help="counts per topic; exit 1 if under a minimum")
     export = content_commands.add_parser("export", help="write the entries as JSON")
     export.add_argument(
         "--json", action="store_true", help="compact JSON (the default is indented)"
@@ -208,6 +238,7 @@ HANDLERS = {
     ("ask", None): cmd_ask,
     ("content", "check"): cmd_content_check,
     ("content", "export"): cmd_content_export,
+    ("content", "stats"): cmd_content_stats,
     ("db", "upgrade"): cmd_db_upgrade,
     ("healthcheck", None): cmd_healthcheck,
 }

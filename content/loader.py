@@ -21,6 +21,7 @@ from content.model import (
     Tip,
     Topic,
 )
+from content.overlap import near_duplicate_phrasings
 from content.problems import ContentError, Problem
 from content.validation import validate
 
@@ -219,8 +220,12 @@ def _files(root: Path, folder: str) -> list[Path]:
     return sorted((root / folder).glob("*.yaml")) if (root / folder).is_dir() else []
 
 
-def read_content(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
-    """Parse and validate everything under `root`; never raises for bad content."""
+def read_content(root: Path, thorough: bool = False) -> tuple[KnowledgeBase, list[Problem]]:
+    """Parse and validate everything under `root`; never raises for bad content.
+
+    `thorough` adds the slower authoring checks (near-duplicate phrasings), for
+    `nexus-bot content check` rather than every start.
+    """
     problems: list[Problem] = []
     origins: dict[str, str] = {}
     if not (root / "topics.yaml").is_file():
@@ -250,6 +255,8 @@ def read_content(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
         matcher_settings=_read_matcher_settings(root, problems),
     )
     problems.extend(validate(kb, origins))
+    if thorough:
+        problems.extend(near_duplicate_phrasings(kb, origins))
     return kb, problems
 
 

@@ -29,6 +29,10 @@ class _Report:
         origin = self.origins.get(f"{kind}:{item}", f"{kind}.yaml" if kind == "topics" else kind)
         self.problems.append(Problem(origin, item, field, message))
 
+    def warn(self, kind: str, item: str, field: str, message: str) -> None:
+        origin = self.origins.get(f"{kind}:{item}", kind)
+        self.problems.append(Problem(origin, item, field, message, warning=True))
+
     def html(self, kind: str, item: str, field: str, text: str) -> None:
         for message in telegram_html.validate(text):
             self.add(kind, item, field, f"invalid Telegram HTML: {message}")
@@ -89,6 +93,8 @@ def _check_entries(kb: KnowledgeBase, report: _Report) -> None:
                 f"{len(entry.answer)} characters, over Telegram's {telegram_html.MESSAGE_LIMIT}",
             )
         report.html("entries", entry.id, "answer", entry.answer)
+        if not entry.related:
+            report.warn("entries", entry.id, "related", "links to no other entry (a dead end)")
         for related in entry.related:
             if related not in entry_ids:
                 report.add("entries", entry.id, "related", f"unknown entry '{related}'")

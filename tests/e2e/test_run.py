@@ -191,3 +191,26 @@ def test_content_export_json(tmp_path: Path) -> None:
     first = document["entries"][0]
     assert set(first) == {"id", "topic", "title", "questions", "keywords", "answer", "related"}
     assert first["id"] == "django-select-related" and first["related"] == ["django-only-defer"]
+
+
+def test_content_stats_counts_and_fails_under_a_minimum(tmp_path: Path) -> None:
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    env = {"PATH": "/usr/bin:/bin", "NEXUS_CONTENT_DIR": str(content)}
+    ok = subprocess.run(
+        [nexus_command(), "content", "stats"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.splitlines()[1].split() == ["django", "2", "0", "4", "0", "0"]
+    assert ok.stdout.splitlines()[-1].split() == ["total", "6", "12", "0", "0"]
+    topics = content / "topics.yaml"
+    topics.write_text(
+        topics.read_text().replace("title: Caching", "title: Caching\n    min_entries: 5")
+    )
+    short = subprocess.run(
+        [nexus_command(), "content", "stats"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert short.returncode == 1
+    assert "under the minimum: caching" in short.stderr

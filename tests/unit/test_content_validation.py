@@ -131,3 +131,20 @@ def test_every_problem_is_listed_not_just_the_first(tmp_path: Path) -> None:
 def test_bundled_content_is_valid() -> None:
     _, problems = read_content(Path(__file__).parents[2] / "content" / "data")
     assert [str(p) for p in problems if not p.warning] == []
+
+
+def test_near_duplicate_phrasings_of_different_entries_are_warned(tmp_path: Path) -> None:
+    twin = {**OTHER, "questions": ["What is a JOIN??", "index types"]}
+    write(tmp_path, [ENTRY, twin])
+    quick = [p for p in read_content(tmp_path)[1] if p.warning]
+    thorough = [p for p in read_content(tmp_path, thorough=True)[1] if p.warning]
+    assert quick == []
+    assert [(p.item, p.field) for p in thorough] == [("sql-joins", "questions[0]")]
+    assert "near-duplicate of sql-indexes questions[0]" in thorough[0].message
+    load_knowledge_base(tmp_path)  # warnings never stop the bot
+
+
+def test_an_entry_without_related_is_a_dead_end_warning(tmp_path: Path) -> None:
+    write(tmp_path, [{**ENTRY, "related": []}, OTHER])
+    warnings = [p for p in read_content(tmp_path)[1] if p.warning]
+    assert [(p.item, p.field) for p in warnings] == [("sql-joins", "related")]
