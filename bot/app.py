@@ -11,9 +11,11 @@ from telegram.request import BaseRequest
 
 from bot.services.library import Library, LiveLibrary
 from bot.services.questions import Clock, LearnerService, QuestionService, utc_now
+from bot.services.quizzes import QuizService
 from bot.settings import Settings
 from bot.telegram.application import build_application, register_commands
 from bot.telegram.handlers import Handlers
+from bot.telegram.quiz_handlers import QuizHandlers
 from content import load_knowledge_base
 from storage import Database
 
@@ -41,10 +43,19 @@ class Nexus:
             QuestionService(self.library, self.database, clock),
             LearnerService(self.database, clock),
         )
+        self.quizzes = QuizService(
+            self.library,
+            self.database,
+            default_timezone=settings.default_timezone,
+            round_size=settings.quiz_round_size,
+            new_per_day=settings.quiz_new_per_day,
+            clock=clock,
+        )
         self.application: Application = build_application(  # type: ignore[type-arg]
             settings.telegram_bot_token or OFFLINE_TOKEN,
             settings.telegram_api_base_url,
             handlers,
+            QuizHandlers(self.library, self.quizzes),
             request=request,
             post_init=self._on_start,
             post_shutdown=self._on_stop,

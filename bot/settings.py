@@ -33,6 +33,8 @@ class Settings:
     admin_ids: frozenset[int]
     default_timezone: str
     log_level: str
+    quiz_round_size: int = 5
+    quiz_new_per_day: int = 10
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +55,12 @@ class Settings:
             admin_ids=_admin_ids(get("NEXUS_ADMIN_IDS")),
             default_timezone=_timezone(get("NEXUS_DEFAULT_TIMEZONE") or "UTC"),
             log_level=_log_level(get("NEXUS_LOG_LEVEL") or "INFO"),
+            quiz_round_size=_whole_number(
+                "NEXUS_QUIZ_ROUND_SIZE", get("NEXUS_QUIZ_ROUND_SIZE"), 5, 1, 20
+            ),
+            quiz_new_per_day=_whole_number(
+                "NEXUS_QUIZ_NEW_PER_DAY", get("NEXUS_QUIZ_NEW_PER_DAY"), 10, 0, 500
+            ),
         )
 
     def require_token(self) -> str:
@@ -105,6 +113,18 @@ def _timezone(value: str) -> str:
             f"NEXUS_DEFAULT_TIMEZONE must be an IANA zone such as Europe/Berlin, got {value!r}"
         ) from None
     return value
+
+
+def _whole_number(name: str, value: str | None, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+    return number
 
 
 def _log_level(value: str) -> str:

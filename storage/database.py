@@ -30,6 +30,11 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    # One connection: every unit of work writes (BEGIN IMMEDIATE), and SQLite has one
+    # writer anyway. Queueing in the pool is first-come first-served, where competing
+    # connections would back off in SQLite's busy handler (sleeps of up to 100 ms).
+    options.setdefault("pool_size", 1)
+    options.setdefault("max_overflow", 0)
     engine = create_async_engine(
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options
     )

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -20,6 +31,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     language: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None = the default
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -40,3 +52,56 @@ class QuestionLog(Base):
     score: Mapped[float | None] = mapped_column(Float)
     chosen_entry_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuizRound(Base):
+    """A round of quiz questions; its state lives here so it survives restarts."""
+
+    __tablename__ = "quiz_rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    quiz_ids: Mapped[str] = mapped_column(Text)  # JSON list of quiz item ids, in order
+    position: Mapped[int] = mapped_column(Integer, default=0)  # the question being answered
+    shown: Mapped[int] = mapped_column(Integer, default=0)  # the last question sent
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    mastery_before: Mapped[str] = mapped_column(Text, default="{}")  # JSON {topic: 0..1}
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class QuizAnswer(Base):
+    """Every answer; (round, position) is unique so a double tap counts once."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (UniqueConstraint("round_id", "position", name="uq_quiz_answers_round_pos"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    round_id: Mapped[int] = mapped_column(Integer, ForeignKey("quiz_rounds.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    quiz_id: Mapped[str] = mapped_column(String(128))
+    choice: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuizProgress(Base):
+    """Spaced-repetition state of one question for one learner."""
+
+    __tablename__ = "quiz_progress"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    quiz_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    box: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    correct_count: Mapped[int] = mapped_column(Integer, default=0)
+    wrong_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

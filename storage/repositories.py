@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import QuestionLog, User
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
     """The dialect's INSERT, which supports ON CONFLICT on both SQLite and PostgreSQL."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
@@ -25,7 +25,7 @@ class UserRepository:
 
     async def touch(self, user_id: int, chat_id: int, language: str | None, now: datetime) -> None:
         """Create the user on first contact, else refresh chat, language and last seen."""
-        statement = _insert(self.session, User).values(
+        statement = dialect_insert(self.session, User).values(
             id=user_id, chat_id=chat_id, language=language, created_at=now, last_seen_at=now
         )
         statement = statement.on_conflict_do_update(
@@ -36,6 +36,9 @@ class UserRepository:
 
     async def get(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
+
+    async def set_timezone(self, user_id: int, timezone: str) -> None:
+        await self.session.execute(update(User).where(User.id == user_id).values(timezone=timezone))
 
     async def count(self) -> int:
         result = await self.session.execute(select(User.id))

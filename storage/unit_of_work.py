@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.quiz_repository import QuizRepository
 from storage.repositories import QuestionLogRepository, UserRepository
 
 
@@ -22,6 +23,7 @@ class UnitOfWork:
         self.session = self._sessions()
         self.users = UserRepository(self.session)
         self.questions = QuestionLogRepository(self.session)
+        self.quizzes = QuizRepository(self.session)
         return self
 
     async def __aexit__(
@@ -31,6 +33,9 @@ class UnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         try:
+            # Detach what was loaded first: rows read in the unit of work stay readable
+            # after it (rollback would expire them); uncommitted writes are discarded.
+            self.session.expunge_all()
             await self.session.rollback()
         finally:
             await self.session.close()

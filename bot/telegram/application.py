@@ -16,8 +16,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.telegram import callbacks
 from bot.telegram.commands import COMMANDS
 from bot.telegram.handlers import Handlers
+from bot.telegram.quiz_handlers import QuizHandlers
 
 CONCURRENT_UPDATES = 16
 Hook = Callable[[Application], Coroutine[Any, Any, None]]  # type: ignore[type-arg]
@@ -27,6 +29,7 @@ def build_application(
     token: str,
     base_url: str,
     handlers: Handlers,
+    quiz: QuizHandlers,
     *,
     request: BaseRequest | None = None,
     post_init: Hook | None = None,
@@ -41,15 +44,25 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    register_handlers(application, handlers)
+    register_handlers(application, handlers, quiz)
     return application
 
 
-def register_handlers(application: Application, handlers: Handlers) -> None:  # type: ignore[type-arg]
-    private_or_group = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
-    application.add_handler(CommandHandler("start", handlers.start, filters=private_or_group))
-    application.add_handler(CommandHandler("help", handlers.help, filters=private_or_group))
-    application.add_handler(CommandHandler("topics", handlers.topics, filters=private_or_group))
+def register_handlers(
+    application: Application,  # type: ignore[type-arg]
+    handlers: Handlers,
+    quiz: QuizHandlers,
+) -> None:
+    chats = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
+    for name, callback in (
+        ("start", handlers.start),
+        ("help", handlers.help),
+        ("topics", handlers.topics),
+        ("quiz", quiz.quiz),
+        ("progress", quiz.progress),
+        ("reset", quiz.reset),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=chats))
     # After the known commands: any other /command gets a pointer to /help.
     application.add_handler(
         MessageHandler(filters.COMMAND & ~filters.UpdateType.EDITED, handlers.unknown_command)
@@ -71,6 +84,8 @@ def register_handlers(application: Application, handlers: Handlers) -> None:  # 
             handlers.not_text,
         )
     )
+    # Quiz buttons first; every other button (and unknown data) goes to the general one.
+    application.add_handler(CallbackQueryHandler(quiz.button, pattern=callbacks.QUIZ_PATTERN))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_error_handler(handlers.error)
 

@@ -33,7 +33,47 @@ class ShowTopic:
     page: int
 
 
-Callback = ShowEntry | PickSuggestion | ShowTopics | ShowTopic
+@dataclass(frozen=True)
+class QuizAnswer:
+    round_id: int
+    position: int
+    choice: int
+
+
+@dataclass(frozen=True)
+class QuizNext:
+    round_id: int
+    position: int
+
+
+@dataclass(frozen=True)
+class QuizTopic:
+    topic_id: str  # "" = all topics
+
+
+@dataclass(frozen=True)
+class QuizEntry:
+    short_id: str
+
+
+@dataclass(frozen=True)
+class ResetProgress:
+    confirmed: bool
+
+
+Callback = (
+    ShowEntry
+    | PickSuggestion
+    | ShowTopics
+    | ShowTopic
+    | QuizAnswer
+    | QuizNext
+    | QuizTopic
+    | QuizEntry
+    | ResetProgress
+)
+# The prefixes the quiz handler owns (registered before the general button handler).
+QUIZ_PATTERN = r"^(qa|qn|qt|qe|rs):"
 
 
 def encode(callback: Callback) -> str:
@@ -46,6 +86,16 @@ def encode(callback: Callback) -> str:
             data = f"ts:{page}"
         case ShowTopic(topic_id, page):
             data = f"t:{topic_id}:{page}"
+        case QuizAnswer(round_id, position, choice):
+            data = f"qa:{round_id}:{position}:{choice}"
+        case QuizNext(round_id, position):
+            data = f"qn:{round_id}:{position}"
+        case QuizTopic(topic_id):
+            data = f"qt:{topic_id}"
+        case QuizEntry(short_id):
+            data = f"qe:{short_id}"
+        case ResetProgress(confirmed):
+            data = f"rs:{'y' if confirmed else 'n'}"
     if len(data.encode()) > LIMIT:
         raise ValueError(f"callback_data over {LIMIT} bytes: {data!r}")
     return data
@@ -63,6 +113,16 @@ def decode(data: str | None) -> Callback | None:
                 return ShowTopics(max(int(page), 0))
             case ["t", topic_id, page]:
                 return ShowTopic(topic_id, max(int(page), 0))
+            case ["qa", round_id, position, choice]:
+                return QuizAnswer(int(round_id), int(position), int(choice))
+            case ["qn", round_id, position]:
+                return QuizNext(int(round_id), int(position))
+            case ["qt", topic_id]:
+                return QuizTopic(topic_id)
+            case ["qe", short_id]:
+                return QuizEntry(short_id)
+            case ["rs", answer] if answer in ("y", "n"):
+                return ResetProgress(answer == "y")
     except ValueError:
         return None
     return None

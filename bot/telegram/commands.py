@@ -17,4 +17,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "Welcome and what I can do"),
     Command("help", "Every command, and how to ask"),
     Command("topics", "Browse everything I know by topic"),
+    Command("quiz", "A round of quiz questions (e.g. /quiz sql)", "[topic]"),
+    Command("progress", "Your accuracy, mastery per topic, streak and reviews due"),
+    Command("reset", "Clear your quiz progress (asks first)"),
 )

@@ -30,7 +30,7 @@ def markup(rows: Sequence[Sequence[views.Button]]) -> InlineKeyboardMarkup | Non
     )
 
 
-def _learner(update: Update) -> Learner:
+def learner_of(update: Update) -> Learner:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None  # filters only route updates that have both
     return Learner(user_id=user.id, chat_id=chat.id, language=user.language_code)
@@ -50,6 +50,20 @@ async def send_view(context: Context, chat_id: int, view: views.View) -> None:
         )
 
 
+async def edit_view(update: Update, view: views.View) -> None:
+    """Replace the text and buttons of the message whose button was pressed."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(
+            view.text, parse_mode=ParseMode.HTML, reply_markup=markup(view.rows)
+        )
+    except BadRequest as error:
+        # A double tap re-renders the same content: harmless, nothing to change.
+        if "message is not modified" not in str(error).lower():
+            raise
+
+
 class Handlers:
     def __init__(
         self,
@@ -62,22 +76,22 @@ class Handlers:
         self.learners = learners
 
     async def start(self, update: Update, context: Context) -> None:
-        learner = _learner(update)
+        learner = learner_of(update)
         await self.learners.greet(learner)
         user = update.effective_user
         await send_view(context, learner.chat_id, views.welcome(user.first_name if user else None))
 
     async def help(self, update: Update, context: Context) -> None:
-        await send_view(context, _learner(update).chat_id, views.help_text())
+        await send_view(context, learner_of(update).chat_id, views.help_text())
 
     async def topics(self, update: Update, context: Context) -> None:
-        await send_view(context, _learner(update).chat_id, views.topics(self.library().kb, 0))
+        await send_view(context, learner_of(update).chat_id, views.topics(self.library().kb, 0))
 
     async def question(self, update: Update, context: Context) -> None:
         message = update.effective_message
         if message is None or not message.text:
             return
-        learner = _learner(update)
+        learner = learner_of(update)
         answer = await self.questions.ask(message.text, learner)
         view = views.match_result(self.library().kb, answer.result, answer.log_id)
         await send_view(context, learner.chat_id, view)
@@ -85,10 +99,10 @@ class Handlers:
     async def unknown_command(self, update: Update, context: Context) -> None:
         message = update.effective_message
         name = (message.text or "/").split()[0][1:].split("@")[0] if message else ""
-        await send_view(context, _learner(update).chat_id, views.unknown_command(name))
+        await send_view(context, learner_of(update).chat_id, views.unknown_command(name))
 
     async def not_text(self, update: Update, context: Context) -> None:
-        await send_view(context, _learner(update).chat_id, views.NOT_TEXT)
+        await send_view(context, learner_of(update).chat_id, views.NOT_TEXT)
 
     async def button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -96,7 +110,7 @@ class Handlers:
             return
         kb = self.library().kb
         action = callbacks.decode(query.data)
-        learner = _learner(update)
+        learner = learner_of(update)
         match action:
             case callbacks.ShowEntry(short_id) | callbacks.PickSuggestion(short_id, _):
                 entry = kb.entry_by_short_id(short_id)
@@ -109,28 +123,16 @@ class Handlers:
                 await send_view(context, learner.chat_id, views.entry(kb, entry))
             case callbacks.ShowTopics(page):
                 await query.answer()
-                await self._edit(update, views.topics(kb, page))
+                await edit_view(update, views.topics(kb, page))
             case callbacks.ShowTopic(topic_id, page):
                 view = views.topic(kb, topic_id, page)
                 if view is None:
                     await query.answer(views.STALE_BUTTON)
                     return
                 await query.answer()
-                await self._edit(update, view)
+                await edit_view(update, view)
             case _:
                 await query.answer(views.STALE_BUTTON)
-
-    async def _edit(self, update: Update, view: views.View) -> None:
-        query = update.callback_query
-        assert query is not None
-        try:
-            await query.edit_message_text(
-                view.text, parse_mode=ParseMode.HTML, reply_markup=markup(view.rows)
-            )
-        except BadRequest as error:
-            # A double tap re-renders the same page: harmless, nothing to change.
-            if "message is not modified" not in str(error).lower():
-                raise
 
     async def error(self, update: object, context: Context) -> None:
         update_id = update.update_id if isinstance(update, Update) else None

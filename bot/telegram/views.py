@@ -31,7 +31,7 @@ class View:
     rows: tuple[tuple[Button, ...], ...] = field(default=())
 
 
-def _label(text: str) -> str:
+def label(text: str) -> str:
     return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1] + "…"
 
 
@@ -66,19 +66,22 @@ def entry(kb: KnowledgeBase, item: Entry, alternatives: tuple[Entry, ...] = ()) 
     """An entry's answer; buttons to close alternatives the learner may have meant,
     to related entries and to the topic."""
     rows = [
-        (Button(f"🔎 Or: {_label(other.title)}", callbacks.ShowEntry(other.short_id)),)
+        (Button(f"🔎 Or: {label(other.title)}", callbacks.ShowEntry(other.short_id)),)
         for other in alternatives
     ]
     rows += [
-        (Button(f"↪ {_label(related.title)}", callbacks.ShowEntry(related.short_id)),)
+        (Button(f"↪ {label(related.title)}", callbacks.ShowEntry(related.short_id)),)
         for related in (kb.entry(i) for i in item.related[:RELATED_BUTTONS])
         if related is not None and related not in alternatives
     ]
+    last_row = []
+    if any(q.entry == item.id for q in kb.quizzes):
+        last_row.append(Button("🎯 Quiz me", callbacks.QuizEntry(item.short_id)))
     topic = kb.topic(item.topic)
     if topic is not None:
-        rows.append(
-            (Button(f"📚 More on {_label(topic.title)}", callbacks.ShowTopic(topic.id, 0)),)
-        )
+        last_row.append(Button(f"📚 {label(topic.title)}", callbacks.ShowTopic(topic.id, 0)))
+    if last_row:
+        rows.append(tuple(last_row))
     return View(f"<b>{escape(item.title)}</b>\n\n{item.answer}", tuple(rows))
 
 
@@ -93,7 +96,7 @@ def match_result(kb: KnowledgeBase, result: MatchResult, log_id: int | None) -> 
         rows = tuple(
             (
                 Button(
-                    _label(c.entry.title),
+                    label(c.entry.title),
                     callbacks.PickSuggestion(c.entry.short_id, log_id)
                     if log_id is not None
                     else callbacks.ShowEntry(c.entry.short_id),
@@ -138,10 +141,12 @@ def topic(kb: KnowledgeBase, topic_id: str, page: int) -> View | None:
     pages = max(1, -(-len(entries) // ENTRIES_PER_PAGE))
     page = min(page, pages - 1)
     shown = entries[page * ENTRIES_PER_PAGE : (page + 1) * ENTRIES_PER_PAGE]
-    rows = [(Button(_label(e.title), callbacks.ShowEntry(e.short_id)),) for e in shown]
+    rows = [(Button(label(e.title), callbacks.ShowEntry(e.short_id)),) for e in shown]
     nav = _pager(page, pages, lambda p: callbacks.ShowTopic(topic_id, p))
     if nav:
         rows.append(nav)
+    if any((e := kb.entry(q.entry)) is not None and e.topic == topic_id for q in kb.quizzes):
+        rows.append((Button("🎯 Quiz on this topic", callbacks.QuizTopic(topic_id)),))
     rows.append((Button("⬅ All topics", callbacks.ShowTopics(0)),))
     suffix = f" (page {page + 1}/{pages})" if pages > 1 else ""
     header = f"<b>{escape(found.title)}</b>{suffix}\n{escape(found.description)}"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.fake_telegram import ApiCall, LoopbackBotApiServer
+from bot.telegram.commands import COMMANDS
 from tests.e2e.conftest import FIXTURE_CONTENT, TOKEN, nexus_command
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +29,7 @@ def wait_for_count(server: LoopbackBotApiServer, method: str, count: int) -> lis
 def test_conversation_and_clean_shutdown(server: LoopbackBotApiServer, start_bot) -> None:
     bot = start_bot("run")
     server.api.wait_for(lambda calls: any(c.method == "setMyCommands" for c in calls), timeout=30)
-    assert [c["command"] for c in server.api.commands] == ["start", "help", "topics"]
+    assert [c["command"] for c in server.api.commands] == [c.name for c in COMMANDS]
 
     server.api.push_update(server.api.message_update(USER, "/start"))
     welcome = wait_for_count(server, "sendMessage", 1)[-1]
@@ -203,8 +204,8 @@ def test_content_stats_counts_and_fails_under_a_minimum(tmp_path: Path) -> None:
         [nexus_command(), "content", "stats"], env=env, capture_output=True, text=True, timeout=60
     )
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.splitlines()[1].split() == ["django", "2", "0", "4", "0", "0"]
-    assert ok.stdout.splitlines()[-1].split() == ["total", "6", "12", "0", "0"]
+    assert ok.stdout.splitlines()[1].split() == ["django", "2", "0", "4", "2", "0"]
+    assert ok.stdout.splitlines()[-1].split() == ["total", "6", "12", "6", "0"]
     topics = content / "topics.yaml"
     topics.write_text(
         topics.read_text().replace("title: Caching", "title: Caching\n    min_entries: 5")

@@ -70,7 +70,8 @@ async def test_a_question_gets_its_entry_with_related_buttons(
         assert sent.params["text"] == f"<b>ETag and If-None-Match</b>\n\n{etag.answer}"
         assert buttons(sent) == [
             ("↪ Cache-Control headers", f"e:{cache_control.short_id}"),
-            ("📚 More on Caching", "t:caching:0"),
+            ("🎯 Quiz me", f"qe:{etag.short_id}"),
+            ("📚 Caching", "t:caching:0"),
         ]
         async with nexus.database.unit_of_work() as uow:
             row = (await uow.session.execute(select(QuestionLog))).scalar_one()

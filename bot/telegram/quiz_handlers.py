@@ -1,0 +1,106 @@
+"""Quiz commands and buttons: /quiz, /progress, /reset and the quiz callbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from telegram import Update
+
+from bot.services.library import Library
+from bot.services.questions import Learner
+from bot.services.quizzes import AnswerStatus, QuizService
+from bot.telegram import callbacks, quiz_views
+from bot.telegram.handlers import Context, edit_view, learner_of, send_view
+from bot.telegram.views import STALE_BUTTON
+
+
+class QuizHandlers:
+    def __init__(self, library: Callable[[], Library], quizzes: QuizService) -> None:
+        self.library = library
+        self.quizzes = quizzes
+
+    async def quiz(self, update: Update, context: Context) -> None:
+        learner = learner_of(update)
+        wanted = " ".join(context.args or [])
+        topic = self.quizzes.find_topic(wanted) if wanted else None
+        if wanted and topic is None:
+            await send_view(
+                context, learner.chat_id, quiz_views.topic_picker(self.library().kb, wanted)
+            )
+            return
+        await self._start(context, learner.chat_id, learner, topic=topic)
+
+    async def progress(self, update: Update, context: Context) -> None:
+        learner = learner_of(update)
+        report = await self.quizzes.progress(learner)
+        await send_view(context, learner.chat_id, quiz_views.progress(report))
+
+    async def reset(self, update: Update, context: Context) -> None:
+        await send_view(context, learner_of(update).chat_id, quiz_views.reset_confirm())
+
+    async def _start(
+        self,
+        context: Context,
+        chat_id: int,
+        learner: Learner,
+        *,
+        topic: str | None = None,
+        entry_id: str | None = None,
+    ) -> None:
+        first = await self.quizzes.start(learner, topic=topic, entry_id=entry_id)
+        if first is None:
+            found = self.library().kb.topic(topic) if topic else None
+            await send_view(
+                context, chat_id, quiz_views.nothing_to_ask(found.title if found else None)
+            )
+            return
+        await send_view(context, chat_id, quiz_views.question(first))
+
+    async def button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None
+        learner = learner_of(update)
+        match callbacks.decode(query.data):
+            case callbacks.QuizAnswer(round_id, position, choice):
+                outcome = await self.quizzes.answer(learner, round_id, position, choice)
+                if outcome.status is AnswerStatus.ALREADY_ANSWERED:
+                    await query.answer(quiz_views.ALREADY_ANSWERED)
+                    return
+                if outcome.status is AnswerStatus.ENDED:
+                    await query.answer(quiz_views.ROUND_ENDED)
+                    return
+                await query.answer("✅ Correct!" if outcome.correct else "❌ Not quite")
+                await edit_view(update, quiz_views.answered(outcome))
+                if outcome.summary is not None:
+                    now = self.quizzes.now()
+                    await send_view(
+                        context, learner.chat_id, quiz_views.summary(outcome.summary, now)
+                    )
+            case callbacks.QuizNext(round_id, position):
+                result = await self.quizzes.next_question(learner, round_id, position)
+                if result is AnswerStatus.ALREADY_ANSWERED:
+                    await query.answer()
+                elif isinstance(result, AnswerStatus):
+                    await query.answer(quiz_views.ROUND_ENDED)
+                else:
+                    await query.answer()
+                    await send_view(context, learner.chat_id, quiz_views.question(result))
+            case callbacks.QuizTopic(topic_id):
+                await query.answer()
+                await self._start(context, learner.chat_id, learner, topic=topic_id or None)
+            case callbacks.QuizEntry(short_id):
+                entry = self.library().kb.entry_by_short_id(short_id)
+                if entry is None:
+                    await query.answer(STALE_BUTTON)
+                    return
+                await query.answer()
+                await self._start(context, learner.chat_id, learner, entry_id=entry.id)
+            case callbacks.ResetProgress(confirmed):
+                await query.answer()
+                if confirmed:
+                    await self.quizzes.reset(learner)
+                await edit_view(
+                    update, quiz_views.RESET_DONE if confirmed else quiz_views.RESET_CANCELLED
+                )
+            case _:
+                await query.answer(STALE_BUTTON)

@@ -1,0 +1,150 @@
+"""How quizzes look: questions with option buttons, results, summaries, progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.services.quizzes import (
+    AnswerOutcome,
+    ProgressReport,
+    QuizQuestion,
+    RoundSummary,
+)
+from bot.telegram import callbacks
+from bot.telegram.views import Button, View, label
+from content import KnowledgeBase
+from content.telegram_html import escape
+
+LETTERS = "ABCD"
+BAR_WIDTH = 10
+ROUND_ENDED = "This quiz has ended. Send /quiz for a new one."
+ALREADY_ANSWERED = "Already answered: it counted once."
+
+
+def bar(fraction: float) -> str:
+    """A text bar, e.g. ███▒░░░░░░ 35%: full, half and empty cells."""
+    cells = fraction * BAR_WIDTH
+    full = int(cells)
+    half = 1 if cells - full >= 0.5 and full < BAR_WIDTH else 0
+    return "█" * full + "▒" * half + "░" * (BAR_WIDTH - full - half) + f" {round(fraction * 100)}%"
+
+
+def _header(question: QuizQuestion) -> str:
+    return (
+        f"<b>Question {question.position + 1}/{question.total}</b> · "
+        f"{escape(question.topic_title)}\n\n{question.item.question}"
+    )
+
+
+def question(q: QuizQuestion) -> View:
+    rows = tuple(
+        (
+            Button(
+                f"{LETTERS[i]}. {option}",
+                callbacks.QuizAnswer(q.round_id, q.position, i),
+            ),
+        )
+        for i, option in enumerate(q.item.options)
+    )
+    return View(_header(q), rows)
+
+
+def answered(outcome: AnswerOutcome) -> View:
+    """The question message, edited to show the choice, the verdict and the why."""
+    q = outcome.question
+    assert q is not None
+    item = q.item
+    chosen = f"{LETTERS[outcome.choice]}. {escape(item.options[outcome.choice])}"
+    right = f"{LETTERS[item.correct]}. {escape(item.options[item.correct])}"
+    verdict = (
+        f"✅ <b>Correct!</b> {chosen}"
+        if outcome.correct
+        else f"❌ <b>Not quite.</b> You chose {chosen}\nCorrect: <b>{right}</b>"
+    )
+    text = f"{_header(q)}\n\n{verdict}\n\n<i>{escape(item.explanation)}</i>"
+    rows: list[tuple[Button, ...]] = []
+    if outcome.entry is not None:
+        read_more = Button(
+            f"📖 Read more: {label(outcome.entry.title)}",
+            callbacks.ShowEntry(outcome.entry.short_id),
+        )
+        rows.append((read_more,))
+    if outcome.summary is None:
+        rows.append((Button("Next ▶", callbacks.QuizNext(q.round_id, q.position + 1)),))
+    return View(text, tuple(rows))
+
+
+def summary(result: RoundSummary, now: datetime) -> View:
+    lines = [f"🏁 <b>Round done: {result.score}/{result.total}</b>"]
+    if result.improved:
+        lines.append("\n<b>Improved</b>")
+        lines += [
+            f"{escape(c.title)}: {round(c.before * 100)}% → {round(c.after * 100)}%"
+            for c in result.improved
+        ]
+    lines.append("")
+    if result.due_today:
+        lines.append(f"🔁 {result.due_today} review(s) due today: /quiz to do them.")
+    elif result.next_due is not None:
+        days = max(1, round((result.next_due - now).total_seconds() / 86400))
+        lines.append(f"Next review due in {days} day(s). New questions are waiting: /quiz")
+    lines.append("/progress shows your mastery per topic.")
+    return View("\n".join(lines), ((Button("🎯 Another round", callbacks.QuizTopic("")),),))
+
+
+def nothing_to_ask(topic_title: str | None) -> View:
+    where = f" in {escape(topic_title)}" if topic_title else ""
+    return View(f"No quiz questions{where} right now. Try /quiz for all topics, or /topics.")
+
+
+def topic_picker(kb: KnowledgeBase, unknown: str | None = None) -> View:
+    with_quizzes = {e.topic for q in kb.quizzes if (e := kb.entry(q.entry)) is not None}
+    buttons = [
+        Button(t.title, callbacks.QuizTopic(t.id)) for t in kb.topics if t.id in with_quizzes
+    ]
+    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    rows.insert(0, (Button("🎲 All topics", callbacks.QuizTopic("")),))
+    intro = f"I don't know a topic called <i>{escape(unknown)}</i>. " if unknown else ""
+    return View(f"{intro}Pick a topic for your quiz:", tuple(rows))
+
+
+def progress(report: ProgressReport) -> View:
+    if report.answers == 0:
+        return View(
+            "No quiz answers yet. Start with /quiz: five questions, two minutes.",
+            ((Button("🎯 Start a quiz", callbacks.QuizTopic("")),),),
+        )
+    accuracy = report.correct / report.answers
+    lines = [
+        "📈 <b>Your progress</b>",
+        f"Accuracy: {round(accuracy * 100)}% ({report.correct}/{report.answers} answers)",
+        f"Questions seen: {report.seen} · mastered: {report.mastered}",
+        f"Streak: {report.streak} day(s) · best: {report.best_streak}",
+        f"Reviews due: {report.due_today} today · {report.due_this_week} this week",
+        "",
+        "<b>Mastery by topic</b>",
+    ]
+    lines += [
+        f"<code>{bar(t.mastery)}</code> {escape(t.title)} ({t.seen}/{t.questions})"
+        for t in report.topics
+    ]
+    if report.untouched_topics:
+        lines.append(f"…and {report.untouched_topics} topic(s) not started yet.")
+    return View("\n".join(lines), ((Button("🎯 Quiz me", callbacks.QuizTopic("")),),))
+
+
+def reset_confirm() -> View:
+    return View(
+        "Reset your quiz progress? Your answers, boxes and streak will be cleared. "
+        "Nothing else is touched.",
+        (
+            (
+                Button("Yes, reset", callbacks.ResetProgress(True)),
+                Button("Cancel", callbacks.ResetProgress(False)),
+            ),
+        ),
+    )
+
+
+RESET_DONE = View("Done: your quiz progress is cleared. /quiz starts afresh.")
+RESET_CANCELLED = View("Cancelled: your progress is unchanged.")

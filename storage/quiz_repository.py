@@ -1,0 +1,169 @@
+"""Quiz rounds, answers and spaced-repetition progress. Never commits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import QuizAnswer, QuizProgress, QuizRound
+from storage.repositories import dialect_insert
+
+
+class QuizRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- rounds ---------------------------------------------------------------------
+
+    async def abandon_active(self, user_id: int, now: datetime) -> None:
+        await self.session.execute(
+            update(QuizRound)
+            .where(QuizRound.user_id == user_id, QuizRound.status == "active")
+            .values(status="abandoned", finished_at=now)
+        )
+
+    async def create_round(
+        self, user_id: int, quiz_ids: list[str], mastery_before: dict[str, float], now: datetime
+    ) -> QuizRound:
+        row = QuizRound(
+            user_id=user_id,
+            quiz_ids=json.dumps(quiz_ids),
+            position=0,
+            shown=0,
+            status="active",
+            mastery_before=json.dumps(mastery_before),
+            created_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def round_for_update(self, round_id: int) -> QuizRound | None:
+        """The round, row-locked on PostgreSQL so concurrent taps queue up behind it."""
+        result = await self.session.execute(
+            select(QuizRound).where(QuizRound.id == round_id).with_for_update()
+        )
+        return result.scalar_one_or_none()
+
+    # -- answers --------------------------------------------------------------------
+
+    async def record_answer(
+        self,
+        *,
+        user_id: int,
+        round_id: int,
+        position: int,
+        quiz_id: str,
+        choice: int,
+        correct: bool,
+        now: datetime,
+    ) -> bool:
+        """Store one answer; False if that question of that round was already answered."""
+        statement = (
+            dialect_insert(self.session, QuizAnswer)
+            .values(
+                user_id=user_id,
+                round_id=round_id,
+                position=position,
+                quiz_id=quiz_id,
+                choice=choice,
+                correct=correct,
+                answered_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["round_id", "position"])
+            .returning(QuizAnswer.id)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none() is not None
+
+    async def answers_of_round(self, round_id: int) -> list[QuizAnswer]:
+        result = await self.session.execute(
+            select(QuizAnswer).where(QuizAnswer.round_id == round_id).order_by(QuizAnswer.position)
+        )
+        return list(result.scalars())
+
+    async def answer_times(self, user_id: int) -> list[datetime]:
+        result = await self.session.execute(
+            select(QuizAnswer.answered_at).where(QuizAnswer.user_id == user_id)
+        )
+        return list(result.scalars())
+
+    async def answer_totals(self, user_id: int) -> tuple[int, int]:
+        """(answers, correct answers) over all time."""
+        correct = func.sum(case((QuizAnswer.correct, 1), else_=0))
+        result = await self.session.execute(
+            select(func.count(QuizAnswer.id), func.coalesce(correct, 0)).where(
+                QuizAnswer.user_id == user_id
+            )
+        )
+        total, right = result.one()
+        return int(total), int(right)
+
+    # -- progress -------------------------------------------------------------------
+
+    async def progress(
+        self, user_id: int, quiz_ids: Collection[str] | None = None
+    ) -> dict[str, QuizProgress]:
+        statement = select(QuizProgress).where(QuizProgress.user_id == user_id)
+        if quiz_ids is not None:
+            statement = statement.where(QuizProgress.quiz_id.in_(list(quiz_ids)))
+        result = await self.session.execute(statement)
+        return {row.quiz_id: row for row in result.scalars()}
+
+    async def save_progress(
+        self,
+        *,
+        user_id: int,
+        quiz_id: str,
+        box: int,
+        due_at: datetime,
+        correct: bool,
+        now: datetime,
+    ) -> None:
+        statement = dialect_insert(self.session, QuizProgress).values(
+            user_id=user_id,
+            quiz_id=quiz_id,
+            box=box,
+            due_at=due_at,
+            correct_count=int(correct),
+            wrong_count=int(not correct),
+            first_seen_at=now,
+            last_answered_at=now,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["user_id", "quiz_id"],
+            set_={
+                "box": box,
+                "due_at": due_at,
+                "correct_count": QuizProgress.correct_count + int(correct),
+                "wrong_count": QuizProgress.wrong_count + int(not correct),
+                "last_answered_at": now,
+            },
+        )
+        await self.session.execute(statement)
+
+    async def due(self, user_id: int, until: datetime) -> list[str]:
+        """Quiz ids due for review by `until`, most overdue first."""
+        result = await self.session.execute(
+            select(QuizProgress.quiz_id)
+            .where(QuizProgress.user_id == user_id, QuizProgress.due_at <= until)
+            .order_by(QuizProgress.due_at, QuizProgress.quiz_id)
+        )
+        return list(result.scalars())
+
+    async def new_since(self, user_id: int, since: datetime) -> int:
+        """How many questions the learner saw for the first time since `since`."""
+        result = await self.session.execute(
+            select(func.count())
+            .select_from(QuizProgress)
+            .where(QuizProgress.user_id == user_id, QuizProgress.first_seen_at >= since)
+        )
+        return int(result.scalar_one())
+
+    async def reset(self, user_id: int) -> None:
+        """Forget all quiz progress of one learner (and nothing else)."""
+        for table in (QuizAnswer, QuizRound, QuizProgress):
+            await self.session.execute(delete(table).where(table.user_id == user_id))
