@@ -9,18 +9,24 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
+from bot.services.clock import Clock, utc_now
 from bot.services.library import Library, LiveLibrary
-from bot.services.questions import Clock, LearnerService, QuestionService, utc_now
+from bot.services.questions import LearnerService, QuestionService
 from bot.services.quizzes import QuizService
+from bot.services.tips import TipService
 from bot.settings import Settings
 from bot.telegram.application import build_application, register_commands
+from bot.telegram.flood import FloodLimiter
 from bot.telegram.handlers import Handlers
 from bot.telegram.quiz_handlers import QuizHandlers
+from bot.telegram.tip_handlers import TipHandlers
+from bot.telegram.tip_sender import TipSender
 from content import load_knowledge_base
 from storage import Database
 
 log = logging.getLogger(__name__)
 OFFLINE_TOKEN = "123456:offline-console-token"
+TIP_TICK_SECONDS = 15
 
 
 class Nexus:
@@ -51,11 +57,18 @@ class Nexus:
             new_per_day=settings.quiz_new_per_day,
             clock=clock,
         )
+        self.tips = TipService(
+            self.library, self.database, default_timezone=settings.default_timezone, clock=clock
+        )
+        self.limiter = FloodLimiter(rate=settings.send_rate)
+        self.tip_sender = TipSender(self.tips, self.limiter)
         self.application: Application = build_application(  # type: ignore[type-arg]
             settings.telegram_bot_token or OFFLINE_TOKEN,
             settings.telegram_api_base_url,
             handlers,
             QuizHandlers(self.library, self.quizzes),
+            TipHandlers(self.tips),
+            rate_limiter=self.limiter,
             request=request,
             post_init=self._on_start,
             post_shutdown=self._on_stop,
@@ -64,6 +77,16 @@ class Nexus:
     async def _on_start(self, application: Application) -> None:  # type: ignore[type-arg]
         await self.database.migrate()
         await register_commands(application)
+        if application.job_queue is not None:
+            # The database says who is due; this tick only asks. No misfire grace limit:
+            # a busy loop must delay a run, never skip it (APScheduler's default is 1 s).
+            application.job_queue.run_repeating(
+                self.tip_sender.tick,
+                interval=TIP_TICK_SECONDS,
+                first=1,
+                name="daily-tips",
+                job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+            )
         log.info(
             "Nexus ready: %d entries in %d topics",
             len(self.library().kb.entries),

@@ -35,6 +35,7 @@ class Settings:
     log_level: str
     quiz_round_size: int = 5
     quiz_new_per_day: int = 10
+    send_rate: float = 29.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +62,7 @@ class Settings:
             quiz_new_per_day=_whole_number(
                 "NEXUS_QUIZ_NEW_PER_DAY", get("NEXUS_QUIZ_NEW_PER_DAY"), 10, 0, 500
             ),
+            send_rate=_rate(get("NEXUS_SEND_RATE")),
         )
 
     def require_token(self) -> str:
@@ -125,6 +127,20 @@ def _whole_number(name: str, value: str | None, default: int, low: int, high: in
     if not low <= number <= high:
         raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
     return number
+
+
+def _rate(value: str | None) -> float:
+    if value is None:
+        return 29.0
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate <= 30:
+        raise SettingsError(
+            f"NEXUS_SEND_RATE must be messages per second above 0 and at most 30, got {value!r}"
+        )
+    return rate
 
 
 def _log_level(value: str) -> str:

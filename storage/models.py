@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -32,6 +33,10 @@ class User(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     language: Mapped[str | None] = mapped_column(String(16))
     timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None = the default
+    tips_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    tip_minute: Mapped[int] = mapped_column(Integer, default=540)  # local minutes after midnight
+    next_tip_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    tips_blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -105,3 +110,28 @@ class QuizProgress(Base):
     wrong_count: Mapped[int] = mapped_column(Integer, default=0)
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TipDelivery(Base):
+    """One daily tip for one learner and local date: the unique key is the
+    idempotency key that makes "at most one tip a day" hold across restarts and
+    replicas. Status: sending -> sent | blocked | failed | unknown (see README)."""
+
+    __tablename__ = "tip_deliveries"
+    __table_args__ = (
+        UniqueConstraint("user_id", "local_date", name="uq_tip_deliveries_user_day"),
+        Index("ix_tip_deliveries_status_claimed", "status", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    local_date: Mapped[date] = mapped_column(Date)
+    tip_id: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(200))

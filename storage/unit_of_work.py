@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.quiz_repository import QuizRepository
 from storage.repositories import QuestionLogRepository, UserRepository
+from storage.tip_repository import TipRepository
 
 
 class UnitOfWork:
@@ -24,6 +25,7 @@ class UnitOfWork:
         self.users = UserRepository(self.session)
         self.questions = QuestionLogRepository(self.session)
         self.quizzes = QuizRepository(self.session)
+        self.tips = TipRepository(self.session)
         return self
 
     async def __aexit__(

@@ -40,8 +40,26 @@ class ApiError(Exception):
         self.parameters = parameters
 
 
+class NetworkFault(Exception):
+    """Injected failure of the transport: `delivered` says whether Telegram got it."""
+
+    def __init__(self, kind: str, delivered: bool) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.delivered = delivered
+
+
 class FakeBotApi:
-    def __init__(self) -> None:
+    """Also enforces what tests need to see handled: `flood_limit` messages per
+    second overall (429 with retry_after past it), `blocked_chats` (403), and
+    one-shot `faults` per chat id ("connect": nothing sent; "read_timeout": the
+    message arrives but the answer is lost)."""
+
+    def __init__(self, flood_limit: float | None = None) -> None:
+        self.flood_limit = flood_limit
+        self.blocked_chats: set[int] = set()
+        self.faults: dict[int, list[str]] = {}
+        self._recent_sends: list[float] = []
         self.calls: list[ApiCall] = []
         self._updates: list[dict[str, Any]] = []
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -139,6 +157,9 @@ class FakeBotApi:
             result = None
             try:
                 result = handler(params)
+            except NetworkFault:
+                self._lock.notify_all()
+                raise
             except ApiError as error:
                 body: dict[str, Any] = {
                     "ok": False,
@@ -189,9 +210,25 @@ class FakeBotApi:
                 if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
+    def _admit(self, chat_id: int) -> None:
+        """Telegram's refusals, checked before a message is accepted."""
+        faults = self.faults.get(chat_id)
+        if faults and faults[0] == "connect":
+            faults.pop(0)
+            raise NetworkFault("connect", delivered=False)
+        if chat_id in self.blocked_chats:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if self.flood_limit is not None:
+            now = time.monotonic()
+            self._recent_sends = [t for t in self._recent_sends if now - t < 1.0]
+            if len(self._recent_sends) >= self.flood_limit:
+                raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            self._recent_sends.append(now)
+
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         text = self._check_text(params)
         chat_id = int(params["chat_id"])
+        self._admit(chat_id)
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -202,6 +239,11 @@ class FakeBotApi:
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self._messages[(chat_id, message["message_id"])] = message
+        faults = self.faults.get(chat_id)
+        if faults and faults[0] == "read_timeout":
+            faults.pop(0)
+            self.calls.append(ApiCall("sendMessage", params, message))  # it did arrive
+            raise NetworkFault("read_timeout", delivered=True)
         return message
 
     def _stored(self, params: dict[str, Any]) -> dict[str, Any]:

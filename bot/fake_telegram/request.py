@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.fake_telegram.api import FakeBotApi
+from bot.fake_telegram.api import FakeBotApi, NetworkFault
 
 
 class InMemoryRequest(BaseRequest):
@@ -33,6 +35,12 @@ class InMemoryRequest(BaseRequest):
         **kwargs: Any,
     ) -> tuple[int, bytes]:
         params = request_data.parameters if request_data is not None else {}
-        # Never block the event loop: getUpdates answers with what is queued now.
-        status, body = self.api.handle(url.rsplit("/", 1)[-1], dict(params), wait=False)
+        try:
+            # Never block the event loop: getUpdates answers with what is queued now.
+            status, body = self.api.handle(url.rsplit("/", 1)[-1], dict(params), wait=False)
+        except NetworkFault as fault:
+            # Raised the way PTB's HTTPXRequest raises them, cause included.
+            if fault.kind == "connect":
+                raise NetworkError("httpx.ConnectError: refused") from httpx.ConnectError("refused")
+            raise TimedOut() from httpx.ReadTimeout("read timed out")
         return status, json.dumps(body).encode()

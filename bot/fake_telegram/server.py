@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.fake_telegram.api import FakeBotApi
+from bot.fake_telegram.api import FakeBotApi, NetworkFault
 
 
 def _decode(value: str) -> Any:
@@ -38,13 +38,20 @@ class LoopbackBotApiServer:
                 else:
                     params = {k: _decode(v) for k, v in parse_qsl(raw, keep_blank_values=True)}
                 method = self.path.rstrip("/").rsplit("/", 1)[-1]
-                status, body = api_ref.handle(method, params)
+                try:
+                    status, body = api_ref.handle(method, params)
+                except NetworkFault:
+                    self.close_connection = True  # hang up without an answer
+                    return
                 payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the bot went away mid-request (a stop or a kill): nothing to answer
 
             do_GET = do_POST
 

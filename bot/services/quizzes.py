@@ -11,15 +11,16 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
 
 from bot.services import repetition
+from bot.services.clock import Clock, aware, utc_now
 from bot.services.library import Library
-from bot.services.questions import Clock, Learner, utc_now
+from bot.services.questions import Learner
 from content import Entry, KnowledgeBase, QuizItem
 from storage import Database, UnitOfWork
 
@@ -114,13 +115,7 @@ class QuizService:
     # -- helpers --------------------------------------------------------------------
 
     def _topic_of(self, kb: KnowledgeBase) -> dict[str, str]:
-        """quiz id -> topic id (through the quiz item's entry)."""
-        result = {}
-        for item in kb.quizzes:
-            entry = kb.entry(item.entry)
-            if entry is not None:
-                result[item.id] = entry.topic
-        return result
+        return quiz_topics(kb)
 
     async def _zone(self, uow: UnitOfWork, learner: Learner) -> ZoneInfo:
         user = await uow.users.get(learner.user_id)
@@ -139,14 +134,10 @@ class QuizService:
     async def _mastery(
         self, uow: UnitOfWork, learner: Learner, kb: KnowledgeBase, topics: set[str]
     ) -> dict[str, float]:
-        topic_of = self._topic_of(kb)
         progress = await uow.quizzes.progress(learner.user_id)
-        result = {}
-        for topic in topics:
-            items = [q for q, t in topic_of.items() if t == topic]
-            boxes = [progress[q].box for q in items if q in progress]
-            result[topic] = repetition.mastery(boxes, len(items))
-        return result
+        boxes = {quiz_id: row.box for quiz_id, row in progress.items()}
+        every = repetition.topic_mastery(boxes, self._topic_of(kb))
+        return {topic: every.get(topic, 0.0) for topic in topics}
 
     # -- use cases ------------------------------------------------------------------
 
@@ -192,8 +183,8 @@ class QuizService:
         known = sorted(
             (row for q, row in progress.items() if q in in_scope), key=lambda r: r.due_at
         )
-        due = [r.quiz_id for r in known if _aware(r.due_at) <= now]
-        practice = [r.quiz_id for r in known if _aware(r.due_at) > now]
+        due = [r.quiz_id for r in known if aware(r.due_at) <= now]
+        practice = [r.quiz_id for r in known if aware(r.due_at) > now]
         unseen = [q for q in in_scope if q not in progress]
         return repetition.pick_round(
             picks(due),
@@ -309,7 +300,7 @@ class QuizService:
         end_of_today = _end_of_local_day(now, zone, 0)
         due_today = len(await uow.quizzes.due(learner.user_id, end_of_today))
         progress = await uow.quizzes.progress(learner.user_id)
-        later = [_aware(r.due_at) for r in progress.values() if _aware(r.due_at) > end_of_today]
+        later = [aware(r.due_at) for r in progress.values() if aware(r.due_at) > end_of_today]
         return RoundSummary(
             score=sum(a.correct for a in answers),
             total=len(answers),
@@ -349,7 +340,7 @@ class QuizService:
                 )
             )
         current, best = repetition.streaks(
-            (_aware(t).astimezone(zone).date() for t in times), now.astimezone(zone).date()
+            (aware(t).astimezone(zone).date() for t in times), now.astimezone(zone).date()
         )
         return ProgressReport(
             answers=answers,
@@ -380,9 +371,9 @@ class QuizService:
         return names[found[0]] if found else None
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def quiz_topics(kb: KnowledgeBase) -> dict[str, str]:
+    """quiz id -> topic id (through the quiz item's entry)."""
+    return {q.id: e.topic for q in kb.quizzes if (e := kb.entry(q.entry)) is not None}
 
 
 def _end_of_local_day(now: datetime, zone: ZoneInfo, days_ahead: int) -> datetime:

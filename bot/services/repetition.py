@@ -95,3 +95,11 @@ def pick_round(
         if pick.quiz_id not in chosen:
             chosen.append(pick.quiz_id)
     return chosen
+
+
+def topic_mastery(boxes: dict[str, int], topic_of: dict[str, str]) -> dict[str, float]:
+    """Mastery of every topic that has questions, from each question's box."""
+    questions: dict[str, list[int]] = defaultdict(list)
+    for quiz_id, topic in topic_of.items():
+        questions[topic].append(boxes.get(quiz_id, 0))
+    return {topic: mastery(found, len(found)) for topic, found in questions.items()}

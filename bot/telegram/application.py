@@ -18,8 +18,10 @@ from telegram.request import BaseRequest
 
 from bot.telegram import callbacks
 from bot.telegram.commands import COMMANDS
+from bot.telegram.flood import FloodLimiter
 from bot.telegram.handlers import Handlers
 from bot.telegram.quiz_handlers import QuizHandlers
+from bot.telegram.tip_handlers import TipHandlers
 
 CONCURRENT_UPDATES = 16
 Hook = Callable[[Application], Coroutine[Any, Any, None]]  # type: ignore[type-arg]
@@ -30,13 +32,17 @@ def build_application(
     base_url: str,
     handlers: Handlers,
     quiz: QuizHandlers,
+    tips: TipHandlers,
     *,
+    rate_limiter: FloodLimiter | None = None,
     request: BaseRequest | None = None,
     post_init: Hook | None = None,
     post_shutdown: Hook | None = None,
 ) -> Application:  # type: ignore[type-arg]
     builder = ApplicationBuilder().token(token).base_url(base_url)
     builder = builder.concurrent_updates(CONCURRENT_UPDATES)
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(rate_limiter)
     if post_init is not None:
         builder = builder.post_init(post_init)
     if post_shutdown is not None:
@@ -44,7 +50,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    register_handlers(application, handlers, quiz)
+    register_handlers(application, handlers, quiz, tips)
     return application
 
 
@@ -52,6 +58,7 @@ def register_handlers(
     application: Application,  # type: ignore[type-arg]
     handlers: Handlers,
     quiz: QuizHandlers,
+    tips: TipHandlers,
 ) -> None:
     chats = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
     for name, callback in (
@@ -61,6 +68,9 @@ def register_handlers(
         ("quiz", quiz.quiz),
         ("progress", quiz.progress),
         ("reset", quiz.reset),
+        ("tips", tips.tips_command),
+        ("tiptime", tips.tiptime),
+        ("timezone", tips.timezone),
     ):
         application.add_handler(CommandHandler(name, callback, filters=chats))
     # After the known commands: any other /command gets a pointer to /help.
@@ -84,8 +94,9 @@ def register_handlers(
             handlers.not_text,
         )
     )
-    # Quiz buttons first; every other button (and unknown data) goes to the general one.
+    # Quiz and tip buttons first; every other button (and unknown data) goes to the general one.
     application.add_handler(CallbackQueryHandler(quiz.button, pattern=callbacks.QUIZ_PATTERN))
+    application.add_handler(CallbackQueryHandler(tips.button, pattern=callbacks.TIPS_PATTERN))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_error_handler(handlers.error)
 

@@ -61,6 +61,12 @@ class ResetProgress:
     confirmed: bool
 
 
+@dataclass(frozen=True)
+class TipsSwitch:
+    on: bool
+    edit: bool = True  # replace the pressed message (a settings view) or reply anew
+
+
 Callback = (
     ShowEntry
     | PickSuggestion
@@ -71,9 +77,11 @@ Callback = (
     | QuizTopic
     | QuizEntry
     | ResetProgress
+    | TipsSwitch
 )
-# The prefixes the quiz handler owns (registered before the general button handler).
+# The prefixes the quiz and tip handlers own (registered before the general handler).
 QUIZ_PATTERN = r"^(qa|qn|qt|qe|rs):"
+TIPS_PATTERN = r"^tp:"
 
 
 def encode(callback: Callback) -> str:
@@ -96,6 +104,8 @@ def encode(callback: Callback) -> str:
             data = f"qe:{short_id}"
         case ResetProgress(confirmed):
             data = f"rs:{'y' if confirmed else 'n'}"
+        case TipsSwitch(on, edit):
+            data = f"tp:{int(on)}:{'e' if edit else 'n'}"
     if len(data.encode()) > LIMIT:
         raise ValueError(f"callback_data over {LIMIT} bytes: {data!r}")
     return data
@@ -123,6 +133,8 @@ def decode(data: str | None) -> Callback | None:
                 return QuizEntry(short_id)
             case ["rs", answer] if answer in ("y", "n"):
                 return ResetProgress(answer == "y")
+            case ["tp", on, mode] if on in ("0", "1") and mode in ("e", "n"):
+                return TipsSwitch(on == "1", mode == "e")
     except ValueError:
         return None
     return None

@@ -20,4 +20,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("quiz", "A round of quiz questions (e.g. /quiz sql)", "[topic]"),
     Command("progress", "Your accuracy, mastery per topic, streak and reviews due"),
     Command("reset", "Clear your quiz progress (asks first)"),
+    Command("tips", "Daily tip on or off (/tips on, /tips off)", "[on|off]"),
+    Command("tiptime", "When your daily tip arrives, e.g. /tiptime 08:30", "HH:MM"),
+    Command("timezone", "Your time zone, e.g. /timezone Europe/Berlin or +3", "Zone"),
 )

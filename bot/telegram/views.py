@@ -43,9 +43,17 @@ def welcome(first_name: str | None) -> View:
         "• <i>select_related vs prefetch_related?</i>\n"
         "• <i>my list endpoint does one query per row</i>\n"
         "• <i>how do refresh tokens work</i>\n\n"
-        "Or browse everything I know with /topics. /help lists all commands."
+        "Browse everything I know with /topics, test yourself with /quiz, and get one "
+        "concept a day with a daily tip. /help lists all commands."
     )
-    return View(text, ((Button("📚 Browse topics", callbacks.ShowTopics(0)),),))
+    return View(
+        text,
+        (
+            (Button("📚 Browse topics", callbacks.ShowTopics(0)),),
+            (Button("💡 Send me a daily tip", callbacks.TipsSwitch(True, edit=False)),),
+            (Button("🎯 Quiz me", callbacks.QuizTopic("")),),
+        ),
+    )
 
 
 def help_text() -> View:

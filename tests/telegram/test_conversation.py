@@ -47,7 +47,11 @@ async def test_start_registers_commands_and_welcomes(nexus: Nexus, api: FakeBotA
     assert sent.params["chat_id"] == USER_ID
     assert sent.params["parse_mode"] == "HTML"
     assert sent.params["text"].startswith("Hi, Ada! I'm <b>Nexus</b>")
-    assert buttons(sent) == [("📚 Browse topics", "ts:0")]
+    assert buttons(sent) == [
+        ("📚 Browse topics", "ts:0"),
+        ("💡 Send me a daily tip", "tp:1:n"),
+        ("🎯 Quiz me", "qt:"),
+    ]
     async with nexus.database.unit_of_work() as uow:
         user = await uow.users.get(USER_ID)
         assert user is not None and user.chat_id == USER_ID and user.language == "en"
@@ -84,6 +88,7 @@ async def test_every_shipped_entry_renders_valid_html(
 ) -> None:
     """The fake API rejects invalid HTML and over-long texts like Telegram: nothing may fail."""
     kb = bundled_nexus.library().kb
+    bundled_nexus.limiter.rate = 100_000  # pacing is not under test here; HTML is
     listing = only(await say(bundled_nexus, api, "/topics"), "sendMessage")
     for entry in kb.entries:
         await press(bundled_nexus, api, listing, f"e:{entry.short_id}")

@@ -1,0 +1,251 @@
+"""Daily tips: each subscriber's schedule, which tip to send, and the delivery
+bookkeeping that keeps "one tip per local day, never twice, none lost" true
+across restarts and replicas. The database is the source of truth; the sender
+(bot/telegram/tip_sender.py) only asks for the next due learner."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import Enum
+
+from bot.services import repetition, schedule
+from bot.services.clock import Clock, aware, utc_now
+from bot.services.library import Library
+from bot.services.questions import Learner
+from bot.services.quizzes import quiz_topics
+from content import Entry, KnowledgeBase, Tip
+from storage import Database, UnitOfWork
+
+DEFAULT_MINUTE = 9 * 60
+
+
+@dataclass(frozen=True)
+class TipSettings:
+    enabled: bool
+    minute: int
+    timezone: str
+    next_local: datetime | None  # the next delivery, in the learner's zone
+    blocked: bool = False
+
+    @property
+    def time_text(self) -> str:
+        return schedule.format_minute(self.minute)
+
+
+@dataclass(frozen=True)
+class TipToSend:
+    delivery_id: int
+    user_id: int
+    chat_id: int
+    local_date: date
+    due_at: datetime  # when that day's tip was due (UTC)
+    tip: Tip
+    entry: Entry | None
+    topic_title: str
+    has_quiz: bool
+
+
+class Delivery(Enum):
+    SENT = "sent"
+    BLOCKED = "blocked"  # 403: the learner blocked the bot
+    UNKNOWN = "unknown"  # the request may or may not have reached Telegram
+    FAILED = "failed"  # Telegram refused it for good (e.g. chat not found)
+    RETRY = "retry"  # certainly not delivered (e.g. no connection): due again
+
+
+SKIPPED = "skipped"  # a due learner whose day needed no tip (already had one, or missed day)
+
+
+def choose_tip(
+    tips: Sequence[Tip],
+    received: Sequence[str],
+    mastery: dict[str, float],
+    topic_of_entry: dict[str, str],
+    rng: random.Random,
+) -> Tip | None:
+    """A tip the learner has received least often (never twice before all are
+    seen), preferring topics they have mastered least."""
+    if not tips:
+        return None
+    counts = Counter(received)
+    fewest = min(counts.get(t.id, 0) for t in tips)
+    candidates = [t for t in tips if counts.get(t.id, 0) == fewest]
+    return min(
+        candidates,
+        key=lambda t: (mastery.get(topic_of_entry.get(t.entry, ""), 0.0), rng.random()),
+    )
+
+
+class TipService:
+    def __init__(
+        self,
+        library: Callable[[], Library],
+        database: Database,
+        *,
+        default_timezone: str,
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._library = library
+        self._database = database
+        self._default_timezone = default_timezone
+        self._clock = clock
+        self._rng = rng or random.Random()
+
+    # -- a learner's settings ---------------------------------------------------------
+
+    async def settings(self, learner: Learner) -> TipSettings:
+        async with self._database.unit_of_work() as uow:
+            await uow.users.touch(learner.user_id, learner.chat_id, learner.language, self._clock())
+            result = await self._settings(uow, learner)
+            await uow.commit()
+        return result
+
+    async def _settings(self, uow: UnitOfWork, learner: Learner) -> TipSettings:
+        user = await uow.users.get(learner.user_id)
+        assert user is not None
+        zone_name = user.timezone or self._default_timezone
+        zone = schedule.zone_of(zone_name)
+        next_local = (
+            aware(user.next_tip_at).astimezone(zone)
+            if user.tips_enabled and user.next_tip_at
+            else None
+        )
+        return TipSettings(
+            user.tips_enabled,
+            user.tip_minute,
+            zone_name,
+            next_local,
+            user.tips_blocked_at is not None,
+        )
+
+    async def _reschedule(
+        self,
+        learner: Learner,
+        *,
+        enabled: bool | None = None,
+        minute: int | None = None,
+        timezone: str | None = None,
+    ) -> TipSettings:
+        now = self._clock()
+        async with self._database.unit_of_work() as uow:
+            await uow.users.touch(learner.user_id, learner.chat_id, learner.language, now)
+            user = await uow.users.get(learner.user_id)
+            assert user is not None
+            enabled = user.tips_enabled if enabled is None else enabled
+            minute = user.tip_minute if minute is None else minute
+            zone_name = timezone or user.timezone or self._default_timezone
+            zone = schedule.zone_of(zone_name)
+            today = schedule.local_date_of(now, zone)
+            delivered = await uow.tips.has_delivery(learner.user_id, today)
+            values: dict[str, object] = {"tips_enabled": enabled, "tip_minute": minute}
+            if timezone is not None:
+                values["timezone"] = timezone
+            values["next_tip_at"] = (
+                schedule.next_due(now, minute, zone, delivered_today=delivered) if enabled else None
+            )
+            if enabled:
+                values["tips_blocked_at"] = None  # they are back: tips resume
+            await uow.tips.update_schedule(learner.user_id, **values)
+            await uow.commit()
+            # Re-read inside a fresh unit of work so the answer shows what is stored.
+        return await self.settings(learner)
+
+    async def turn_on(self, learner: Learner) -> TipSettings:
+        return await self._reschedule(learner, enabled=True)
+
+    async def turn_off(self, learner: Learner) -> TipSettings:
+        return await self._reschedule(learner, enabled=False)
+
+    async def set_time(self, learner: Learner, minute: int) -> TipSettings:
+        return await self._reschedule(learner, minute=minute)
+
+    async def set_timezone(self, learner: Learner, zone_name: str) -> TipSettings:
+        return await self._reschedule(learner, timezone=zone_name)
+
+    # -- delivery -------------------------------------------------------------------
+
+    async def claim_next(self) -> TipToSend | str | None:
+        """Take the most overdue subscriber: record today's delivery as "sending" and
+        move their schedule to the next day, in one transaction. None when nobody is
+        due; SKIPPED when this learner needed no tip now."""
+        kb = self._library().kb
+        now = self._clock()
+        async with self._database.unit_of_work() as uow:
+            user = await uow.tips.next_due(now)
+            if user is None or user.next_tip_at is None:
+                return None
+            zone = schedule.zone_of(user.timezone or self._default_timezone)
+            day = schedule.local_date_of(aware(user.next_tip_at), zone)
+            today = schedule.local_date_of(now, zone)
+            if day < today:
+                # The bot was down on that day: that tip is gone; today's may still be due.
+                todays = schedule.due_at(today, user.tip_minute, zone)
+                if todays > now:
+                    await uow.tips.update_schedule(user.id, next_tip_at=todays)
+                    await uow.commit()
+                    return SKIPPED
+                day = today
+            next_at = schedule.due_at(day + timedelta(days=1), user.tip_minute, zone)
+            await uow.tips.update_schedule(user.id, next_tip_at=next_at)
+            tip = await self._choose(uow, kb, user.id)
+            if tip is None:
+                await uow.commit()
+                return SKIPPED
+            delivery_id = await uow.tips.claim(user.id, day, tip.id, now)
+            await uow.commit()
+        if delivery_id is None:
+            return SKIPPED  # that local day already has its tip
+        entry = kb.entry(tip.entry)
+        topic = kb.topic(entry.topic) if entry else None
+        return TipToSend(
+            delivery_id=delivery_id,
+            user_id=user.id,
+            chat_id=user.chat_id,
+            local_date=day,
+            due_at=schedule.due_at(day, user.tip_minute, zone),
+            tip=tip,
+            entry=entry,
+            topic_title=topic.title if topic else "",
+            has_quiz=any(q.entry == tip.entry for q in kb.quizzes),
+        )
+
+    async def _choose(self, uow: UnitOfWork, kb: KnowledgeBase, user_id: int) -> Tip | None:
+        received = [tip_id for tip_id, _ in await uow.tips.received(user_id)]
+        progress = await uow.quizzes.progress(user_id)
+        mastery = repetition.topic_mastery(
+            {q: row.box for q, row in progress.items()}, quiz_topics(kb)
+        )
+        topic_of_entry = {e.id: e.topic for e in kb.entries}
+        return choose_tip(kb.tips, received, mastery, topic_of_entry, self._rng)
+
+    async def finish(
+        self, item: TipToSend, outcome: Delivery, message_id: int | None = None, error: str = ""
+    ) -> None:
+        now = self._clock()
+        async with self._database.unit_of_work() as uow:
+            if outcome is Delivery.RETRY:
+                # Certainly not delivered: undo the claim so that day's tip is due again.
+                await uow.tips.release(item.delivery_id)
+                await uow.tips.update_schedule(item.user_id, next_tip_at=item.due_at)
+            else:
+                await uow.tips.finish(
+                    item.delivery_id, outcome.value, now, message_id, error[:200] or None
+                )
+            if outcome is Delivery.BLOCKED:
+                await uow.tips.update_schedule(
+                    item.user_id, tips_enabled=False, tips_blocked_at=now, next_tip_at=None
+                )
+            await uow.commit()
+
+    async def expire_stale(self, lease: timedelta) -> int:
+        """Deliveries stuck in "sending" longer than `lease` (their process died)."""
+        now = self._clock()
+        async with self._database.unit_of_work() as uow:
+            expired = await uow.tips.expire_stale(now - lease, now)
+            await uow.commit()
+        return expired

@@ -1,0 +1,100 @@
+"""Telegram's flood limits for every Bot API call the bot makes.
+
+PTB's AIORateLimiter does not fit: it gives up on a 429 by default
+(max_retries=0, the message is lost), and in PTB 22.8 its 429 pause is released
+early by any other request that finishes (upstream issue #5338). This limiter:
+- spaces message-sending calls to at most `rate` per second across all chats;
+- on 429 halts *every* call until a deadline (retry_after + margin; concurrent
+  429s extend it, nothing releases it early) and resends, never drops;
+- lets a caller take its slot first (`acquire`) and then send with
+  `rate_limit_args=PREPAID`, so a tip is marked "sending" only once its slot is
+  due (see bot/telegram/tip_sender.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+PREPAID = "prepaid"
+# Calls that put a message in a chat count against the ~30/s flood limit.
+LIMITED_PREFIXES = ("send", "edit", "copy", "forward")
+RETRY_MARGIN_SECONDS = 0.1
+
+
+class FloodLimiter(BaseRateLimiter[str]):
+    def __init__(self, rate: float = 29.0, max_retries: int = 20) -> None:
+        self.rate = rate
+        self.max_retries = max_retries
+        self._next_slot = 0.0
+        self._halt_until = 0.0
+        self._lock = asyncio.Lock()
+        self.retries = 0  # 429s seen, for tests and metrics
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def acquire(self) -> None:
+        """Wait for the next sending slot (first come, first served)."""
+        async with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next_slot, self._halt_until)
+            self._next_slot = slot + 1.0 / self.rate
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        await self._wait_for_halt()
+
+    async def _wait_for_halt(self) -> None:
+        # A deadline, not an Event: another 429 may extend it while we sleep, and no
+        # finishing request can end it early.
+        while (remaining := self._halt_until - time.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(remaining)
+
+    def halt(self, seconds: float) -> None:
+        """Stop all calls for `seconds` (a later deadline wins, an earlier never)."""
+        deadline = time.monotonic() + seconds + RETRY_MARGIN_SECONDS
+        self._halt_until = max(self._halt_until, deadline)
+        self._next_slot = max(self._next_slot, self._halt_until)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: str | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        limited = endpoint.lower().startswith(LIMITED_PREFIXES)
+        if limited and rate_limit_args != PREPAID:
+            await self.acquire()
+        else:
+            await self._wait_for_halt()
+        for attempt in range(self.max_retries + 1):
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                self.retries += 1
+                wait = _seconds(error.retry_after)
+                log.warning("429 from Telegram on %s: pausing all sends for %.1fs", endpoint, wait)
+                self.halt(wait)
+                if attempt == self.max_retries:
+                    raise
+                await self._wait_for_halt()
+        raise AssertionError("unreachable")
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,78 @@
+"""/tips, /tiptime, /timezone and the tips on/off buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.services import schedule
+from bot.services.tips import TipService
+from bot.telegram import callbacks, tip_views
+from bot.telegram.handlers import Context, edit_view, learner_of, send_view
+
+
+class TipHandlers:
+    def __init__(self, tips: TipService) -> None:
+        self.tips = tips
+
+    async def tips_command(self, update: Update, context: Context) -> None:
+        learner = learner_of(update)
+        wanted = " ".join(context.args or []).strip().lower()
+        if wanted in ("on", "yes", "1"):
+            settings = await self.tips.turn_on(learner)
+        elif wanted in ("off", "no", "0", "stop"):
+            settings = await self.tips.turn_off(learner)
+        elif wanted:
+            view = tip_views.invalid("Use <code>/tips on</code> or <code>/tips off</code>.", wanted)
+            await send_view(context, learner.chat_id, view)
+            return
+        else:
+            settings = await self.tips.settings(learner)
+        await send_view(context, learner.chat_id, tip_views.settings_view(settings))
+
+    async def tiptime(self, update: Update, context: Context) -> None:
+        learner = learner_of(update)
+        given = " ".join(context.args or [])
+        minute = schedule.parse_time(given) if given else None
+        if minute is None:
+            await send_view(
+                context,
+                learner.chat_id,
+                tip_views.invalid(tip_views.TIME_EXAMPLE, given or "nothing"),
+            )
+            return
+        settings = await self.tips.set_time(learner, minute)
+        changed = f"Tip time set to <b>{settings.time_text}</b>."
+        if not settings.enabled:
+            changed += " Tips are off: turn them on with /tips on."
+        await send_view(context, learner.chat_id, tip_views.settings_view(settings, changed))
+
+    async def timezone(self, update: Update, context: Context) -> None:
+        learner = learner_of(update)
+        given = " ".join(context.args or [])
+        zone = schedule.parse_timezone(given) if given else None
+        if zone is None:
+            await send_view(
+                context,
+                learner.chat_id,
+                tip_views.invalid(tip_views.ZONE_EXAMPLE, given or "nothing"),
+            )
+            return
+        settings = await self.tips.set_timezone(learner, zone)
+        changed = f"Time zone set to <b>{zone}</b>."
+        await send_view(context, learner.chat_id, tip_views.settings_view(settings, changed))
+
+    async def button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None
+        action = callbacks.decode(query.data)
+        if not isinstance(action, callbacks.TipsSwitch):
+            await query.answer()
+            return
+        learner = learner_of(update)
+        settings = await (self.tips.turn_on(learner) if action.on else self.tips.turn_off(learner))
+        await query.answer("Daily tips on" if settings.enabled else "Daily tips off")
+        view = tip_views.settings_view(settings)
+        if action.edit:
+            await edit_view(update, view)
+        else:
+            await send_view(context, learner.chat_id, view)

@@ -1,0 +1,108 @@
+"""Daily-tip schedules and deliveries. Never commits.
+
+Work is shared between processes through the database only: the next due learner
+is taken with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises writers), and
+the (user, local date) unique key refuses a second tip for the same day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import TipDelivery, User
+from storage.repositories import dialect_insert
+
+SENT_LIKE = ("sending", "sent", "unknown")  # the learner may have seen it
+
+
+class TipRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def update_schedule(self, user_id: int, **values: Any) -> None:
+        """Change tips_enabled, tip_minute, timezone, next_tip_at or tips_blocked_at."""
+        await self.session.execute(update(User).where(User.id == user_id).values(**values))
+
+    async def next_due(self, now: datetime) -> User | None:
+        """The most overdue subscriber, locked for this transaction; others skip it."""
+        result = await self.session.execute(
+            select(User)
+            .where(User.tips_enabled.is_(True), User.next_tip_at <= now)
+            .order_by(User.next_tip_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        return result.scalar_one_or_none()
+
+    async def claim(self, user_id: int, local_date: date, tip_id: str, now: datetime) -> int | None:
+        """Record that this day's tip is being sent; None if that day already has one."""
+        statement = (
+            dialect_insert(self.session, TipDelivery)
+            .values(
+                user_id=user_id,
+                local_date=local_date,
+                tip_id=tip_id,
+                status="sending",
+                attempts=1,
+                claimed_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["user_id", "local_date"])
+            .returning(TipDelivery.id)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def has_delivery(self, user_id: int, local_date: date) -> bool:
+        result = await self.session.execute(
+            select(TipDelivery.id).where(
+                TipDelivery.user_id == user_id, TipDelivery.local_date == local_date
+            )
+        )
+        return result.first() is not None
+
+    async def received(self, user_id: int) -> list[tuple[str, datetime]]:
+        """(tip id, when) of every tip the learner may have seen, oldest first."""
+        result = await self.session.execute(
+            select(TipDelivery.tip_id, TipDelivery.claimed_at)
+            .where(TipDelivery.user_id == user_id, TipDelivery.status.in_(SENT_LIKE))
+            .order_by(TipDelivery.claimed_at)
+        )
+        return [(tip_id, at) for tip_id, at in result.all()]
+
+    async def finish(
+        self,
+        delivery_id: int,
+        status: str,
+        now: datetime,
+        message_id: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        await self.session.execute(
+            update(TipDelivery)
+            .where(TipDelivery.id == delivery_id)
+            .values(status=status, finished_at=now, message_id=message_id, error=error)
+        )
+
+    async def expire_stale(self, claimed_before: datetime, now: datetime) -> int:
+        """Deliveries left "sending" by a process that died: their fate is unknown."""
+        result = await self.session.execute(
+            update(TipDelivery)
+            .where(TipDelivery.status == "sending", TipDelivery.claimed_at < claimed_before)
+            .values(status="unknown", finished_at=now, error="process stopped while sending")
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def counts(self, since: datetime) -> dict[str, int]:
+        result = await self.session.execute(
+            select(TipDelivery.status, func.count())
+            .where(TipDelivery.claimed_at >= since)
+            .group_by(TipDelivery.status)
+        )
+        return {status: int(count) for status, count in result.all()}
+
+    async def release(self, delivery_id: int) -> None:
+        """Forget a claim that certainly did not reach Telegram, so it can be sent again."""
+        await self.session.execute(delete(TipDelivery).where(TipDelivery.id == delivery_id))
