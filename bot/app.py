@@ -26,7 +26,6 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 OFFLINE_TOKEN = "123456:offline-console-token"
-TIP_TICK_SECONDS = 15
 
 
 class Nexus:
@@ -82,7 +81,7 @@ class Nexus:
             # a busy loop must delay a run, never skip it (APScheduler's default is 1 s).
             application.job_queue.run_repeating(
                 self.tip_sender.tick,
-                interval=TIP_TICK_SECONDS,
+                interval=self.settings.tip_tick_seconds,
                 first=1,
                 name="daily-tips",
                 job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},

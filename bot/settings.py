@@ -36,6 +36,7 @@ class Settings:
     quiz_round_size: int = 5
     quiz_new_per_day: int = 10
     send_rate: float = 29.0
+    tip_tick_seconds: int = 15
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +64,9 @@ class Settings:
                 "NEXUS_QUIZ_NEW_PER_DAY", get("NEXUS_QUIZ_NEW_PER_DAY"), 10, 0, 500
             ),
             send_rate=_rate(get("NEXUS_SEND_RATE")),
+            tip_tick_seconds=_whole_number(
+                "NEXUS_TIP_TICK_SECONDS", get("NEXUS_TIP_TICK_SECONDS"), 15, 1, 60
+            ),
         )
 
     def require_token(self) -> str:

@@ -30,6 +30,7 @@ class ApiCall:
     method: str
     params: dict[str, Any]
     result: Any = None  # what the API answered (None for an error)
+    at: float = 0.0  # time.monotonic() when the call was served
 
 
 class ApiError(Exception):
@@ -171,7 +172,7 @@ class FakeBotApi:
                 status = error.code
             else:
                 body, status = {"ok": True, "result": result}, 200
-            self.calls.append(ApiCall(method, params, result))
+            self.calls.append(ApiCall(method, params, result, time.monotonic()))
             self._lock.notify_all()
         return status, body
 
@@ -242,7 +243,9 @@ class FakeBotApi:
         faults = self.faults.get(chat_id)
         if faults and faults[0] == "read_timeout":
             faults.pop(0)
-            self.calls.append(ApiCall("sendMessage", params, message))  # it did arrive
+            self.calls.append(
+                ApiCall("sendMessage", params, message, time.monotonic())
+            )  # it arrived
             raise NetworkFault("read_timeout", delivered=True)
         return message
 

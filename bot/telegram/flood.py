@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
@@ -87,7 +88,10 @@ class FloodLimiter(BaseRateLimiter[str]):
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 self.retries += 1
-                wait = _seconds(error.retry_after)
+                with warnings.catch_warnings():
+                    # PTB 22 warns that retry_after becomes a timedelta; both are handled.
+                    warnings.simplefilter("ignore")
+                    wait = _seconds(error.retry_after)
                 log.warning("429 from Telegram on %s: pausing all sends for %.1fs", endpoint, wait)
                 self.halt(wait)
                 if attempt == self.max_retries:

@@ -1,0 +1,183 @@
+"""Daily-tip broadcast benchmark: N subscribers due in the same minute, sent by the
+real `nexus-bot run` process through a loopback fake Bot API that enforces
+30 messages/second (429 + retry_after past it) and blocks 1% of users (403).
+
+    python bench/tip_broadcast.py [--subscribers 10000] [--kill-at 0.5]
+
+Runs twice: straight through, then with SIGKILL once `--kill-at` of the tips have
+arrived and a restart. Reports messages/second, 429s, duplicates, losses and
+"unknown" deliveries (killed mid-send: see the README's delivery policy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from sqlalchemy import insert, select
+
+from bot.fake_telegram import ApiCall, FakeBotApi, LoopbackBotApiServer
+from storage import Database
+from storage.models import TipDelivery, User
+
+TOKEN = "123456:bench-token"
+FIRST_USER = 1_000_000
+
+
+async def seed(url: str, subscribers: int, due: datetime) -> None:
+    database = Database(url)
+    await database.migrate()
+    rows = [
+        {
+            "id": FIRST_USER + i,
+            "chat_id": FIRST_USER + i,
+            "language": "en",
+            "timezone": "UTC",
+            "tips_enabled": True,
+            "tip_minute": due.hour * 60 + due.minute,
+            "next_tip_at": due,
+            "created_at": due,
+            "last_seen_at": due,
+        }
+        for i in range(subscribers)
+    ]
+    async with database.unit_of_work() as uow:
+        for start in range(0, len(rows), 1000):
+            await uow.session.execute(insert(User), rows[start : start + 1000])
+        await uow.commit()
+    await database.close()
+
+
+async def delivery_statuses(url: str) -> Counter[str]:
+    database = Database(url)
+    async with database.unit_of_work() as uow:
+        statuses = (await uow.session.execute(select(TipDelivery.status))).scalars().all()
+    await database.close()
+    return Counter(statuses)
+
+
+def tips_received(api: FakeBotApi) -> Counter[int]:
+    return Counter(
+        int(c.params["chat_id"])
+        for c in api.sent("sendMessage")
+        if c.result is not None and "Tip of the day" in str(c.params.get("text"))
+    )
+
+
+def start_bot(server: LoopbackBotApiServer, data_dir: str, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "NEXUS_DATA_DIR": data_dir,
+        "NEXUS_TIP_TICK_SECONDS": "1",
+        "NEXUS_LOG_LEVEL": "WARNING",
+    }
+    script = Path(sys.executable).parent / "nexus-bot"
+    return subprocess.Popen(
+        [str(script), "run"], env=env, stdout=log.open("a"), stderr=subprocess.STDOUT
+    )
+
+
+def run(subscribers: int, kill_at: float | None) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as data_dir:
+        url = f"sqlite+aiosqlite:///{data_dir}/nexus.db"
+        due = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(seconds=1)
+        asyncio.run(seed(url, subscribers, due))
+        api = FakeBotApi(flood_limit=30)
+        blocked = {FIRST_USER + i for i in range(0, subscribers, 100)}  # 1%
+        api.blocked_chats |= blocked
+        expected = subscribers - len(blocked)
+        log = Path(data_dir) / "bot.log"
+        with LoopbackBotApiServer(api) as server:
+            started = time.monotonic()
+            bot = start_bot(server, data_dir, log)
+            killed = False
+            if kill_at is not None:
+                api.wait_for(
+                    lambda _: sum(tips_received(api).values()) >= expected * kill_at, timeout=3600
+                )
+                bot.send_signal(signal.SIGKILL)
+                bot.wait()
+                killed = True
+                bot = start_bot(server, data_dir, log)
+            last_change, seen = time.monotonic(), -1
+            # Done when every expected learner has a tip, or nothing arrived for 20 s.
+            while time.monotonic() - last_change < 20:
+                counts = tips_received(api)
+                if len(counts) >= expected:
+                    break
+                if sum(counts.values()) != seen:
+                    seen, last_change = sum(counts.values()), time.monotonic()
+                time.sleep(0.5)
+            elapsed = time.monotonic() - started
+            sends = api.sent("sendMessage")
+            tip_sends = [
+                c
+                for c in sends
+                if c.result is not None and "Tip of the day" in str(c.params.get("text"))
+            ]
+            bot.send_signal(signal.SIGTERM)
+            bot.wait(timeout=30)
+        counts = tips_received(api)
+        statuses = asyncio.run(delivery_statuses(url))
+        rejected_429 = sum(
+            1 for c in sends if c.result is None and int(c.params["chat_id"]) not in blocked
+        )
+        return {
+            "killed": killed,
+            "delivered": sum(counts.values()),
+            "learners": len(counts),
+            "expected": expected,
+            "blocked": statuses.get("blocked", 0),
+            "duplicates": sum(n - 1 for n in counts.values() if n > 1),
+            "lost": expected - len(counts),
+            "unknown": statuses.get("unknown", 0) + statuses.get("sending", 0),
+            "elapsed": elapsed,
+            "rate": sum(counts.values()) / _active_seconds(tip_sends),
+            "rejected_429": rejected_429,
+        }
+
+
+def _active_seconds(calls: list[ApiCall]) -> float:
+    """Seconds between the first and the last tip the fake API accepted."""
+    stamps = sorted(c.at for c in calls)
+    return max(stamps[-1] - stamps[0], 1e-9)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--kill-at", type=float, default=0.5)
+    args = parser.parse_args()
+    print(
+        "| run | subscribers | tips delivered | msg/s | 429s | blocked (403) | duplicates | lost | unknown | wall time |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, kill in (
+        ("straight", None),
+        (f"SIGKILL at {args.kill_at:.0%}, restart", args.kill_at),
+    ):
+        r = run(args.subscribers, kill)
+        print(
+            f"| {name} | {args.subscribers:,} | {r['delivered']:,} | {r['rate']:.2f} | "
+            f"{r['rejected_429']} | {r['blocked']} | {r['duplicates']} | {r['lost']} | "
+            f"{r['unknown']} | {r['elapsed']:.0f} s |",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,205 @@
+"""Daily-tip scheduling and claiming on real databases (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.services.library import Library
+from bot.services.questions import Learner
+from bot.services.tips import SKIPPED, Delivery, TipService, TipToSend
+from content import load_knowledge_base
+from storage import Database
+from storage.models import TipDelivery, User
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
+ADA = Learner(user_id=1, chat_id=1)
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def service(database: Database, clock: FakeClock) -> TipService:
+    library = Library.of(load_knowledge_base(FIXTURE))
+    return TipService(
+        lambda: library,
+        database,
+        default_timezone="Europe/Berlin",
+        clock=clock,
+        rng=random.Random(1),
+    )
+
+
+async def deliveries(database: Database) -> list[TipDelivery]:
+    async with database.unit_of_work() as uow:
+        result = await uow.session.execute(select(TipDelivery).order_by(TipDelivery.id))
+        return list(result.scalars())
+
+
+async def drain(tips: TipService) -> list[TipToSend]:
+    """Claim everything due now and report each as sent."""
+    sent = []
+    while (item := await tips.claim_next()) is not None:
+        if isinstance(item, TipToSend):
+            await tips.finish(item, Delivery.SENT, message_id=1)
+            sent.append(item)
+    return sent
+
+
+async def test_turning_tips_on_schedules_the_next_local_time(database) -> None:
+    clock = FakeClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))  # 08:00 Berlin
+    tips = service(database, clock)
+    settings = await tips.turn_on(ADA)
+    assert settings.enabled and settings.time_text == "09:00"
+    assert settings.next_local is not None
+    assert settings.next_local.isoformat() == "2026-11-27T09:00:00+01:00"
+    settings = await tips.set_time(ADA, 8 * 60 + 30)
+    assert settings.next_local.isoformat() == "2026-11-27T08:30:00+01:00"  # type: ignore[union-attr]
+    settings = await tips.set_timezone(ADA, "Asia/Tokyo")  # already 16:00 there
+    assert settings.next_local.isoformat() == "2026-11-28T08:30:00+09:00"  # type: ignore[union-attr]
+    off = await tips.turn_off(ADA)
+    assert not off.enabled and off.next_local is None
+
+
+async def test_one_tip_per_local_day_and_never_the_same_twice(database) -> None:
+    clock = FakeClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+    tips = service(database, clock)
+    await tips.turn_on(ADA)
+    assert await tips.claim_next() is None  # not due before 09:00
+    seen = []
+    for day in range(3):
+        clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC) + timedelta(days=day)
+        sent = await drain(tips)
+        assert len(sent) == 1
+        seen.append(sent[0].tip.id)
+        assert await drain(tips) == []  # a second pass the same day sends nothing
+    assert len(set(seen)) == 3  # three tips, none repeated
+    rows = await deliveries(database)
+    assert [r.local_date for r in rows] == [
+        date(2026, 11, 27),
+        date(2026, 11, 28),
+        date(2026, 11, 29),
+    ]
+    assert {r.status for r in rows} == {"sent"}
+
+
+async def test_changing_the_time_after_todays_tip_does_not_send_another(database) -> None:
+    clock = FakeClock(datetime(2026, 11, 27, 8, 1, tzinfo=UTC))
+    tips = service(database, clock)
+    await tips.turn_on(ADA)
+    await tips.set_time(ADA, 9 * 60 + 2)
+    clock.now = datetime(2026, 11, 27, 8, 3, tzinfo=UTC)
+    assert len(await drain(tips)) == 1
+    later = await tips.set_time(ADA, 10 * 60)  # 10:00 today: today already had its tip
+    assert later.next_local.isoformat() == "2026-11-28T10:00:00+01:00"  # type: ignore[union-attr]
+    clock.now = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+    assert await drain(tips) == []
+
+
+async def test_downtime_catch_up_same_day_and_skip_a_missed_day(database) -> None:
+    clock = FakeClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+    tips = service(database, clock)
+    await tips.turn_on(ADA)
+    clock.now = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # down from 09:00 to 16:00 local
+    assert [t.local_date for t in await drain(tips)] == [date(2026, 11, 27)]
+    clock.now = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)  # down all of 28 Nov; 07:00 on the 29th
+    assert await drain(tips) == []  # no late tip for the 28th, today's is not due yet
+    clock.now = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
+    assert [t.local_date for t in await drain(tips)] == [date(2026, 11, 29)]
+
+
+async def test_dst_nights_deliver_once(database) -> None:
+    for night, expected_utc in (
+        (date(2026, 10, 25), datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),  # clocks go back
+        (date(2026, 3, 29), datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),  # clocks go forward
+    ):
+        clock = FakeClock(datetime.combine(night - timedelta(days=1), datetime.min.time(), UTC))
+        tips = service(database, clock)
+        learner = Learner(user_id=night.toordinal(), chat_id=night.toordinal())
+        await tips.turn_on(learner)
+        await tips.set_time(learner, 2 * 60 + 30)
+        clock.now = datetime.combine(night, datetime.min.time(), UTC) - timedelta(hours=1)
+        await drain(tips)  # the day before's 02:30 has passed: nothing pending
+        sent = []
+        minute = clock.now
+        while minute < datetime.combine(night, datetime.min.time(), UTC) + timedelta(hours=6):
+            clock.now = minute
+            sent += [(t.local_date, clock.now) for t in await drain(tips)]
+            minute += timedelta(minutes=15)
+        assert [day for day, _ in sent] == [night]
+        assert expected_utc <= sent[0][1] < expected_utc + timedelta(minutes=15)
+
+
+async def test_blocked_learner_is_turned_off_until_they_come_back(database) -> None:
+    clock = FakeClock(datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC))
+    tips = service(database, clock)
+    await tips.turn_on(ADA)
+    await tips.set_time(ADA, 9 * 60)
+    clock.now = datetime(2026, 11, 28, 8, 0, 30, tzinfo=UTC)
+    item = await tips.claim_next()
+    assert isinstance(item, TipToSend)
+    await tips.finish(item, Delivery.BLOCKED, error="Forbidden: bot was blocked by the user")
+    settings = await tips.settings(ADA)
+    assert not settings.enabled and settings.blocked
+    clock.now += timedelta(days=1)
+    assert await tips.claim_next() is None  # never retried
+    back = await tips.turn_on(ADA)
+    assert back.enabled and not back.blocked
+
+
+async def test_a_failure_before_sending_makes_the_tip_due_again(database) -> None:
+    clock = FakeClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+    tips = service(database, clock)
+    await tips.turn_on(ADA)
+    clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
+    item = await tips.claim_next()
+    assert isinstance(item, TipToSend)
+    await tips.finish(item, Delivery.RETRY, error="connect")
+    assert await deliveries(database) == []
+    again = await drain(tips)
+    assert [t.local_date for t in again] == [date(2026, 11, 27)]
+
+
+async def test_stale_sending_rows_become_unknown_and_are_not_resent(database) -> None:
+    clock = FakeClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+    tips = service(database, clock)
+    await tips.turn_on(ADA)
+    clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
+    assert isinstance(await tips.claim_next(), TipToSend)  # ...and the process dies here
+    clock.now += timedelta(minutes=5)
+    assert await tips.expire_stale(timedelta(minutes=2)) == 1
+    assert [r.status for r in await deliveries(database)] == ["unknown"]
+    assert await drain(tips) == []
+
+
+async def test_two_workers_never_claim_the_same_learner_day(database) -> None:
+    """Concurrent claimers (PostgreSQL: separate connections, SKIP LOCKED)."""
+    clock = FakeClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+    tips = service(database, clock)
+    learners = [Learner(user_id=100 + i, chat_id=100 + i) for i in range(40)]
+    for learner in learners:
+        await tips.turn_on(learner)
+    clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
+    claimed: list[int] = []
+
+    async def worker() -> None:
+        while (item := await tips.claim_next()) is not None:
+            if item != SKIPPED:
+                assert isinstance(item, TipToSend)
+                claimed.append(item.user_id)
+                await tips.finish(item, Delivery.SENT, message_id=1)
+
+    await asyncio.gather(*(worker() for _ in range(4)))
+    assert sorted(claimed) == [learner.user_id for learner in learners]
+    async with database.unit_of_work() as uow:
+        users = (await uow.session.execute(select(User))).scalars().all()
+    assert all(u.next_tip_at is not None for u in users)
