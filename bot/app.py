@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
+from bot.observability import Observer
 from bot.services.clock import Clock, utc_now
 from bot.services.library import Library, LiveLibrary
+from bot.services.operations import OpsService
 from bot.services.questions import LearnerService, QuestionService
 from bot.services.quizzes import QuizService
 from bot.services.tips import TipService
 from bot.settings import Settings
-from bot.telegram.application import build_application, register_commands
+from bot.telegram.application import AllHandlers, build_application, register_commands
 from bot.telegram.flood import FloodLimiter
+from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
+from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
 from bot.telegram.tip_handlers import TipHandlers
 from bot.telegram.tip_sender import TipSender
@@ -43,11 +48,7 @@ class Nexus:
         # Invalid content raises ContentError here, before anything starts.
         self.library = LiveLibrary(Library.of(load_knowledge_base(settings.content_dir)))
         self.database = Database(settings.database_url)
-        handlers = Handlers(
-            self.library,
-            QuestionService(self.library, self.database, clock),
-            LearnerService(self.database, clock),
-        )
+        self.observer = Observer(settings.telegram_bot_token)
         self.quizzes = QuizService(
             self.library,
             self.database,
@@ -59,14 +60,29 @@ class Nexus:
         self.tips = TipService(
             self.library, self.database, default_timezone=settings.default_timezone, clock=clock
         )
+        self.ops = OpsService(self.library, self.database, settings.content_dir, clock)
         self.limiter = FloodLimiter(rate=settings.send_rate)
-        self.tip_sender = TipSender(self.tips, self.limiter)
+        self.tip_sender = TipSender(self.tips, self.limiter, self.observer)
+        self.guard = FloodGuard(settings.messages_per_minute)
+        handlers = AllHandlers(
+            general=Handlers(
+                self.library,
+                QuestionService(self.library, self.database, clock),
+                LearnerService(self.database, clock),
+                self.observer,
+                settings.admin_ids,
+            ),
+            quiz=QuizHandlers(self.library, self.quizzes, self.observer),
+            tips=TipHandlers(self.tips),
+            ops=OpsHandlers(self.library, self.ops, self.observer),
+            guard=self.guard,
+            observer=self.observer,
+            admin_ids=settings.admin_ids,
+        )
         self.application: Application = build_application(  # type: ignore[type-arg]
             settings.telegram_bot_token or OFFLINE_TOKEN,
             settings.telegram_api_base_url,
             handlers,
-            QuizHandlers(self.library, self.quizzes),
-            TipHandlers(self.tips),
             rate_limiter=self.limiter,
             request=request,
             post_init=self._on_start,
@@ -86,11 +102,23 @@ class Nexus:
                 name="daily-tips",
                 job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
             )
+            application.job_queue.run_repeating(
+                self._purge_question_log,
+                interval=timedelta(days=1),
+                first=60,
+                name="question-log-retention",
+                job_kwargs={"misfire_grace_time": None, "coalesce": True},
+            )
         log.info(
             "Nexus ready: %d entries in %d topics",
             len(self.library().kb.entries),
             len(self.library().kb.topics),
         )
+
+    async def _purge_question_log(self, context: object) -> None:
+        removed = await self.ops.purge_question_log(self.settings.log_retention_days)
+        if removed:
+            self.observer.event("question_log.purged", count=removed)
 
     async def _on_stop(self, application: Application) -> None:  # type: ignore[type-arg]
         await self.database.close()

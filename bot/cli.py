@@ -7,9 +7,11 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any, TextIO
 
-from bot.settings import Settings, SettingsError, configure_logging
+from bot.observability import configure_logging, secrets_of, serve_metrics
+from bot.settings import Settings, SettingsError
 from content import (
     ContentError,
     Matcher,
@@ -41,7 +43,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"nexus-bot: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(
+        settings.log_level, settings.log_format == "json", secrets_of(settings.telegram_bot_token)
+    )
+    if settings.metrics_port:
+        serve_metrics(settings.metrics_port)
     from bot.app import Nexus
 
     try:
@@ -206,6 +212,64 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
     return 0
 
 
+def _duration(text: str) -> timedelta:
+    """ "7d", "12h", "30m" -> a timedelta."""
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+        raise argparse.ArgumentTypeError(f"use a number and d, h or m (e.g. 7d), not {text!r}")
+    return timedelta(**{units[text[-1]]: int(text[:-1])})
+
+
+def cmd_unanswered(args: argparse.Namespace) -> int:
+    """The authors' inbox: unanswered questions grouped, and "did you mean" picks."""
+    settings = _settings()
+    from bot.services.library import Library, LiveLibrary
+    from bot.services.operations import OpsService
+    from storage import Database
+
+    async def read() -> Any:
+        database = Database(settings.database_url)
+        try:
+            await database.migrate()
+            library = LiveLibrary(Library.of(_knowledge_base(settings)))
+            return await OpsService(library, database, settings.content_dir).inbox(args.since)
+        finally:
+            await database.close()
+
+    inbox = asyncio.run(read())
+    if args.json:
+        document = {
+            "clusters": [
+                {
+                    "count": c.count,
+                    "example": c.example,
+                    "questions": list(c.questions),
+                    "nearest_entry": c.nearest_entry,
+                }
+                for c in inbox.clusters
+            ],
+            "suggested_phrasings": [
+                {
+                    "entry_id": s.entry_id,
+                    "phrasings": [{"question": q, "picked": n} for q, n in s.phrasings],
+                }
+                for s in inbox.suggestions
+            ],
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return 0
+    print(f"Unanswered questions ({len(inbox.clusters)} groups):")
+    for cluster in inbox.clusters:
+        print(
+            f"  {cluster.count:>4}x  {cluster.example}  [nearest: {cluster.nearest_entry or '-'}]"
+        )
+    print('Suggested phrasings (picked from "did you mean"):')
+    for suggestion in inbox.suggestions:
+        for question, picked in suggestion.phrasings:
+            print(f"  {suggestion.entry_id}: {question}  ({picked}x)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nexus-bot",
@@ -225,6 +289,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--json", action="store_true", help="compact JSON (the default is indented)"
     )
+    unanswered = commands.add_parser("unanswered", help="questions the bot could not answer")
+    unanswered.add_argument(
+        "--since", type=_duration, default=timedelta(days=7), help="e.g. 7d, 24h"
+    )
+    unanswered.add_argument("--json", action="store_true", help="JSON for tooling")
     commands.add_parser("healthcheck", help="exit 0 if content is valid and the database answers")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -241,6 +310,7 @@ HANDLERS = {
     ("content", "stats"): cmd_content_stats,
     ("db", "upgrade"): cmd_db_upgrade,
     ("healthcheck", None): cmd_healthcheck,
+    ("unanswered", None): cmd_unanswered,
 }
 
 

@@ -6,7 +6,6 @@ from the environment (see .env.example).
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +36,10 @@ class Settings:
     quiz_new_per_day: int = 10
     send_rate: float = 29.0
     tip_tick_seconds: int = 15
+    log_format: str = "text"
+    metrics_port: int | None = None
+    log_retention_days: int = 90
+    messages_per_minute: int = 20
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +69,20 @@ class Settings:
             send_rate=_rate(get("NEXUS_SEND_RATE")),
             tip_tick_seconds=_whole_number(
                 "NEXUS_TIP_TICK_SECONDS", get("NEXUS_TIP_TICK_SECONDS"), 15, 1, 60
+            ),
+            log_format=_choice(
+                "NEXUS_LOG_FORMAT", get("NEXUS_LOG_FORMAT") or "text", ("text", "json")
+            ),
+            metrics_port=(
+                _whole_number("NEXUS_METRICS_PORT", port, 0, 1, 65535)
+                if (port := get("NEXUS_METRICS_PORT"))
+                else None
+            ),
+            log_retention_days=_whole_number(
+                "NEXUS_LOG_RETENTION_DAYS", get("NEXUS_LOG_RETENTION_DAYS"), 90, 1, 3650
+            ),
+            messages_per_minute=_whole_number(
+                "NEXUS_MESSAGES_PER_MINUTE", get("NEXUS_MESSAGES_PER_MINUTE"), 20, 1, 1000
             ),
         )
 
@@ -147,6 +164,12 @@ def _rate(value: str | None) -> float:
     return rate
 
 
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    if value.lower() not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value.lower()
+
+
 def _log_level(value: str) -> str:
     level = value.upper()
     if level not in LOG_LEVELS:
@@ -154,9 +177,3 @@ def _log_level(value: str) -> str:
             f"NEXUS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {value!r}"
         )
     return level
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO, and the URL carries the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -135,3 +135,21 @@ class TipDelivery(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(String(200))
+
+
+class Feedback(Base):
+    """A learner's 👍/👎 on an entry's answer; the latest vote counts."""
+
+    __tablename__ = "feedback"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    entry_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def user_column(table_name: str) -> str:
+    """The column that says whose a row is, in every table (see storage.privacy)."""
+    return "id" if table_name == "users" else "user_id"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import TipDelivery, User
@@ -94,14 +94,6 @@ class TipRepository:
             .values(status="unknown", finished_at=now, error="process stopped while sending")
         )
         return int(getattr(result, "rowcount", 0) or 0)
-
-    async def counts(self, since: datetime) -> dict[str, int]:
-        result = await self.session.execute(
-            select(TipDelivery.status, func.count())
-            .where(TipDelivery.claimed_at >= since)
-            .group_by(TipDelivery.status)
-        )
-        return {status: int(count) for status, count in result.all()}
 
     async def release(self, delivery_id: int) -> None:
         """Forget a claim that certainly did not reach Telegram, so it can be sent again."""

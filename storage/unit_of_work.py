@@ -6,6 +6,8 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.ops_repository import OpsRepository
+from storage.privacy import PrivacyRepository
 from storage.quiz_repository import QuizRepository
 from storage.repositories import QuestionLogRepository, UserRepository
 from storage.tip_repository import TipRepository
@@ -26,6 +28,8 @@ class UnitOfWork:
         self.questions = QuestionLogRepository(self.session)
         self.quizzes = QuizRepository(self.session)
         self.tips = TipRepository(self.session)
+        self.ops = OpsRepository(self.session)
+        self.privacy = PrivacyRepository(self.session)
         return self
 
     async def __aexit__(

@@ -80,6 +80,7 @@ class FakeBotApi:
             "editMessageReplyMarkup": self._edit_reply_markup,
             "answerCallbackQuery": lambda p: True,
             "sendChatAction": lambda p: True,
+            "sendDocument": self._send_document,
         }
 
     # -- what tests and the console use -----------------------------------------------
@@ -247,6 +248,20 @@ class FakeBotApi:
                 ApiCall("sendMessage", params, message, time.monotonic())
             )  # it arrived
             raise NetworkFault("read_timeout", delivered=True)
+        return message
+
+    def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        self._admit(chat_id)
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            "document": {"file_id": "doc", "file_unique_id": "doc"},
+        }
+        if params.get("caption"):
+            message["caption"] = params["caption"]
         return message
 
     def _stored(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -34,10 +34,15 @@ class InMemoryRequest(BaseRequest):
         *args: Any,
         **kwargs: Any,
     ) -> tuple[int, bytes]:
-        params = request_data.parameters if request_data is not None else {}
+        params = dict(request_data.parameters) if request_data is not None else {}
+        if request_data is not None and request_data.contains_files:
+            # Uploaded files, by field name, as bytes: what a test may want to read.
+            params["_files"] = {
+                name: value[1] for name, value in request_data.multipart_data.items()
+            }
         try:
             # Never block the event loop: getUpdates answers with what is queued now.
-            status, body = self.api.handle(url.rsplit("/", 1)[-1], dict(params), wait=False)
+            status, body = self.api.handle(url.rsplit("/", 1)[-1], params, wait=False)
         except NetworkFault as fault:
             # Raised the way PTB's HTTPXRequest raises them, cause included.
             if fault.kind == "connect":

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
+from bot.observability import Observer
 from bot.telegram import callbacks
 from bot.telegram.commands import COMMANDS
 from bot.telegram.flood import FloodLimiter
+from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
+from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
 from bot.telegram.tip_handlers import TipHandlers
 
@@ -27,12 +32,21 @@ CONCURRENT_UPDATES = 16
 Hook = Callable[[Application], Coroutine[Any, Any, None]]  # type: ignore[type-arg]
 
 
+@dataclass(frozen=True)
+class AllHandlers:
+    general: Handlers
+    quiz: QuizHandlers
+    tips: TipHandlers
+    ops: OpsHandlers
+    guard: FloodGuard
+    observer: Observer
+    admin_ids: frozenset[int]
+
+
 def build_application(
     token: str,
     base_url: str,
-    handlers: Handlers,
-    quiz: QuizHandlers,
-    tips: TipHandlers,
+    handlers: AllHandlers,
     *,
     rate_limiter: FloodLimiter | None = None,
     request: BaseRequest | None = None,
@@ -50,38 +64,49 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    register_handlers(application, handlers, quiz, tips)
+    register_handlers(application, handlers)
     return application
 
 
-def register_handlers(
-    application: Application,  # type: ignore[type-arg]
-    handlers: Handlers,
-    quiz: QuizHandlers,
-    tips: TipHandlers,
-) -> None:
+def register_handlers(application: Application, h: AllHandlers) -> None:  # type: ignore[type-arg]
+    wrap = h.observer.wrap
+    # Group -1 runs first: flood control may stop an update before any handler sees it.
+    application.add_handler(TypeHandler(Update, h.guard.check), group=-1)
+
     chats = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
-    for name, callback in (
-        ("start", handlers.start),
-        ("help", handlers.help),
-        ("topics", handlers.topics),
-        ("quiz", quiz.quiz),
-        ("progress", quiz.progress),
-        ("reset", quiz.reset),
-        ("tips", tips.tips_command),
-        ("tiptime", tips.tiptime),
-        ("timezone", tips.timezone),
-    ):
-        application.add_handler(CommandHandler(name, callback, filters=chats))
+    public = {
+        "start": h.general.start,
+        "help": h.general.help,
+        "topics": h.general.topics,
+        "quiz": h.quiz.quiz,
+        "progress": h.quiz.progress,
+        "reset": h.quiz.reset,
+        "tips": h.tips.tips_command,
+        "tiptime": h.tips.tiptime,
+        "timezone": h.tips.timezone,
+        "mydata": h.ops.mydata,
+        "forget": h.ops.forget,
+    }
+    for name, callback in public.items():
+        application.add_handler(CommandHandler(name, wrap(name, callback), filters=chats))
+    # Admin commands match admins only; for anyone else they fall through to the
+    # unknown-command reply below, exactly like a command that does not exist.
+    admins = filters.User(user_id=h.admin_ids, allow_empty=False) & chats
+    admin = {"unanswered": h.ops.unanswered, "stats": h.ops.stats, "reload": h.ops.reload}
+    for name, callback in admin.items():
+        application.add_handler(CommandHandler(name, wrap(name, callback), filters=admins))
     # After the known commands: any other /command gets a pointer to /help.
     application.add_handler(
-        MessageHandler(filters.COMMAND & ~filters.UpdateType.EDITED, handlers.unknown_command)
+        MessageHandler(
+            filters.COMMAND & chats & ~filters.UpdateType.EDITED,
+            wrap("unknown_command", h.general.unknown_command),
+        )
     )
-    # Plain text in a private chat is a question.
+    # Text is a question: any text in a private chat, mentions and replies in groups.
     application.add_handler(
         MessageHandler(
-            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED,
-            handlers.question,
+            filters.TEXT & ~filters.COMMAND & chats & ~filters.UpdateType.EDITED,
+            wrap("question", h.general.question),
         )
     )
     # Stickers, photos, voice...: a short pointer to typing, never an error.
@@ -91,14 +116,22 @@ def register_handlers(
             & ~filters.TEXT
             & ~filters.UpdateType.EDITED
             & ~filters.StatusUpdate.ALL,
-            handlers.not_text,
+            wrap("not_text", h.general.not_text),
         )
     )
-    # Quiz and tip buttons first; every other button (and unknown data) goes to the general one.
-    application.add_handler(CallbackQueryHandler(quiz.button, pattern=callbacks.QUIZ_PATTERN))
-    application.add_handler(CallbackQueryHandler(tips.button, pattern=callbacks.TIPS_PATTERN))
-    application.add_handler(CallbackQueryHandler(handlers.button))
-    application.add_error_handler(handlers.error)
+    # Edited messages and channel posts match nothing above: ignored on purpose.
+    # Quiz, tip and ops buttons first; every other button (and unknown data) last.
+    application.add_handler(
+        CallbackQueryHandler(wrap("quiz_button", h.quiz.button), pattern=callbacks.QUIZ_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(wrap("tips_button", h.tips.button), pattern=callbacks.TIPS_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(wrap("ops_button", h.ops.button), pattern=callbacks.OPS_PATTERN)
+    )
+    application.add_handler(CallbackQueryHandler(wrap("button", h.general.button)))
+    application.add_error_handler(h.general.error)
 
 
 async def register_commands(application: Application) -> None:  # type: ignore[type-arg]

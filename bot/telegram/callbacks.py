@@ -67,6 +67,17 @@ class TipsSwitch:
     edit: bool = True  # replace the pressed message (a settings view) or reply anew
 
 
+@dataclass(frozen=True)
+class Feedback:
+    short_id: str
+    helpful: bool
+
+
+@dataclass(frozen=True)
+class Forget:
+    confirmed: bool
+
+
 Callback = (
     ShowEntry
     | PickSuggestion
@@ -78,10 +89,13 @@ Callback = (
     | QuizEntry
     | ResetProgress
     | TipsSwitch
+    | Feedback
+    | Forget
 )
 # The prefixes the quiz and tip handlers own (registered before the general handler).
 QUIZ_PATTERN = r"^(qa|qn|qt|qe|rs):"
 TIPS_PATTERN = r"^tp:"
+OPS_PATTERN = r"^(fb|fg):"
 
 
 def encode(callback: Callback) -> str:
@@ -104,6 +118,10 @@ def encode(callback: Callback) -> str:
             data = f"qe:{short_id}"
         case ResetProgress(confirmed):
             data = f"rs:{'y' if confirmed else 'n'}"
+        case Feedback(short_id, helpful):
+            data = f"fb:{short_id}:{int(helpful)}"
+        case Forget(confirmed):
+            data = f"fg:{'y' if confirmed else 'n'}"
         case TipsSwitch(on, edit):
             data = f"tp:{int(on)}:{'e' if edit else 'n'}"
     if len(data.encode()) > LIMIT:
@@ -133,6 +151,10 @@ def decode(data: str | None) -> Callback | None:
                 return QuizEntry(short_id)
             case ["rs", answer] if answer in ("y", "n"):
                 return ResetProgress(answer == "y")
+            case ["fb", short_id, helpful] if helpful in ("0", "1"):
+                return Feedback(short_id, helpful == "1")
+            case ["fg", answer] if answer in ("y", "n"):
+                return Forget(answer == "y")
             case ["tp", on, mode] if on in ("0", "1") and mode in ("e", "n"):
                 return TipsSwitch(on == "1", mode == "e")
     except ValueError:

@@ -23,4 +23,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("tips", "Daily tip on or off (/tips on, /tips off)", "[on|off]"),
     Command("tiptime", "When your daily tip arrives, e.g. /tiptime 08:30", "HH:MM"),
     Command("timezone", "Your time zone, e.g. /timezone Europe/Berlin or +3", "Zone"),
+    Command("mydata", "Everything Nexus stores about you, as a JSON file"),
+    Command("forget", "Delete everything Nexus stores about you (asks first)"),
+)
+
+# Only for the user ids in NEXUS_ADMIN_IDS; not in the public command menu.
+ADMIN_COMMANDS: tuple[Command, ...] = (
+    Command("unanswered", "Recent questions I could not answer, grouped, with counts"),
+    Command("stats", "Users, questions, quizzes, tips and feedback at a glance"),
+    Command("reload", "Re-read the content; invalid content keeps the old one live"),
 )

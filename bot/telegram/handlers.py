@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -10,12 +11,22 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.observability import Observer
 from bot.services.library import Library
 from bot.services.questions import Learner, LearnerService, QuestionService
-from bot.telegram import callbacks, views
+from bot.telegram import callbacks, ops_views, views
 from content.telegram_html import split_message
 
 log = logging.getLogger(__name__)
+MAX_QUESTION_CHARS = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _printable(text: str) -> str:
+    """Control characters out: they match nothing and have no place in the log."""
+    return _CONTROL.sub(" ", text).strip()
+
+
 Context = ContextTypes.DEFAULT_TYPE
 
 
@@ -70,10 +81,14 @@ class Handlers:
         library: Callable[[], Library],
         questions: QuestionService,
         learners: LearnerService,
+        observer: Observer,
+        admin_ids: frozenset[int] = frozenset(),
     ) -> None:
         self.library = library
         self.questions = questions
         self.learners = learners
+        self.observer = observer
+        self.admin_ids = admin_ids
 
     async def start(self, update: Update, context: Context) -> None:
         learner = learner_of(update)
@@ -82,7 +97,9 @@ class Handlers:
         await send_view(context, learner.chat_id, views.welcome(user.first_name if user else None))
 
     async def help(self, update: Update, context: Context) -> None:
-        await send_view(context, learner_of(update).chat_id, views.help_text())
+        learner = learner_of(update)
+        admin = learner.user_id in self.admin_ids
+        await send_view(context, learner.chat_id, views.help_text(admin=admin))
 
     async def topics(self, update: Update, context: Context) -> None:
         await send_view(context, learner_of(update).chat_id, views.topics(self.library().kb, 0))
@@ -91,9 +108,33 @@ class Handlers:
         message = update.effective_message
         if message is None or not message.text:
             return
+        text = message.text
+        if message.chat.type != "private":
+            # In groups only a mention of the bot or a reply to it is a question.
+            mention = f"@{context.bot.username}".lower()
+            replied = message.reply_to_message
+            to_bot = (
+                replied is not None
+                and replied.from_user is not None
+                and replied.from_user.id == context.bot.id
+            )
+            if mention not in text.lower() and not to_bot:
+                return
+            text = re.sub(re.escape(mention), " ", text, flags=re.IGNORECASE).strip()
+            if not text:
+                return
         learner = learner_of(update)
-        answer = await self.questions.ask(message.text, learner)
-        view = views.match_result(self.library().kb, answer.result, answer.log_id)
+        if len(text) > MAX_QUESTION_CHARS:
+            await send_view(context, learner.chat_id, ops_views.TOO_LONG)
+            return
+        answer = await self.questions.ask(_printable(text), learner)
+        result = answer.result
+        self.observer.event(
+            f"question.{result.status.value}",
+            learner.user_id,
+            entry=result.best.entry.id if result.best else None,
+        )
+        view = views.match_result(self.library().kb, result, answer.log_id)
         await send_view(context, learner.chat_id, view)
 
     async def unknown_command(self, update: Update, context: Context) -> None:

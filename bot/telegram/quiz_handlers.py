@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from telegram import Update
 
+from bot.observability import Observer
 from bot.services.library import Library
 from bot.services.questions import Learner
 from bot.services.quizzes import AnswerStatus, QuizService
@@ -15,9 +16,12 @@ from bot.telegram.views import STALE_BUTTON
 
 
 class QuizHandlers:
-    def __init__(self, library: Callable[[], Library], quizzes: QuizService) -> None:
+    def __init__(
+        self, library: Callable[[], Library], quizzes: QuizService, observer: Observer
+    ) -> None:
         self.library = library
         self.quizzes = quizzes
+        self.observer = observer
 
     async def quiz(self, update: Update, context: Context) -> None:
         learner = learner_of(update)
@@ -69,6 +73,12 @@ class QuizHandlers:
                 if outcome.status is AnswerStatus.ENDED:
                     await query.answer(quiz_views.ROUND_ENDED)
                     return
+                self.observer.event(
+                    "quiz.answered",
+                    learner.user_id,
+                    outcome="correct" if outcome.correct else "wrong",
+                    entry=outcome.entry.id if outcome.entry else None,
+                )
                 await query.answer("✅ Correct!" if outcome.correct else "❌ Not quite")
                 await edit_view(update, quiz_views.answered(outcome))
                 if outcome.summary is not None:

@@ -28,6 +28,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import ContextTypes
 
+from bot.observability import Observer
 from bot.services.tips import SKIPPED, Delivery, TipService, TipToSend
 from bot.telegram import tip_views
 from bot.telegram.flood import PREPAID, FloodLimiter
@@ -55,6 +56,7 @@ class TipSender:
         self,
         tips: TipService,
         limiter: FloodLimiter,
+        observer: Observer,
         *,
         workers: int = WORKERS,
         lease: timedelta = LEASE,
@@ -62,6 +64,7 @@ class TipSender:
     ) -> None:
         self.tips = tips
         self.limiter = limiter
+        self.observer = observer
         self.workers = workers
         self.lease = lease
         self.backoff = backoff
@@ -100,6 +103,7 @@ class TipSender:
             assert isinstance(item, TipToSend)
             outcome, message_id, error = await self._send(bot, item)
             await self.tips.finish(item, outcome, message_id, error)
+            self.observer.event(f"tip.{outcome.value}", item.user_id, entry=item.tip.entry)
             report.add(outcome.value)
 
     async def _send(self, bot: Bot, item: TipToSend) -> tuple[Delivery, int | None, str]:

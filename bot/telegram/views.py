@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.telegram import callbacks
-from bot.telegram.commands import COMMANDS
+from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS
 from content import Entry, KnowledgeBase, MatchResult, MatchStatus
 from content.telegram_html import escape
 
@@ -56,11 +56,14 @@ def welcome(first_name: str | None) -> View:
     )
 
 
-def help_text() -> View:
+def help_text(admin: bool = False) -> View:
     lines = ["<b>What I can do</b>", ""]
     lines += [
         f"/{c.name}{' ' + escape(c.usage) if c.usage else ''} — {c.description}" for c in COMMANDS
     ]
+    if admin:
+        lines += ["", "<b>For admins</b>"]
+        lines += [f"/{c.name} — {c.description}" for c in ADMIN_COMMANDS]
     lines += [
         "",
         "<b>Asking</b>: just type a question, e.g. <i>what is an etag</i> or "
@@ -90,6 +93,12 @@ def entry(kb: KnowledgeBase, item: Entry, alternatives: tuple[Entry, ...] = ()) 
         last_row.append(Button(f"📚 {label(topic.title)}", callbacks.ShowTopic(topic.id, 0)))
     if last_row:
         rows.append(tuple(last_row))
+    rows.append(
+        (
+            Button("👍", callbacks.Feedback(item.short_id, True)),
+            Button("👎", callbacks.Feedback(item.short_id, False)),
+        )
+    )
     return View(f"<b>{escape(item.title)}</b>\n\n{item.answer}", tuple(rows))
 
 

@@ -13,7 +13,7 @@ from bot.app import Nexus
 from bot.fake_telegram import FakeBotApi, InMemoryRequest
 from bot.settings import Settings
 from bot.telegram import views
-from bot.telegram.commands import COMMANDS
+from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS
 
 ROOT = Path(__file__).parents[2]
 
@@ -67,10 +67,14 @@ def test_one_place_wires_the_application() -> None:
 
 def test_every_command_is_in_help_and_readme() -> None:
     help_text = views.help_text().text
+    admin_help = views.help_text(admin=True).text
     readme = (ROOT / "README.md").read_text()
     for command in COMMANDS:
         assert f"/{command.name}" in help_text
         assert f"/{command.name}" in readme, f"/{command.name} is not documented in README.md"
+    for command in ADMIN_COMMANDS:
+        assert f"/{command.name}" not in help_text and f"/{command.name}" in admin_help
+        assert f"`/{command.name}`" in readme, f"/{command.name} is not documented in README.md"
 
 
 def test_every_command_is_registered_and_nothing_else(tmp_path: Path) -> None:
@@ -83,7 +87,7 @@ def test_every_command_is_registered_and_nothing_else(tmp_path: Path) -> None:
         if isinstance(handler, CommandHandler)
         for command in handler.commands
     }
-    assert registered == {c.name for c in COMMANDS}
+    assert registered == {c.name for c in (*COMMANDS, *ADMIN_COMMANDS)}
 
 
 def test_every_cli_command_is_in_the_readme() -> None:

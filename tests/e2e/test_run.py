@@ -204,8 +204,8 @@ def test_content_stats_counts_and_fails_under_a_minimum(tmp_path: Path) -> None:
         [nexus_command(), "content", "stats"], env=env, capture_output=True, text=True, timeout=60
     )
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.splitlines()[1].split() == ["django", "2", "0", "4", "2", "0"]
-    assert ok.stdout.splitlines()[-1].split() == ["total", "6", "12", "6", "0"]
+    assert ok.stdout.splitlines()[1].split() == ["django", "2", "0", "4", "2", "1"]
+    assert ok.stdout.splitlines()[-1].split() == ["total", "6", "12", "6", "3"]
     topics = content / "topics.yaml"
     topics.write_text(
         topics.read_text().replace("title: Caching", "title: Caching\n    min_entries: 5")

@@ -76,6 +76,8 @@ async def test_a_question_gets_its_entry_with_related_buttons(
             ("↪ Cache-Control headers", f"e:{cache_control.short_id}"),
             ("🎯 Quiz me", f"qe:{etag.short_id}"),
             ("📚 Caching", "t:caching:0"),
+            ("👍", f"fb:{etag.short_id}:1"),
+            ("👎", f"fb:{etag.short_id}:0"),
         ]
         async with nexus.database.unit_of_work() as uow:
             row = (await uow.session.execute(select(QuestionLog))).scalar_one()

@@ -1,0 +1,166 @@
+"""What the people who run a Nexus need: the unanswered-question inbox, feedback,
+statistics, content reload, and each learner's data (export and forget)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from bot.services.clock import Clock, utc_now
+from bot.services.library import Library, LiveLibrary
+from bot.services.questions import Learner
+from content import Problem, read_content
+from content.normalize import Normalizer
+from storage import Database
+
+CLUSTER_SIMILARITY = 75.0
+
+
+@dataclass(frozen=True)
+class Cluster:
+    count: int
+    example: str  # the most frequent wording
+    questions: tuple[str, ...]
+    nearest_entry: str | None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    entry_id: str
+    phrasings: tuple[tuple[str, int], ...]  # (question, times picked)
+
+
+@dataclass(frozen=True)
+class Inbox:
+    clusters: tuple[Cluster, ...]
+    suggestions: tuple[Suggestion, ...]
+
+
+@dataclass(frozen=True)
+class Stats:
+    users: int
+    active_7d: int
+    active_30d: int
+    questions: dict[str, int]
+    top_entries: tuple[tuple[str, int], ...]
+    quiz_answers: int
+    quiz_correct: int
+    tips_last_day: dict[str, int]
+    feedback: tuple[tuple[str, int, int], ...]
+
+
+def cluster_questions(
+    logged: Sequence[tuple[str, str | None]], normalizer: Normalizer
+) -> list[Cluster]:
+    """Group similar questions (greedy, in order), biggest group first."""
+    groups: list[tuple[str, list[tuple[str, str | None]]]] = []
+    for text, entry in logged:
+        key = " ".join(normalizer.content_tokens(text)) or text.lower().strip()
+        for anchor, members in groups:
+            if fuzz.token_set_ratio(key, anchor) >= CLUSTER_SIMILARITY:
+                members.append((text, entry))
+                break
+        else:
+            groups.append((key, [(text, entry)]))
+    clusters = []
+    for _, members in groups:
+        wordings = Counter(text.strip() for text, _ in members)
+        entries = Counter(entry for _, entry in members if entry)
+        clusters.append(
+            Cluster(
+                count=len(members),
+                example=wordings.most_common(1)[0][0],
+                questions=tuple(wordings),
+                nearest_entry=entries.most_common(1)[0][0] if entries else None,
+            )
+        )
+    return sorted(clusters, key=lambda c: (-c.count, c.example))
+
+
+class OpsService:
+    def __init__(
+        self,
+        library: LiveLibrary,
+        database: Database,
+        content_dir: Path,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._library = library
+        self._database = database
+        self._content_dir = content_dir
+        self._clock = clock
+
+    async def vote(self, learner: Learner, entry_id: str, helpful: bool) -> None:
+        async with self._database.unit_of_work() as uow:
+            await uow.users.touch(learner.user_id, learner.chat_id, learner.language, self._clock())
+            await uow.ops.vote(learner.user_id, entry_id, helpful, self._clock())
+            await uow.commit()
+
+    async def inbox(self, since: timedelta) -> Inbox:
+        start = self._clock() - since
+        async with self._database.unit_of_work() as uow:
+            logged = await uow.ops.unanswered(start)
+            picked = await uow.ops.picked_suggestions(start)
+        normalizer = self._library().matcher.normalizer
+        clusters = cluster_questions([(q.text, q.entry_id) for q in logged], normalizer)
+        by_entry: dict[str, Counter[str]] = {}
+        for text, entry in picked:
+            by_entry.setdefault(entry, Counter())[text.strip()] += 1
+        suggestions = tuple(
+            Suggestion(entry, tuple(counts.most_common()))
+            for entry, counts in sorted(by_entry.items(), key=lambda kv: -sum(kv[1].values()))
+        )
+        return Inbox(tuple(clusters), suggestions)
+
+    async def stats(self) -> Stats:
+        now = self._clock()
+        async with self._database.unit_of_work() as uow:
+            users, active_7d, active_30d = await uow.ops.user_counts(
+                [now - timedelta(days=7), now - timedelta(days=30)]
+            )
+            questions = await uow.ops.question_statuses(now - timedelta(days=30))
+            top = await uow.ops.top_entries(now - timedelta(days=30))
+            answers, correct = await uow.ops.quiz_totals(now - timedelta(days=30))
+            tips = await uow.ops.tip_statuses(now - timedelta(days=1))
+            feedback = await uow.ops.feedback_by_entry()
+        return Stats(
+            users,
+            active_7d,
+            active_30d,
+            questions,
+            tuple(top),
+            answers,
+            correct,
+            tips,
+            tuple(feedback),
+        )
+
+    def reload(self) -> list[Problem]:
+        """Re-read the content; on errors the old content stays live."""
+        kb, problems = read_content(self._content_dir)
+        errors = [p for p in problems if not p.warning]
+        if not errors:
+            self._library.replace(Library.of(kb))
+        return errors
+
+    async def export(self, learner: Learner) -> dict[str, Any]:
+        async with self._database.unit_of_work() as uow:
+            return await uow.privacy.export(learner.user_id)
+
+    async def forget(self, learner: Learner) -> int:
+        async with self._database.unit_of_work() as uow:
+            removed = await uow.privacy.forget(learner.user_id)
+            await uow.commit()
+        return removed
+
+    async def purge_question_log(self, retention_days: int) -> int:
+        async with self._database.unit_of_work() as uow:
+            removed = await uow.ops.purge_questions(self._clock() - timedelta(days=retention_days))
+            await uow.commit()
+        return removed
