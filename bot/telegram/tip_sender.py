@@ -71,14 +71,20 @@ class TipSender:
         self._running = False
 
     async def tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The JobQueue callback: one broadcast at a time per process."""
+        """The JobQueue callback: starts a broadcast in the background unless one is
+        running, and returns at once (so the scheduler never sees an overrun)."""
         if self._running:
             return
         self._running = True
+        context.application.create_task(self._run_and_log(context.bot), name="tip-broadcast")
+
+    async def _run_and_log(self, bot: Bot) -> None:
         try:
-            report = await self.run(context.bot)
+            report = await self.run(bot)
             if report.counts:
                 log.info("tip run: %s", report.counts)
+        except Exception:
+            log.exception("tip run failed; the next tick tries again")
         finally:
             self._running = False
 
