@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import secrets
+import signal
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+import uvicorn
 from telegram import Update
+from telegram.error import Conflict, TelegramError
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
@@ -26,6 +33,7 @@ from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
 from bot.telegram.tip_handlers import TipHandlers
 from bot.telegram.tip_sender import TipSender
+from bot.webhook import webhook_app
 from content import load_knowledge_base
 from storage import Database
 
@@ -45,6 +53,7 @@ class Nexus:
         clock: Clock = utc_now,
     ) -> None:
         self.settings = settings
+        self._clock = clock
         # Invalid content raises ContentError here, before anything starts.
         self.library = LiveLibrary(Library.of(load_knowledge_base(settings.content_dir)))
         self.database = Database(settings.database_url)
@@ -85,8 +94,6 @@ class Nexus:
             handlers,
             rate_limiter=self.limiter,
             request=request,
-            post_init=self._on_start,
-            post_shutdown=self._on_stop,
         )
 
     async def _on_start(self, application: Application) -> None:  # type: ignore[type-arg]
@@ -119,13 +126,91 @@ class Nexus:
         removed = await self.ops.purge_question_log(self.settings.log_retention_days)
         if removed:
             self.observer.event("question_log.purged", count=removed)
+        async with self.database.unit_of_work() as uow:
+            # Telegram retries an update for at most a day: older ids need no memory.
+            await uow.replicas.forget_updates_before(self._clock() - timedelta(days=2))
+            await uow.commit()
 
     async def _on_stop(self, application: Application) -> None:  # type: ignore[type-arg]
         await self.database.close()
 
-    def run_polling(self) -> None:
-        """Serve Telegram until SIGINT/SIGTERM."""
-        self.application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+    def run_polling(self) -> int:
+        """Serve Telegram with long polling until SIGINT/SIGTERM; the exit code.
+
+        A second poller on the same token gets 409 Conflict from Telegram: we say so
+        and stop (exit code 3) instead of retrying forever.
+        """
+        return asyncio.run(self._serve(self._poll))
+
+    def run_webhook(self) -> int:
+        """Serve Telegram's webhook on NEXUS_PORT until SIGINT/SIGTERM; the exit code."""
+        return asyncio.run(self._serve(self._webhook))
+
+    async def _serve(self, mode: Callable[[asyncio.Event], Awaitable[int]]) -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
+        async with self:
+            await self.application.start()
+            try:
+                return await mode(stop)
+            finally:
+                await self.application.stop()
+
+    async def _poll(self, stop: asyncio.Event) -> int:
+        conflicts: list[Conflict] = []
+
+        def on_error(error: TelegramError) -> None:
+            if isinstance(error, Conflict):
+                conflicts.append(error)
+                stop.set()
+            else:
+                log.warning("getUpdates failed (%s); retrying", type(error).__name__)
+
+        updater = self.application.updater
+        assert updater is not None
+        await updater.start_polling(allowed_updates=Update.ALL_TYPES, error_callback=on_error)
+        await stop.wait()
+        await updater.stop()
+        if conflicts:
+            log.error(
+                "Telegram answered 409 Conflict: another process is already polling with this "
+                "token. Run one poller per token, or use webhook mode for several replicas."
+            )
+            return 3
+        return 0
+
+    async def _webhook(self, stop: asyncio.Event) -> int:
+        url = self.settings.webhook_url
+        assert url is not None
+        secret = self.settings.webhook_secret
+        if secret is None:
+            # Generated once and kept in the database, so every replica uses the same.
+            async with self.database.unit_of_work() as uow:
+                secret = await uow.replicas.agree("webhook_secret", secrets.token_urlsafe(32))
+                await uow.commit()
+        await self.application.bot.set_webhook(
+            url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+        )
+        app = webhook_app(
+            self.application,
+            self.database,
+            secret,
+            urlsplit(url).path or "/",
+            self._clock,
+            on_duplicate=lambda: self.observer.event("update.duplicate"),
+        )
+        config = uvicorn.Config(
+            app, host="0.0.0.0", port=self.settings.port, log_level="warning", lifespan="off"
+        )
+        server = uvicorn.Server(config)
+        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        serving = asyncio.create_task(server.serve())
+        await stop.wait()
+        server.should_exit = True
+        await serving
+        return 0
 
     async def __aenter__(self) -> Nexus:
         await self.application.initialize()

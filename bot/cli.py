@@ -50,13 +50,27 @@ def cmd_run(args: argparse.Namespace) -> int:
         serve_metrics(settings.metrics_port)
     from bot.app import Nexus
 
+    if args.webhook and not settings.webhook_url:
+        print(
+            "nexus-bot: --webhook needs NEXUS_WEBHOOK_URL (the public https URL Telegram posts to)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         nexus = Nexus(settings)
     except ContentError as error:
         print(f"nexus-bot: refusing to start, {error}", file=sys.stderr)
         return 1
-    nexus.run_polling()
-    return 0
+    if args.webhook or settings.webhook_url:
+        return nexus.run_webhook()
+    code = nexus.run_polling()
+    if code == 3:
+        print(
+            "nexus-bot: another process is already polling Telegram with this token (409 "
+            "Conflict). Stop it, or run several replicas in webhook mode (NEXUS_WEBHOOK_URL).",
+            file=sys.stderr,
+        )
+    return code
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -190,6 +204,30 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from storage import Database
+    from storage.copy import CopyError, copy_database
+
+    async def copy() -> dict[str, int]:
+        source, target = Database(settings.database_url), Database(args.to)
+        try:
+            return await copy_database(source, target)
+        finally:
+            await source.close()
+            await target.close()
+
+    try:
+        copied = asyncio.run(copy())
+    except CopyError as error:
+        print(f"nexus-bot: {error}", file=sys.stderr)
+        return 1
+    for table, count in copied.items():
+        print(f"{table:<20}{count:>10} rows")
+    print(f"copied and verified: {sum(copied.values())} rows into {args.to.split('@')[-1]}")
+    return 0
+
+
 def cmd_healthcheck(args: argparse.Namespace) -> int:
     """Exit 0 when the content is valid and the database answers (Docker HEALTHCHECK)."""
     settings = _settings()
@@ -276,7 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Nexus, a Telegram study companion for backend engineers.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", help="serve Telegram (long polling); needs TELEGRAM_BOT_TOKEN")
+    run = commands.add_parser("run", help="serve Telegram; needs TELEGRAM_BOT_TOKEN")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="webhook mode (also on when NEXUS_WEBHOOK_URL is set)",
+    )
     commands.add_parser("chat", help="talk to the bot in this terminal, offline, no token")
     ask = commands.add_parser("ask", help="print the bot's reply to a question")
     ask.add_argument("question", nargs="?", help="the question (omit with --json to read stdin)")
@@ -298,6 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply database migrations")
+    copy = db_commands.add_parser("copy", help="copy this database into another, empty one")
+    copy.add_argument("--to", required=True, metavar="URL", help="e.g. postgresql+asyncpg://...")
     return parser
 
 
@@ -309,6 +354,7 @@ HANDLERS = {
     ("content", "export"): cmd_content_export,
     ("content", "stats"): cmd_content_stats,
     ("db", "upgrade"): cmd_db_upgrade,
+    ("db", "copy"): cmd_db_copy,
     ("healthcheck", None): cmd_healthcheck,
     ("unanswered", None): cmd_unanswered,
 }

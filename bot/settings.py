@@ -7,6 +7,7 @@ from the environment (see .env.example).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,9 @@ class Settings:
     metrics_port: int | None = None
     log_retention_days: int = 90
     messages_per_minute: int = 20
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    port: int = 8080
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +88,9 @@ class Settings:
             messages_per_minute=_whole_number(
                 "NEXUS_MESSAGES_PER_MINUTE", get("NEXUS_MESSAGES_PER_MINUTE"), 20, 1, 1000
             ),
+            webhook_url=_webhook_url(get("NEXUS_WEBHOOK_URL")),
+            webhook_secret=_webhook_secret(get("NEXUS_WEBHOOK_SECRET")),
+            port=_whole_number("NEXUS_PORT", get("NEXUS_PORT"), 8080, 1, 65535),
         )
 
     def require_token(self) -> str:
@@ -162,6 +169,20 @@ def _rate(value: str | None) -> float:
             f"NEXUS_SEND_RATE must be messages per second above 0 and at most 30, got {value!r}"
         )
     return rate
+
+
+def _webhook_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise SettingsError(f"NEXUS_WEBHOOK_URL must be an https:// URL, got {value!r}")
+    return value
+
+
+def _webhook_secret(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+        raise SettingsError(
+            "NEXUS_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+        )
+    return value
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:

@@ -150,6 +150,31 @@ class Feedback(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-def user_column(table_name: str) -> str:
-    """The column that says whose a row is, in every table (see storage.privacy)."""
+class ProcessedUpdate(Base):
+    """Telegram update ids already taken by some replica: a webhook retry or the same
+    update delivered twice is processed once. Holds no personal data."""
+
+    __tablename__ = "processed_updates"
+    __table_args__ = {"info": {"personal": False}}  # noqa: RUF012 (SQLAlchemy reads it)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class BotState(Base):
+    """Small values every replica must agree on (e.g. the generated webhook secret)."""
+
+    __tablename__ = "bot_state"
+    __table_args__ = {"info": {"personal": False}}  # noqa: RUF012 (SQLAlchemy reads it)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+def user_column(table_name: str) -> str | None:
+    """The column that says whose a row is (see storage.privacy); None for tables
+    that hold no personal data."""
+    table = Base.metadata.tables[table_name]
+    if table.info.get("personal") is False:
+        return None
     return "id" if table_name == "users" else "user_id"

@@ -26,7 +26,10 @@ class PrivacyRepository:
     async def export(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         document: dict[str, list[dict[str, Any]]] = {}
         for table in Base.metadata.sorted_tables:
-            column = table.c[user_column(table.name)]
+            owner = user_column(table.name)
+            if owner is None:
+                continue
+            column = table.c[owner]
             result = await self.session.execute(select(table).where(column == user_id))
             document[table.name] = [
                 {key: _plain(value) for key, value in row._mapping.items()} for row in result
@@ -37,7 +40,10 @@ class PrivacyRepository:
         """Delete every row of this learner in every table; returns how many."""
         removed = 0
         for table in reversed(Base.metadata.sorted_tables):  # children before users
-            column = table.c[user_column(table.name)]
+            owner = user_column(table.name)
+            if owner is None:
+                continue
+            column = table.c[owner]
             result = await self.session.execute(delete(table).where(column == user_id))
             removed += int(getattr(result, "rowcount", 0) or 0)
         return removed

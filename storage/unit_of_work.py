@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.ops_repository import OpsRepository
 from storage.privacy import PrivacyRepository
 from storage.quiz_repository import QuizRepository
+from storage.replica_repository import ReplicaRepository
 from storage.repositories import QuestionLogRepository, UserRepository
 from storage.tip_repository import TipRepository
 
@@ -30,6 +31,7 @@ class UnitOfWork:
         self.tips = TipRepository(self.session)
         self.ops = OpsRepository(self.session)
         self.privacy = PrivacyRepository(self.session)
+        self.replicas = ReplicaRepository(self.session)
         return self
 
     async def __aexit__(

@@ -84,3 +84,33 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if skipped:
         print(f"\nNEXUS_NO_SKIPS=1: {skipped} test(s) were skipped; failing the run.")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+async def create_postgres_database(url: str) -> str:
+    """A new, empty database on the test server; returns its URL (for processes that
+    take a plain URL, like `nexus-bot run` replicas or `db copy --to`)."""
+    name = f"nexus_test_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    await admin.dispose()
+    return url.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop_postgres_database(url: str, database_url: str) -> None:
+    name = database_url.rsplit("/", 1)[1]
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.dispose()
+
+
+@pytest.fixture
+async def postgres_database_url() -> AsyncIterator[str]:
+    """The URL of a fresh PostgreSQL database, dropped afterwards."""
+    server = postgres_url()
+    url = await create_postgres_database(server)
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(server, url)

@@ -69,10 +69,14 @@ class FakeBotApi:
         self._callback_ids = itertools.count(1)
         self._lock = threading.Condition()
         self.commands: list[dict[str, Any]] = []
+        self.webhook: dict[str, Any] = {}
+        # True: another process "is already polling": getUpdates answers 409 Conflict.
+        self.polling_conflict = False
         self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getMe": lambda p: BOT_USER,
             "getUpdates": self._get_updates,
-            "deleteWebhook": lambda p: True,
+            "deleteWebhook": self._delete_webhook,
+            "setWebhook": self._set_webhook,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": lambda p: self.commands,
             "sendMessage": self._send_message,
@@ -154,6 +158,13 @@ class FakeBotApi:
                 "description": "Not Found: method not found",
             }
         if method == "getUpdates":
+            if self.polling_conflict:
+                return 409, {
+                    "ok": False,
+                    "error_code": 409,
+                    "description": "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                }
             return 200, {"ok": True, "result": self._get_updates(params, wait=wait)}
         with self._lock:
             result = None
@@ -185,6 +196,14 @@ class FakeBotApi:
             if not self._updates and timeout > 0:
                 self._lock.wait_for(lambda: bool(self._updates), timeout=timeout)
             return list(self._updates)
+
+    def _set_webhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = {"url": params.get("url"), "secret_token": params.get("secret_token")}
+        return True
+
+    def _delete_webhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = {}
+        return True
 
     def _set_my_commands(self, params: dict[str, Any]) -> bool:
         self.commands = list(params.get("commands") or [])
@@ -227,8 +246,8 @@ class FakeBotApi:
                 raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
             self._recent_sends.append(now)
 
-    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        text = self._check_text(params)
+    def _new_message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        """A message from the bot to params' chat, after Telegram's admission checks."""
         chat_id = int(params["chat_id"])
         self._admit(chat_id)
         message: dict[str, Any] = {
@@ -236,33 +255,28 @@ class FakeBotApi:
             "date": int(time.time()),
             "chat": {"id": chat_id, "type": "private"},
             "from": BOT_USER,
-            "text": text,
+            **content,
         }
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
         self._messages[(chat_id, message["message_id"])] = message
-        faults = self.faults.get(chat_id)
+        return message
+
+    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = self._check_text(params)
+        markup = {"reply_markup": params["reply_markup"]} if params.get("reply_markup") else {}
+        message = self._new_message(params, text=text, **markup)
+        faults = self.faults.get(message["chat"]["id"])
         if faults and faults[0] == "read_timeout":
             faults.pop(0)
-            self.calls.append(
-                ApiCall("sendMessage", params, message, time.monotonic())
-            )  # it arrived
+            # The message arrived; only the answer is lost on the way back.
+            self.calls.append(ApiCall("sendMessage", params, message, time.monotonic()))
             raise NetworkFault("read_timeout", delivered=True)
         return message
 
     def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id = int(params["chat_id"])
-        self._admit(chat_id)
-        message: dict[str, Any] = {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
-            "from": BOT_USER,
-            "document": {"file_id": "doc", "file_unique_id": "doc"},
-        }
-        if params.get("caption"):
-            message["caption"] = params["caption"]
-        return message
+        caption = {"caption": params["caption"]} if params.get("caption") else {}
+        return self._new_message(
+            params, document={"file_id": "doc", "file_unique_id": "doc"}, **caption
+        )
 
     def _stored(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (int(params["chat_id"]), int(params["message_id"]))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -29,7 +27,6 @@ from bot.telegram.quiz_handlers import QuizHandlers
 from bot.telegram.tip_handlers import TipHandlers
 
 CONCURRENT_UPDATES = 16
-Hook = Callable[[Application], Coroutine[Any, Any, None]]  # type: ignore[type-arg]
 
 
 @dataclass(frozen=True)
@@ -50,17 +47,11 @@ def build_application(
     *,
     rate_limiter: FloodLimiter | None = None,
     request: BaseRequest | None = None,
-    post_init: Hook | None = None,
-    post_shutdown: Hook | None = None,
 ) -> Application:  # type: ignore[type-arg]
     builder = ApplicationBuilder().token(token).base_url(base_url)
     builder = builder.concurrent_updates(CONCURRENT_UPDATES)
     if rate_limiter is not None:
         builder = builder.rate_limiter(rate_limiter)
-    if post_init is not None:
-        builder = builder.post_init(post_init)
-    if post_shutdown is not None:
-        builder = builder.post_shutdown(post_shutdown)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()

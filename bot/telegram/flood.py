@@ -7,8 +7,11 @@ early by any other request that finishes (upstream issue #5338). This limiter:
 - on 429 halts *every* call until a deadline (retry_after + margin; concurrent
   429s extend it, nothing releases it early) and resends, never drops;
 - lets a caller take its slot first (`acquire`) and then send with
-  `rate_limit_args=PREPAID`, so a tip is marked "sending" only once its slot is
-  due (see bot/telegram/tip_sender.py).
+  `rate_limit_args=<that slot>`, so a tip is marked "sending" only once its slot
+  is due (see bot/telegram/tip_sender.py);
+- after a halt, spaces everything out again: slots taken before the halt and the
+  resends of 429'd calls take new slots, so a halt never ends in a burst (a burst
+  right after a 429 would earn the next 429).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -26,18 +30,26 @@ from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 
-PREPAID = "prepaid"
+
+@dataclass(frozen=True)
+class Slot:
+    """A sending slot handed out by `acquire`; valid until the next halt."""
+
+    generation: int
+
+
 # Calls that put a message in a chat count against the ~30/s flood limit.
 LIMITED_PREFIXES = ("send", "edit", "copy", "forward")
 RETRY_MARGIN_SECONDS = 0.1
 
 
-class FloodLimiter(BaseRateLimiter[str]):
+class FloodLimiter(BaseRateLimiter[Slot]):
     def __init__(self, rate: float = 29.0, max_retries: int = 20) -> None:
         self.rate = rate
         self.max_retries = max_retries
         self._next_slot = 0.0
         self._halt_until = 0.0
+        self._generation = 0  # bumped by every halt
         self._lock = asyncio.Lock()
         self.retries = 0  # 429s seen, for tests and metrics
 
@@ -47,15 +59,18 @@ class FloodLimiter(BaseRateLimiter[str]):
     async def shutdown(self) -> None:
         return None
 
-    async def acquire(self) -> None:
+    async def acquire(self) -> Slot:
         """Wait for the next sending slot (first come, first served)."""
         async with self._lock:
             now = time.monotonic()
-            slot = max(now, self._next_slot, self._halt_until)
-            self._next_slot = slot + 1.0 / self.rate
-        if slot > now:
-            await asyncio.sleep(slot - now)
-        await self._wait_for_halt()
+            due = max(now, self._next_slot, self._halt_until)
+            self._next_slot = due + 1.0 / self.rate
+            generation = self._generation
+        if due > now:
+            await asyncio.sleep(due - now)
+        if self._generation != generation:  # a halt came while we waited: queue again
+            return await self.acquire()
+        return Slot(generation)
 
     async def _wait_for_halt(self) -> None:
         # A deadline, not an Event: another 429 may extend it while we sleep, and no
@@ -67,7 +82,8 @@ class FloodLimiter(BaseRateLimiter[str]):
         """Stop all calls for `seconds` (a later deadline wins, an earlier never)."""
         deadline = time.monotonic() + seconds + RETRY_MARGIN_SECONDS
         self._halt_until = max(self._halt_until, deadline)
-        self._next_slot = max(self._next_slot, self._halt_until)
+        self._next_slot = self._halt_until  # slots handed out before the halt lapse
+        self._generation += 1
 
     async def process_request(
         self,
@@ -76,10 +92,13 @@ class FloodLimiter(BaseRateLimiter[str]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: str | None,
+        rate_limit_args: Slot | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         limited = endpoint.lower().startswith(LIMITED_PREFIXES)
-        if limited and rate_limit_args != PREPAID:
+        prepaid = (
+            isinstance(rate_limit_args, Slot) and rate_limit_args.generation == self._generation
+        )
+        if limited and not prepaid:
             await self.acquire()
         else:
             await self._wait_for_halt()
@@ -96,7 +115,7 @@ class FloodLimiter(BaseRateLimiter[str]):
                 self.halt(wait)
                 if attempt == self.max_retries:
                     raise
-                await self._wait_for_halt()
+                await (self.acquire() if limited else self._wait_for_halt())
         raise AssertionError("unreachable")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.services.operations import Inbox, Stats
 from bot.telegram import callbacks
-from bot.telegram.views import Button, View
+from bot.telegram.views import Button, View, confirm
 from content import KnowledgeBase, Problem
 from content.telegram_html import escape
 
@@ -72,15 +72,11 @@ def reload_result(problems: list[Problem], kb: KnowledgeBase) -> View:
 
 
 def forget_confirm() -> View:
-    return View(
+    return confirm(
         "Delete <b>everything</b> Nexus stores about you: your questions, quiz progress, "
         "tip settings and deliveries, feedback? This cannot be undone.",
-        (
-            (
-                Button("Yes, delete it all", callbacks.Forget(True)),
-                Button("Cancel", callbacks.Forget(False)),
-            ),
-        ),
+        Button("Yes, delete it all", callbacks.Forget(True)),
+        Button("Cancel", callbacks.Forget(False)),
     )
 
 

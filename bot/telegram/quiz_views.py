@@ -11,7 +11,7 @@ from bot.services.quizzes import (
     RoundSummary,
 )
 from bot.telegram import callbacks
-from bot.telegram.views import Button, View, label
+from bot.telegram.views import Button, View, confirm, label
 from content import KnowledgeBase
 from content.telegram_html import escape
 
@@ -134,15 +134,11 @@ def progress(report: ProgressReport) -> View:
 
 
 def reset_confirm() -> View:
-    return View(
+    return confirm(
         "Reset your quiz progress? Your answers, boxes and streak will be cleared. "
         "Nothing else is touched.",
-        (
-            (
-                Button("Yes, reset", callbacks.ResetProgress(True)),
-                Button("Cancel", callbacks.ResetProgress(False)),
-            ),
-        ),
+        Button("Yes, reset", callbacks.ResetProgress(True)),
+        Button("Cancel", callbacks.ResetProgress(False)),
     )
 
 

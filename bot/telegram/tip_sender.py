@@ -31,7 +31,7 @@ from telegram.ext import ContextTypes
 from bot.observability import Observer
 from bot.services.tips import SKIPPED, Delivery, TipService, TipToSend
 from bot.telegram import tip_views
-from bot.telegram.flood import PREPAID, FloodLimiter
+from bot.telegram.flood import FloodLimiter, Slot
 from bot.telegram.handlers import markup
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class TipSender:
 
     async def _worker(self, bot: Bot, report: BroadcastReport) -> None:
         while True:
-            await self.limiter.acquire()
+            slot = await self.limiter.acquire()
             item = await self.tips.claim_next()
             if item is None:
                 return
@@ -107,12 +107,14 @@ class TipSender:
                 report.add(SKIPPED)
                 continue
             assert isinstance(item, TipToSend)
-            outcome, message_id, error = await self._send(bot, item)
+            outcome, message_id, error = await self._send(bot, item, slot)
             await self.tips.finish(item, outcome, message_id, error)
             self.observer.event(f"tip.{outcome.value}", item.user_id, entry=item.tip.entry)
             report.add(outcome.value)
 
-    async def _send(self, bot: Bot, item: TipToSend) -> tuple[Delivery, int | None, str]:
+    async def _send(
+        self, bot: Bot, item: TipToSend, slot: Slot
+    ) -> tuple[Delivery, int | None, str]:
         view = tip_views.tip_message(item)
         for attempt in range(len(self.backoff) + 1):
             try:
@@ -122,7 +124,7 @@ class TipSender:
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup(view.rows),
                     disable_web_page_preview=True,
-                    rate_limit_args=PREPAID,
+                    rate_limit_args=slot,
                 )
                 return Delivery.SENT, message.message_id, ""
             except Forbidden as error:

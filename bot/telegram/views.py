@@ -184,5 +184,10 @@ NOT_TEXT = View("I read text only: type your question in words, or browse with /
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
+def confirm(question: str, yes: Button, no: Button) -> View:
+    """A question with its two answers side by side."""
+    return View(question, ((yes, no),))
+
+
 def unknown_command(name: str) -> View:
     return View(f"I don't know /{escape(name)}. /help lists what I can do.")

@@ -6,12 +6,13 @@ Timing assertions are lower bounds only, so a slow machine cannot make them fail
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from datetime import timedelta
 
 from telegram.error import RetryAfter
 
-from bot.telegram.flood import PREPAID, FloodLimiter
+from bot.telegram.flood import FloodLimiter
 
 
 async def test_sends_are_spaced_to_the_rate() -> None:
@@ -60,6 +61,10 @@ async def test_a_halt_is_not_released_by_another_request_finishing() -> None:
         sent_at["later"] = time.monotonic()
         return True
 
+    async def prepaid_in_flight() -> None:
+        slot = await limiter.acquire()  # taken before the halt, sent during it
+        await limiter.process_request(in_flight, (), {}, "sendMessage", {}, slot)
+
     async def send_later() -> None:
         await first_done.wait()
         await asyncio.sleep(0)  # let in_flight finish first
@@ -67,7 +72,7 @@ async def test_a_halt_is_not_released_by_another_request_finishing() -> None:
 
     await asyncio.gather(
         limiter.process_request(flooded, (), {}, "sendMessage", {}, None),
-        limiter.process_request(in_flight, (), {}, "sendMessage", {}, PREPAID),
+        prepaid_in_flight(),
         send_later(),
     )
     assert sent_at["later"] - halted_at[0] >= 0.5
@@ -84,3 +89,22 @@ async def test_reads_are_not_paced() -> None:
     for _ in range(5):
         await limiter.process_request(read, (), {}, "getChat", {}, None)
     assert time.monotonic() - started < 1.0
+
+
+async def test_a_halt_does_not_end_in_a_burst() -> None:
+    """Slots handed out before a halt lapse: afterwards sends are spaced again."""
+    limiter = FloodLimiter(rate=20)
+    slots = [await limiter.acquire() for _ in range(3)]
+    limiter.halt(0.2)
+    sent_at: list[float] = []
+
+    async def send() -> bool:
+        sent_at.append(time.monotonic())
+        return True
+
+    await asyncio.gather(
+        *(limiter.process_request(send, (), {}, "sendMessage", {}, slot) for slot in slots)
+    )
+    sent_at.sort()
+    gaps = [b - a for a, b in itertools.pairwise(sent_at)]
+    assert all(gap >= 1 / 20 - 0.005 for gap in gaps), gaps

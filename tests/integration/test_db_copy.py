@@ -1,0 +1,105 @@
+"""`nexus-bot db copy`: a populated SQLite database into an empty PostgreSQL one."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from storage import Database
+from storage.models import Base, QuestionLog
+
+pytestmark = pytest.mark.postgres
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+async def populate(database: Database) -> None:
+    async with database.unit_of_work() as uow:
+        for user in (1, 2, 3):
+            await uow.users.touch(user, user, "en", NOW)
+            await uow.questions.add(
+                user_id=user, text=f"q{user}", status="answered", entry_id="e", score=80.0, now=NOW
+            )
+            await uow.ops.vote(user, "e", user % 2 == 0, NOW)
+            await uow.tips.claim(user, NOW.date(), "tip", NOW)
+        round_row = await uow.quizzes.create_round(1, ["a", "b"], {"sql": 0.0}, NOW)
+        await uow.quizzes.record_answer(
+            user_id=1,
+            round_id=round_row.id,
+            position=0,
+            quiz_id="a",
+            choice=1,
+            correct=True,
+            now=NOW,
+        )
+        await uow.quizzes.save_progress(
+            user_id=1, quiz_id="a", box=1, due_at=NOW, correct=True, now=NOW
+        )
+        await uow.replicas.take_update(42, NOW)
+        await uow.replicas.agree("webhook_secret", "s3cret")
+        await uow.commit()
+
+
+async def copy_command(
+    script: str, target: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return await asyncio.to_thread(
+        subprocess.run,
+        [script, "db", "copy", "--to", target],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def counts(database: Database) -> dict[str, int]:
+    result = {}
+    async with database.engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            result[table.name] = (
+                await connection.execute(select(func.count()).select_from(table))
+            ).scalar_one()
+    return result
+
+
+async def test_copy_sqlite_to_postgresql(tmp_path: Path, postgres_database_url: str) -> None:
+    sqlite_url = f"sqlite+aiosqlite:///{tmp_path / 'nexus.db'}"
+    source = Database(sqlite_url)
+    await source.migrate()
+    await populate(source)
+    expected = await counts(source)
+    await source.close()
+    assert all(expected.values()), expected  # every table has rows to copy
+
+    env = {"PATH": "/usr/bin:/bin", "NEXUS_DATABASE_URL": sqlite_url}
+    script = str(Path(sys.executable).parent / "nexus-bot")
+    result = await copy_command(script, postgres_database_url, env)
+    assert result.returncode == 0, result.stderr
+    assert f"copied and verified: {sum(expected.values())} rows" in result.stdout
+
+    target = Database(postgres_database_url)
+    assert await counts(target) == expected
+    async with target.unit_of_work() as uow:
+        user = await uow.users.get(2)
+        assert user is not None and user.created_at == NOW  # time zone kept
+        # The sequence moved past the copied ids: new rows get fresh ones.
+        new_id = await uow.questions.add(
+            user_id=1, text="new", status="no_match", entry_id=None, score=None, now=NOW
+        )
+        await uow.commit()
+        assert new_id > max(
+            r.id
+            for r in (
+                await uow.session.execute(select(QuestionLog).where(QuestionLog.text != "new"))
+            ).scalars()
+        )
+    await target.close()
+
+    again = await copy_command(script, postgres_database_url, env)
+    assert again.returncode == 1 and "copy into an empty database" in again.stderr
