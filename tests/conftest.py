@@ -23,15 +23,23 @@ def bundled_kb() -> KnowledgeBase:
     return load_knowledge_base()
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings.from_env(
-        {
-            "NEXUS_DATA_DIR": str(tmp_path / "data"),
-            "TELEGRAM_BOT_TOKEN": "123456:TEST-token-for-tests",
-            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
-        }
-    )
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Settings]:
+    """Settings for a wired bot; every test using them runs on SQLite and PostgreSQL."""
+    environment = {
+        "NEXUS_DATA_DIR": str(tmp_path / "data"),
+        "TELEGRAM_BOT_TOKEN": "123456:TEST-token-for-tests",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+    }
+    if request.param == "sqlite":
+        yield Settings.from_env(environment)
+        return
+    server = postgres_url()
+    url = await create_postgres_database(server)
+    try:
+        yield Settings.from_env({**environment, "NEXUS_DATABASE_URL": url})
+    finally:
+        await drop_postgres_database(server, url)
 
 
 def postgres_url() -> str:

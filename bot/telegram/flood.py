@@ -20,6 +20,7 @@ import asyncio
 import logging
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,6 +42,7 @@ class Slot:
 # Calls that put a message in a chat count against the ~30/s flood limit.
 LIMITED_PREFIXES = ("send", "edit", "copy", "forward")
 RETRY_MARGIN_SECONDS = 0.1
+WINDOW = 1.02  # seconds: Telegram's one-second window, with a little room for jitter
 
 
 class FloodLimiter(BaseRateLimiter[Slot]):
@@ -50,6 +52,8 @@ class FloodLimiter(BaseRateLimiter[Slot]):
         self._next_slot = 0.0
         self._halt_until = 0.0
         self._generation = 0  # bumped by every halt
+        self._window_size = max(1, int(rate))
+        self._recent: deque[float] = deque(maxlen=self._window_size)  # last sends' start
         self._lock = asyncio.Lock()
         self.retries = 0  # 429s seen, for tests and metrics
 
@@ -60,7 +64,13 @@ class FloodLimiter(BaseRateLimiter[Slot]):
         return None
 
     async def acquire(self) -> Slot:
-        """Wait for the next sending slot (first come, first served)."""
+        """Wait for the next sending slot (first come, first served).
+
+        Slots are spaced 1/rate apart, and on top of that no more than `rate` sends
+        start within any one second: a sender that woke late (a busy event loop)
+        must not fire together with the next one, or the pair lands in Telegram's
+        window as one message too many and earns a 429.
+        """
         async with self._lock:
             now = time.monotonic()
             due = max(now, self._next_slot, self._halt_until)
@@ -68,6 +78,14 @@ class FloodLimiter(BaseRateLimiter[Slot]):
             generation = self._generation
         if due > now:
             await asyncio.sleep(due - now)
+        while True:
+            async with self._lock:
+                now = time.monotonic()
+                if len(self._recent) < self._window_size or now - self._recent[0] >= WINDOW:
+                    self._recent.append(now)
+                    break
+                wait = self._recent[0] + WINDOW - now
+            await asyncio.sleep(wait)
         if self._generation != generation:  # a halt came while we waited: queue again
             return await self.acquire()
         return Slot(generation)

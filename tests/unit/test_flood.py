@@ -108,3 +108,21 @@ async def test_a_halt_does_not_end_in_a_burst() -> None:
     sent_at.sort()
     gaps = [b - a for a, b in itertools.pairwise(sent_at)]
     assert all(gap >= 1 / 20 - 0.005 for gap in gaps), gaps
+
+
+async def test_no_more_than_rate_sends_start_in_any_second() -> None:
+    """Even when senders wake late and bunch up, a one-second window holds at most `rate`."""
+    limiter = FloodLimiter(rate=20)
+    starts: list[float] = []
+
+    async def sender() -> None:
+        for _ in range(3):
+            await limiter.acquire()
+            starts.append(time.monotonic())
+            await asyncio.sleep(0.03)  # some work between sends
+
+    await asyncio.gather(*(sender() for _ in range(10)))
+    starts.sort()
+    for i, start in enumerate(starts):
+        in_window = [t for t in starts[i:] if t - start < 1.0]
+        assert len(in_window) <= 20
