@@ -42,11 +42,11 @@ class Slot:
 # Calls that put a message in a chat count against the ~30/s flood limit.
 LIMITED_PREFIXES = ("send", "edit", "copy", "forward")
 RETRY_MARGIN_SECONDS = 0.1
-WINDOW = 1.02  # seconds: Telegram's one-second window, with a little room for jitter
+WINDOW = 1.0  # seconds: Telegram counts messages per second
 
 
 class FloodLimiter(BaseRateLimiter[Slot]):
-    def __init__(self, rate: float = 29.0, max_retries: int = 20) -> None:
+    def __init__(self, rate: float = 29.5, max_retries: int = 20) -> None:
         self.rate = rate
         self.max_retries = max_retries
         self._next_slot = 0.0
