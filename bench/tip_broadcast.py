@@ -25,38 +25,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from bench.seeding import seed_due_subscribers
 from bot.fake_telegram import ApiCall, FakeBotApi, LoopbackBotApiServer
 from storage import Database
-from storage.models import TipDelivery, User
+from storage.models import TipDelivery
 
 TOKEN = "123456:bench-token"
 FIRST_USER = 1_000_000
-
-
-async def seed(url: str, subscribers: int, due: datetime) -> None:
-    database = Database(url)
-    await database.migrate()
-    rows = [
-        {
-            "id": FIRST_USER + i,
-            "chat_id": FIRST_USER + i,
-            "language": "en",
-            "timezone": "UTC",
-            "tips_enabled": True,
-            "tip_minute": due.hour * 60 + due.minute,
-            "next_tip_at": due,
-            "created_at": due,
-            "last_seen_at": due,
-        }
-        for i in range(subscribers)
-    ]
-    async with database.unit_of_work() as uow:
-        for start in range(0, len(rows), 1000):
-            await uow.session.execute(insert(User), rows[start : start + 1000])
-        await uow.commit()
-    await database.close()
 
 
 async def delivery_statuses(url: str) -> Counter[str]:
@@ -94,7 +71,7 @@ def run(subscribers: int, kill_at: float | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as data_dir:
         url = f"sqlite+aiosqlite:///{data_dir}/nexus.db"
         due = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(seconds=1)
-        asyncio.run(seed(url, subscribers, due))
+        asyncio.run(seed_due_subscribers(url, range(FIRST_USER, FIRST_USER + subscribers), due))
         api = FakeBotApi(flood_limit=30)
         blocked = {FIRST_USER + i for i in range(0, subscribers, 100)}  # 1%
         api.blocked_chats |= blocked

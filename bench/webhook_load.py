@@ -31,12 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from sqlalchemy import insert
-
 from bench.evaluation import median, percentile
+from bench.seeding import seed_due_subscribers
 from bot.fake_telegram import FakeBotApi, LoopbackBotApiServer
-from storage import Database
-from storage.models import User
 from tests.conftest import create_postgres_database, drop_postgres_database
 
 SECRET = "bench-secret"
@@ -134,38 +131,14 @@ def updates_run(
     }
 
 
-async def seed(url: str, subscribers: int) -> None:
-    database = Database(url)
-    await database.migrate()
-    due = datetime.now(UTC) - timedelta(seconds=5)
-    rows = [
-        {
-            "id": 900_000 + i,
-            "chat_id": 900_000 + i,
-            "language": "en",
-            "timezone": "UTC",
-            "tips_enabled": True,
-            "tip_minute": due.hour * 60 + due.minute,
-            "next_tip_at": due,
-            "created_at": due,
-            "last_seen_at": due,
-        }
-        for i in range(subscribers)
-    ]
-    async with database.unit_of_work() as uow:
-        for begin in range(0, subscribers, 1000):
-            await uow.session.execute(insert(User), rows[begin : begin + 1000])
-        await uow.commit()
-    await database.close()
-
-
 def tips_run(server_url: str, subscribers: int) -> dict[str, float]:
     with (
         tempfile.TemporaryDirectory() as folder,
         LoopbackBotApiServer(FakeBotApi(flood_limit=30)) as server,
     ):
         url = asyncio.run(create_postgres_database(server_url))
-        asyncio.run(seed(url, subscribers))
+        due = datetime.now(UTC) - timedelta(seconds=5)
+        asyncio.run(seed_due_subscribers(url, range(900_000, 900_000 + subscribers), due))
         processes = [start(server, url, free_port(), folder, "14.5") for _ in range(2)]
         api = server.api
 
