@@ -11,13 +11,12 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import Enum
-from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
 
-from bot.services import repetition
+from bot.services import repetition, schedule
 from bot.services.clock import Clock, aware, utc_now
 from bot.services.library import Library
 from bot.services.questions import Learner
@@ -117,9 +116,9 @@ class QuizService:
     def _topic_of(self, kb: KnowledgeBase) -> dict[str, str]:
         return quiz_topics(kb)
 
-    async def _zone(self, uow: UnitOfWork, learner: Learner) -> ZoneInfo:
+    async def _zone(self, uow: UnitOfWork, learner: Learner) -> tzinfo:
         user = await uow.users.get(learner.user_id)
-        return ZoneInfo((user.timezone if user else None) or self._default_timezone)
+        return schedule.zone_of((user.timezone if user else None) or self._default_timezone)
 
     def _question(
         self, kb: KnowledgeBase, round_id: int, ids: list[str], position: int
@@ -174,7 +173,7 @@ class QuizService:
         in_scope = {q: t for q, t in topic_of.items() if topic is None or t == topic}
         progress = await uow.quizzes.progress(learner.user_id)
         zone = await self._zone(uow, learner)
-        local_midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
+        local_midnight = schedule.due_at(schedule.local_date_of(now, zone), 0, zone)
         seen_today = await uow.quizzes.new_since(learner.user_id, local_midnight)
 
         def picks(ids: list[str]) -> list[repetition.Pick]:
@@ -376,6 +375,6 @@ def quiz_topics(kb: KnowledgeBase) -> dict[str, str]:
     return {q.id: e.topic for q in kb.quizzes if (e := kb.entry(q.entry)) is not None}
 
 
-def _end_of_local_day(now: datetime, zone: ZoneInfo, days_ahead: int) -> datetime:
-    local_day: date = now.astimezone(zone).date() + timedelta(days=days_ahead + 1)
-    return datetime.combine(local_day, time(), zone)
+def _end_of_local_day(now: datetime, zone: tzinfo, days_ahead: int) -> datetime:
+    local_day = schedule.local_date_of(now, zone) + timedelta(days=days_ahead + 1)
+    return schedule.due_at(local_day, 0, zone)

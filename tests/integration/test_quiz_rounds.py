@@ -230,3 +230,19 @@ async def test_reset_clears_quiz_progress_and_nothing_else(database, library, cl
     assert await count(database, User) == 1
     assert await count(database, QuestionLog) == 1
     assert (await quizzes.progress(ADA)).answers == 0
+
+
+async def test_fixed_offset_zones_from_timezone_work_for_quizzes(database, library, clock) -> None:
+    """/timezone +3 stores "UTC+03:00"; streaks and caps must read it like /tiptime does."""
+    quizzes = service(library, database, clock)
+    async with database.unit_of_work() as uow:
+        await uow.users.touch(ADA.user_id, ADA.chat_id, None, clock.now)
+        await uow.tips.update_schedule(ADA.user_id, timezone="UTC+03:00")
+        await uow.commit()
+    first = await quizzes.start(ADA)
+    assert first is not None
+    await play(quizzes, first)
+    clock.now = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)  # 00:30 on the 28th at UTC+3
+    report = await quizzes.progress(ADA)
+    assert (report.answers, report.streak) == (5, 1)
+    assert report.due_today == 5  # box 1 answers from the 27th are due by the end of the 28th
