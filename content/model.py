@@ -40,10 +40,6 @@ class QuizItem:
     correct: int
     explanation: str
 
-    @property
-    def short_id(self) -> str:
-        return short_key(self.id)
-
 
 @dataclass(frozen=True)
 class Tip:
@@ -87,12 +83,25 @@ class KnowledgeBase:
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     smalltalk: tuple[SmalltalkIntent, ...] = ()
     matcher_settings: MatcherSettings = field(default_factory=MatcherSettings)
+    # Derived in __post_init__: quiz id -> topic id, and entry id -> topic id.
+    quiz_topics: dict[str, str] = field(init=False, repr=False, compare=False)
+    entry_topics: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Lookup tables derived once; the object stays immutable from the outside.
         object.__setattr__(self, "_entries_by_id", {e.id: e for e in self.entries})
         object.__setattr__(self, "_entries_by_short", {e.short_id: e for e in self.entries})
         object.__setattr__(self, "_topics_by_id", {t.id: t for t in self.topics})
+        object.__setattr__(self, "_quizzes_by_id", {q.id: q for q in self.quizzes})
+        by_entry: dict[str, list[QuizItem]] = {}
+        for item in self.quizzes:
+            by_entry.setdefault(item.entry, []).append(item)
+        object.__setattr__(self, "_quizzes_by_entry", {k: tuple(v) for k, v in by_entry.items()})
+        quiz_topics = {
+            q.id: entry.topic for q in self.quizzes if (entry := self.entry(q.entry)) is not None
+        }
+        object.__setattr__(self, "quiz_topics", quiz_topics)
+        object.__setattr__(self, "entry_topics", {e.id: e.topic for e in self.entries})
 
     def entry(self, entry_id: str) -> Entry | None:
         found: Entry | None = self._entries_by_id.get(entry_id)  # type: ignore[attr-defined]
@@ -104,6 +113,14 @@ class KnowledgeBase:
 
     def topic(self, topic_id: str) -> Topic | None:
         found: Topic | None = self._topics_by_id.get(topic_id)  # type: ignore[attr-defined]
+        return found
+
+    def quiz(self, quiz_id: str) -> QuizItem | None:
+        found: QuizItem | None = self._quizzes_by_id.get(quiz_id)  # type: ignore[attr-defined]
+        return found
+
+    def quizzes_for(self, entry_id: str) -> tuple[QuizItem, ...]:
+        found: tuple[QuizItem, ...] = self._quizzes_by_entry.get(entry_id, ())  # type: ignore[attr-defined]
         return found
 
     def entries_in(self, topic_id: str) -> tuple[Entry, ...]:

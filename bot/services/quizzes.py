@@ -113,9 +113,6 @@ class QuizService:
 
     # -- helpers --------------------------------------------------------------------
 
-    def _topic_of(self, kb: KnowledgeBase) -> dict[str, str]:
-        return quiz_topics(kb)
-
     async def _zone(self, uow: UnitOfWork, learner: Learner) -> tzinfo:
         user = await uow.users.get(learner.user_id)
         return schedule.zone_of((user.timezone if user else None) or self._default_timezone)
@@ -123,7 +120,7 @@ class QuizService:
     def _question(
         self, kb: KnowledgeBase, round_id: int, ids: list[str], position: int
     ) -> QuizQuestion | None:
-        item = next((q for q in kb.quizzes if q.id == ids[position]), None)
+        item = kb.quiz(ids[position])
         entry = kb.entry(item.entry) if item else None
         topic = kb.topic(entry.topic) if entry else None
         if item is None or topic is None:
@@ -135,7 +132,7 @@ class QuizService:
     ) -> dict[str, float]:
         progress = await uow.quizzes.progress(learner.user_id)
         boxes = {quiz_id: row.box for quiz_id, row in progress.items()}
-        every = repetition.topic_mastery(boxes, self._topic_of(kb))
+        every = repetition.topic_mastery(boxes, kb.quiz_topics)
         return {topic: every.get(topic, 0.0) for topic in topics}
 
     # -- use cases ------------------------------------------------------------------
@@ -145,12 +142,12 @@ class QuizService:
     ) -> QuizQuestion | None:
         """Start a new round (ending any active one); None if there is nothing to ask."""
         kb = self._library().kb
-        topic_of = self._topic_of(kb)
+        topic_of = kb.quiz_topics
         now = self._clock()
         async with self._database.unit_of_work() as uow:
             await uow.users.touch(learner.user_id, learner.chat_id, learner.language, now)
             if entry_id is not None:
-                chosen = [q.id for q in kb.quizzes if q.entry == entry_id][: self.round_size]
+                chosen = [q.id for q in kb.quizzes_for(entry_id)][: self.round_size]
             else:
                 chosen = await self._choose(uow, learner, topic_of, topic, now)
             if not chosen:
@@ -310,7 +307,7 @@ class QuizService:
 
     async def progress(self, learner: Learner) -> ProgressReport:
         kb = self._library().kb
-        topic_of = self._topic_of(kb)
+        topic_of = kb.quiz_topics
         now = self._clock()
         async with self._database.unit_of_work() as uow:
             zone = await self._zone(uow, learner)
@@ -368,11 +365,6 @@ class QuizService:
             return names[wanted]
         found = process.extractOne(wanted, list(names), scorer=fuzz.WRatio, score_cutoff=80)
         return names[found[0]] if found else None
-
-
-def quiz_topics(kb: KnowledgeBase) -> dict[str, str]:
-    """quiz id -> topic id (through the quiz item's entry)."""
-    return {q.id: e.topic for q in kb.quizzes if (e := kb.entry(q.entry)) is not None}
 
 
 def _end_of_local_day(now: datetime, zone: tzinfo, days_ahead: int) -> datetime:

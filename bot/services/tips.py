@@ -16,7 +16,6 @@ from bot.services import repetition, schedule
 from bot.services.clock import Clock, aware, utc_now
 from bot.services.library import Library
 from bot.services.questions import Learner
-from bot.services.quizzes import quiz_topics
 from content import Entry, KnowledgeBase, Tip
 from storage import Database, UnitOfWork
 
@@ -211,17 +210,16 @@ class TipService:
             tip=tip,
             entry=entry,
             topic_title=topic.title if topic else "",
-            has_quiz=any(q.entry == tip.entry for q in kb.quizzes),
+            has_quiz=bool(kb.quizzes_for(tip.entry)),
         )
 
     async def _choose(self, uow: UnitOfWork, kb: KnowledgeBase, user_id: int) -> Tip | None:
         received = [tip_id for tip_id, _ in await uow.tips.received(user_id)]
         progress = await uow.quizzes.progress(user_id)
         mastery = repetition.topic_mastery(
-            {q: row.box for q, row in progress.items()}, quiz_topics(kb)
+            {q: row.box for q, row in progress.items()}, kb.quiz_topics
         )
-        topic_of_entry = {e.id: e.topic for e in kb.entries}
-        return choose_tip(kb.tips, received, mastery, topic_of_entry, self._rng)
+        return choose_tip(kb.tips, received, mastery, kb.entry_topics, self._rng)
 
     async def finish(
         self, item: TipToSend, outcome: Delivery, message_id: int | None = None, error: str = ""

@@ -98,7 +98,7 @@ def nothing_to_ask(topic_title: str | None) -> View:
 
 
 def topic_picker(kb: KnowledgeBase, unknown: str | None = None) -> View:
-    with_quizzes = {e.topic for q in kb.quizzes if (e := kb.entry(q.entry)) is not None}
+    with_quizzes = set(kb.quiz_topics.values())
     buttons = [
         Button(t.title, callbacks.QuizTopic(t.id)) for t in kb.topics if t.id in with_quizzes
     ]

@@ -86,7 +86,7 @@ def entry(kb: KnowledgeBase, item: Entry, alternatives: tuple[Entry, ...] = ()) 
         if related is not None and related not in alternatives
     ]
     last_row = []
-    if any(q.entry == item.id for q in kb.quizzes):
+    if kb.quizzes_for(item.id):
         last_row.append(Button("🎯 Quiz me", callbacks.QuizEntry(item.short_id)))
     topic = kb.topic(item.topic)
     if topic is not None:
@@ -162,7 +162,7 @@ def topic(kb: KnowledgeBase, topic_id: str, page: int) -> View | None:
     nav = _pager(page, pages, lambda p: callbacks.ShowTopic(topic_id, p))
     if nav:
         rows.append(nav)
-    if any((e := kb.entry(q.entry)) is not None and e.topic == topic_id for q in kb.quizzes):
+    if topic_id in kb.quiz_topics.values():
         rows.append((Button("🎯 Quiz on this topic", callbacks.QuizTopic(topic_id)),))
     rows.append((Button("⬅ All topics", callbacks.ShowTopics(0)),))
     suffix = f" (page {page + 1}/{pages})" if pages > 1 else ""
