@@ -33,7 +33,7 @@ from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
 from bot.telegram.tip_handlers import TipHandlers
 from bot.telegram.tip_sender import TipSender
-from bot.webhook import webhook_app
+from bot.telegram.webhook import webhook_app
 from content import load_knowledge_base
 from storage import Database
 
