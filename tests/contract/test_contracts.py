@@ -49,6 +49,17 @@ def test_import_rules(folder: str, forbidden: set[str]) -> None:
     assert offenders == {}
 
 
+def test_telegram_stays_in_the_adapter() -> None:
+    """Telegram types live in bot/telegram/ (and the offline fake); bot/app.py wires them."""
+    allowed = ("bot/telegram/", "bot/fake_telegram/", "bot/app.py")
+    offenders = [
+        path
+        for path, modules in imports_of(ROOT / "bot").items()
+        if "telegram" in modules and not path.startswith(allowed)
+    ]
+    assert offenders == []
+
+
 def test_sqlalchemy_stays_in_storage() -> None:
     offenders = [
         path for path, modules in imports_of(ROOT / "bot").items() if "sqlalchemy" in modules
