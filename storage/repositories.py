@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,12 +37,8 @@ class UserRepository:
     async def get(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
 
-    async def set_timezone(self, user_id: int, timezone: str) -> None:
-        await self.session.execute(update(User).where(User.id == user_id).values(timezone=timezone))
-
     async def count(self) -> int:
-        result = await self.session.execute(select(User.id))
-        return len(result.all())
+        return int((await self.session.execute(select(func.count(User.id)))).scalar_one())
 
 
 class QuestionLogRepository:

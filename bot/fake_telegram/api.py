@@ -141,9 +141,6 @@ class FakeBotApi:
                 raise TimeoutError(f"condition not met in {timeout}s; calls: {self.calls[-5:]}")
             return list(self.calls)
 
-    def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
-        return self._messages[(chat_id, message_id)]
-
     # -- the API --------------------------------------------------------------------
 
     def handle(

@@ -150,9 +150,10 @@ class TipService:
             if enabled:
                 values["tips_blocked_at"] = None  # they are back: tips resume
             await uow.tips.update_schedule(learner.user_id, **values)
+            await uow.session.refresh(user)  # the answer shows what is stored
+            result = await self._settings(uow, learner)
             await uow.commit()
-            # Re-read inside a fresh unit of work so the answer shows what is stored.
-        return await self.settings(learner)
+        return result
 
     async def turn_on(self, learner: Learner) -> TipSettings:
         return await self._reschedule(learner, enabled=True)

@@ -10,11 +10,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
+from bench.seeding import seed_due_subscribers
 from bot.fake_telegram import LoopbackBotApiServer
 from storage import Database
-from storage.models import QuizAnswer, TipDelivery, User
+from storage.models import QuizAnswer, TipDelivery
 from tests.e2e.test_webhook import free_port, post, start_webhook
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -31,29 +32,6 @@ def sent_to(api, chat_ids: range, marker: str) -> Counter[int]:  # type: ignore[
         and int(c.params["chat_id"]) in chat_ids
         and marker in c.params["text"]
     )
-
-
-async def seed_subscribers(url: str) -> None:
-    database = Database(url)
-    due = datetime.now(UTC) - timedelta(seconds=5)
-    rows = [
-        {
-            "id": i,
-            "chat_id": i,
-            "language": "en",
-            "timezone": "UTC",
-            "tips_enabled": True,
-            "tip_minute": due.hour * 60 + due.minute,
-            "next_tip_at": due,
-            "created_at": due,
-            "last_seen_at": due,
-        }
-        for i in SUBSCRIBERS
-    ]
-    async with database.unit_of_work() as uow:
-        await uow.session.execute(insert(User), rows)
-        await uow.commit()
-    await database.close()
 
 
 async def count(url: str, table: type) -> int:
@@ -104,7 +82,8 @@ def test_two_replicas_share_the_work(
     assert asyncio.run(count(postgres_database_url, QuizAnswer)) == len(LEARNERS)
 
     # Daily tips: 2,000 learners due at once; the replicas share them through SKIP LOCKED.
-    asyncio.run(seed_subscribers(postgres_database_url))
+    due = datetime.now(UTC) - timedelta(seconds=5)
+    asyncio.run(seed_due_subscribers(postgres_database_url, SUBSCRIBERS, due))
     api.wait_for(
         lambda _: len(sent_to(api, SUBSCRIBERS, "Tip of the day")) == len(SUBSCRIBERS), timeout=240
     )
