@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from telegram import Update
 
 from bot.services import schedule
 from bot.services.tips import TipService
 from bot.telegram import callbacks, tip_views
 from bot.telegram.handlers import Context, edit_view, learner_of, send_view
+
+T = TypeVar("T")
 
 
 class TipHandlers:
@@ -30,16 +35,10 @@ class TipHandlers:
         await send_view(context, learner.chat_id, tip_views.settings_view(settings))
 
     async def tiptime(self, update: Update, context: Context) -> None:
-        learner = learner_of(update)
-        given = " ".join(context.args or [])
-        minute = schedule.parse_time(given) if given else None
+        minute = await _argument(update, context, schedule.parse_time, tip_views.TIME_EXAMPLE)
         if minute is None:
-            await send_view(
-                context,
-                learner.chat_id,
-                tip_views.invalid(tip_views.TIME_EXAMPLE, given or "nothing"),
-            )
             return
+        learner = learner_of(update)
         settings = await self.tips.set_time(learner, minute)
         changed = f"Tip time set to <b>{settings.time_text}</b>."
         if not settings.enabled:
@@ -47,16 +46,10 @@ class TipHandlers:
         await send_view(context, learner.chat_id, tip_views.settings_view(settings, changed))
 
     async def timezone(self, update: Update, context: Context) -> None:
-        learner = learner_of(update)
-        given = " ".join(context.args or [])
-        zone = schedule.parse_timezone(given) if given else None
+        zone = await _argument(update, context, schedule.parse_timezone, tip_views.ZONE_EXAMPLE)
         if zone is None:
-            await send_view(
-                context,
-                learner.chat_id,
-                tip_views.invalid(tip_views.ZONE_EXAMPLE, given or "nothing"),
-            )
             return
+        learner = learner_of(update)
         settings = await self.tips.set_timezone(learner, zone)
         changed = f"Time zone set to <b>{zone}</b>."
         await send_view(context, learner.chat_id, tip_views.settings_view(settings, changed))
@@ -76,3 +69,15 @@ class TipHandlers:
             await edit_view(update, view)
         else:
             await send_view(context, learner.chat_id, view)
+
+
+async def _argument(
+    update: Update, context: Context, parse: Callable[[str], T | None], example: str
+) -> T | None:
+    """The command's argument parsed, or None after telling the learner what works."""
+    given = " ".join(context.args or [])
+    value = parse(given) if given else None
+    if value is None:
+        view = tip_views.invalid(example, given or "nothing")
+        await send_view(context, learner_of(update).chat_id, view)
+    return value
