@@ -23,6 +23,7 @@ from bot.services.library import Library, LiveLibrary
 from bot.services.operations import OpsService
 from bot.services.questions import LearnerService, QuestionService
 from bot.services.quizzes import QuizService
+from bot.services.teaching import SYNC_SECONDS, TeachingService
 from bot.services.tips import TipService
 from bot.settings import Settings
 from bot.telegram.application import AllHandlers, build_application, register_commands
@@ -31,6 +32,7 @@ from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
+from bot.telegram.teach_handlers import TeachHandlers
 from bot.telegram.tip_handlers import TipHandlers
 from bot.telegram.tip_sender import TipSender
 from bot.telegram.webhook import webhook_app
@@ -70,6 +72,7 @@ class Nexus:
             self.library, self.database, default_timezone=settings.default_timezone, clock=clock
         )
         self.ops = OpsService(self.library, self.database, settings.content_dir, clock)
+        self.teaching = TeachingService(self.library, self.database, self.ops, clock)
         self.limiter = FloodLimiter(rate=settings.send_rate)
         self.tip_sender = TipSender(self.tips, self.limiter, self.observer)
         self.guard = FloodGuard(settings.messages_per_minute)
@@ -83,7 +86,8 @@ class Nexus:
             ),
             quiz=QuizHandlers(self.library, self.quizzes, self.observer),
             tips=TipHandlers(self.tips),
-            ops=OpsHandlers(self.library, self.ops, self.observer),
+            ops=OpsHandlers(self.library, self.ops, self.observer, self.teaching),
+            teach=TeachHandlers(self.library, self.teaching, self.observer, settings.admin_ids),
             guard=self.guard,
             observer=self.observer,
             admin_ids=settings.admin_ids,
@@ -98,6 +102,7 @@ class Nexus:
 
     async def _on_start(self, application: Application) -> None:  # type: ignore[type-arg]
         await self.database.migrate()
+        await self.teaching.sync()  # what admins taught, before the first question
         await register_commands(application)
         if application.job_queue is not None:
             # The database says who is due; this tick only asks. No misfire grace limit:
@@ -107,6 +112,14 @@ class Nexus:
                 interval=self.settings.tip_tick_seconds,
                 first=1,
                 name="daily-tips",
+                job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+            )
+            # Phrasings taught on another replica reach this one's matcher within a minute.
+            application.job_queue.run_repeating(
+                self._sync_learned,
+                interval=SYNC_SECONDS,
+                first=SYNC_SECONDS,
+                name="learned-phrasings",
                 job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
             )
             application.job_queue.run_repeating(
@@ -121,6 +134,10 @@ class Nexus:
             len(self.library().kb.entries),
             len(self.library().kb.topics),
         )
+
+    async def _sync_learned(self, context: object) -> None:
+        if await self.teaching.sync():
+            self.observer.event("content.learned_synced")
 
     async def _purge_question_log(self, context: object) -> None:
         removed = await self.ops.purge_question_log(self.settings.log_retention_days)

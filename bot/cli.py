@@ -188,6 +188,44 @@ def cmd_content_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_content_learned(args: argparse.Namespace) -> int:
+    """Phrasings admins taught from /unanswered: a table, or YAML to merge into content."""
+    settings = _settings()
+    import yaml
+
+    from bot.services.teaching import grouped, learned_phrasings
+    from storage import Database
+
+    async def read() -> Any:
+        database = Database(settings.database_url)
+        try:
+            await database.migrate()
+            return await learned_phrasings(database)
+        finally:
+            await database.close()
+
+    phrasings = asyncio.run(read())
+    if args.export:
+        # The entry files' own shape, so an author pastes the questions under the entry.
+        document = [{"entry": entry, "questions": texts} for entry, texts in grouped(phrasings)]
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True) if document else ""
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as out:
+                out.write(text)
+        else:
+            sys.stdout.write(text)
+        return 0
+    if not phrasings:
+        print("no learned phrasings yet: admins teach them from /unanswered")
+        return 0
+    print(f"{'entry':<36}{'taught by':>12}  {'taught at':<17}  question")
+    for p in sorted(phrasings, key=lambda p: p.entry_id):  # stable: oldest first per entry
+        taught_by = str(p.taught_by) if p.taught_by is not None else "-"
+        print(f"{p.entry_id:<36}{taught_by:>12}  {p.created_at:%Y-%m-%d %H:%M}  {p.text}")
+    print(f"{len(phrasings)} phrasing(s) for {len(grouped(phrasings))} entries")
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = _settings()
     from storage import Database
@@ -332,6 +370,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--json", action="store_true", help="compact JSON (the default is indented)"
     )
+    learned = content_commands.add_parser(
+        "learned", help="phrasings admins taught from /unanswered (a table, or --export YAML)"
+    )
+    learned.add_argument(
+        "--export", action="store_true", help="YAML grouped by entry, ready to merge into content"
+    )
+    learned.add_argument("--output", metavar="FILE", help="write the export here, not stdout")
     unanswered = commands.add_parser("unanswered", help="questions the bot could not answer")
     unanswered.add_argument(
         "--since", type=_duration, default=timedelta(days=7), help="e.g. 7d, 24h"
@@ -353,6 +398,7 @@ HANDLERS = {
     ("content", "check"): cmd_content_check,
     ("content", "export"): cmd_content_export,
     ("content", "stats"): cmd_content_stats,
+    ("content", "learned"): cmd_content_learned,
     ("db", "upgrade"): cmd_db_upgrade,
     ("db", "copy"): cmd_db_copy,
     ("healthcheck", None): cmd_healthcheck,

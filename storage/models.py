@@ -161,6 +161,27 @@ class ProcessedUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class LearnedPhrasing(Base):
+    """A learner's question an admin taught from /unanswered: every replica's matcher
+    answers it with `entry_id`. Authors' content, not the learner's (no user id is
+    kept); `taught_by` is the admin, so their /mydata lists it and their /forget
+    clears `taught_by` but keeps the phrasing."""
+
+    __tablename__ = "learned_phrasings"
+    __table_args__ = (
+        # Teaching the same question twice is a no-op, on every replica.
+        UniqueConstraint("entry_id", "text", name="uq_learned_phrasings_entry_text"),
+        {"info": {"owner": "taught_by", "forget": "anonymise"}},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(String(128))
+    # 500 characters keep the unique index under PostgreSQL's btree row limit.
+    text: Mapped[str] = mapped_column(String(500))
+    taught_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class BotState(Base):
     """Small values every replica must agree on (e.g. the generated webhook secret)."""
 
@@ -173,8 +194,9 @@ class BotState(Base):
 
 def user_column(table_name: str) -> str | None:
     """The column that says whose a row is (see storage.privacy); None for tables
-    that hold no personal data."""
+    that hold no personal data. A table may name its own (info "owner")."""
     table = Base.metadata.tables[table_name]
     if table.info.get("personal") is False:
         return None
-    return "id" if table_name == "users" else "user_id"
+    owner: str | None = table.info.get("owner")
+    return owner or ("id" if table_name == "users" else "user_id")

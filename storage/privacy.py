@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Base, user_column
@@ -37,13 +37,21 @@ class PrivacyRepository:
         return document
 
     async def forget(self, user_id: int) -> int:
-        """Delete every row of this learner in every table; returns how many."""
+        """Delete every row of this learner in every table; returns how many.
+
+        Rows that are shared content (info "forget": "anonymise", e.g. phrasings an
+        admin taught) stay, with the owner column cleared.
+        """
         removed = 0
         for table in reversed(Base.metadata.sorted_tables):  # children before users
             owner = user_column(table.name)
             if owner is None:
                 continue
             column = table.c[owner]
-            result = await self.session.execute(delete(table).where(column == user_id))
+            if table.info.get("forget") == "anonymise":
+                statement = update(table).where(column == user_id).values({owner: None})
+                result = await self.session.execute(statement)
+            else:
+                result = await self.session.execute(delete(table).where(column == user_id))
             removed += int(getattr(result, "rowcount", 0) or 0)
         return removed

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.learned_repository import LearnedRepository
 from storage.ops_repository import OpsRepository
 from storage.privacy import PrivacyRepository
 from storage.quiz_repository import QuizRepository
@@ -32,6 +33,7 @@ class UnitOfWork:
         self.ops = OpsRepository(self.session)
         self.privacy = PrivacyRepository(self.session)
         self.replicas = ReplicaRepository(self.session)
+        self.learned = LearnedRepository(self.session)
         return self
 
     async def __aexit__(

@@ -24,6 +24,7 @@ from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
+from bot.telegram.teach_handlers import TeachHandlers
 from bot.telegram.tip_handlers import TipHandlers
 
 CONCURRENT_UPDATES = 16
@@ -35,6 +36,7 @@ class AllHandlers:
     quiz: QuizHandlers
     tips: TipHandlers
     ops: OpsHandlers
+    teach: TeachHandlers
     guard: FloodGuard
     observer: Observer
     admin_ids: frozenset[int]
@@ -83,7 +85,12 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
     # Admin commands match admins only; for anyone else they fall through to the
     # unknown-command reply below, exactly like a command that does not exist.
     admins = filters.User(user_id=h.admin_ids, allow_empty=False) & chats
-    admin = {"unanswered": h.ops.unanswered, "stats": h.ops.stats, "reload": h.ops.reload}
+    admin = {
+        "unanswered": h.ops.unanswered,
+        "stats": h.ops.stats,
+        "reload": h.ops.reload,
+        "teach": h.teach.teach,
+    }
     for name, callback in admin.items():
         application.add_handler(CommandHandler(name, wrap(name, callback), filters=admins))
     # After the known commands: any other /command gets a pointer to /help.
@@ -111,7 +118,7 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
         )
     )
     # Edited messages and channel posts match nothing above: ignored on purpose.
-    # Quiz, tip and ops buttons first; every other button (and unknown data) last.
+    # Quiz, tip, ops and teach buttons first; every other button (and unknown data) last.
     application.add_handler(
         CallbackQueryHandler(wrap("quiz_button", h.quiz.button), pattern=callbacks.QUIZ_PATTERN)
     )
@@ -120,6 +127,9 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
     )
     application.add_handler(
         CallbackQueryHandler(wrap("ops_button", h.ops.button), pattern=callbacks.OPS_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(wrap("teach_button", h.teach.button), pattern=callbacks.TEACH_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(wrap("button", h.general.button)))
     application.add_error_handler(h.general.error)

@@ -78,6 +78,19 @@ class Forget:
     confirmed: bool
 
 
+@dataclass(frozen=True)
+class TeachGroup:
+    """Open the teach card of an inbox group (named by its key, not its position)."""
+
+    group_key: str
+
+
+@dataclass(frozen=True)
+class TeachEntry:
+    group_key: str
+    short_id: str
+
+
 Callback = (
     ShowEntry
     | PickSuggestion
@@ -91,11 +104,14 @@ Callback = (
     | TipsSwitch
     | Feedback
     | Forget
+    | TeachGroup
+    | TeachEntry
 )
 # The prefixes the quiz and tip handlers own (registered before the general handler).
 QUIZ_PATTERN = r"^(qa|qn|qt|qe|rs):"
 TIPS_PATTERN = r"^tp:"
 OPS_PATTERN = r"^(fb|fg):"
+TEACH_PATTERN = r"^(tc|te):"
 
 
 def encode(callback: Callback) -> str:
@@ -124,6 +140,10 @@ def encode(callback: Callback) -> str:
             data = f"fg:{'y' if confirmed else 'n'}"
         case TipsSwitch(on, edit):
             data = f"tp:{int(on)}:{'e' if edit else 'n'}"
+        case TeachGroup(group_key):
+            data = f"tc:{group_key}"
+        case TeachEntry(group_key, short_id):
+            data = f"te:{group_key}:{short_id}"
     if len(data.encode()) > LIMIT:
         raise ValueError(f"callback_data over {LIMIT} bytes: {data!r}")
     return data
@@ -157,6 +177,10 @@ def decode(data: str | None) -> Callback | None:
                 return Forget(answer == "y")
             case ["tp", on, mode] if on in ("0", "1") and mode in ("e", "n"):
                 return TipsSwitch(on == "1", mode == "e")
+            case ["tc", group_key] if group_key:
+                return TeachGroup(group_key)
+            case ["te", group_key, short_id] if group_key and short_id:
+                return TeachEntry(group_key, short_id)
     except ValueError:
         return None
     return None

@@ -32,4 +32,5 @@ ADMIN_COMMANDS: tuple[Command, ...] = (
     Command("unanswered", "Recent questions I could not answer, grouped, with counts"),
     Command("stats", "Users, questions, quizzes, tips and feedback at a glance"),
     Command("reload", "Re-read the content; invalid content keeps the old one live"),
+    Command("teach", "Teach /unanswered group N an entry: /teach 2 caching-etag", "N entry-id"),
 )

@@ -11,6 +11,7 @@ from telegram import InputFile, Update
 from bot.observability import Observer
 from bot.services.library import LiveLibrary
 from bot.services.operations import OpsService
+from bot.services.teaching import TeachingService
 from bot.telegram import callbacks, ops_views
 from bot.telegram.handlers import Context, edit_view, learner_of, send_view
 from bot.telegram.views import STALE_BUTTON
@@ -19,10 +20,17 @@ INBOX_DAYS = 7
 
 
 class OpsHandlers:
-    def __init__(self, library: LiveLibrary, ops: OpsService, observer: Observer) -> None:
+    def __init__(
+        self,
+        library: LiveLibrary,
+        ops: OpsService,
+        observer: Observer,
+        teaching: TeachingService,
+    ) -> None:
         self.library = library
         self.ops = ops
         self.observer = observer
+        self.teaching = teaching
 
     async def unanswered(self, update: Update, context: Context) -> None:
         found = await self.ops.inbox(timedelta(days=INBOX_DAYS))
@@ -36,6 +44,8 @@ class OpsHandlers:
     async def reload(self, update: Update, context: Context) -> None:
         problems = self.ops.reload()
         self.observer.event("content.reloaded" if not problems else "content.reload_failed")
+        if not problems:
+            await self.teaching.sync()  # the new matcher starts without learned phrasings
         view = ops_views.reload_result(problems, self.library().kb)
         await send_view(context, learner_of(update).chat_id, view)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.services.operations import Inbox, Stats
-from bot.telegram import callbacks
+from bot.telegram import callbacks, teach_views
 from bot.telegram.views import Button, View, confirm
 from content import KnowledgeBase, Problem
 from content.telegram_html import escape
@@ -21,8 +21,8 @@ def inbox(kb: KnowledgeBase, found: Inbox, days: int) -> View:
         return View(f"📭 No unanswered questions in the last {days} days.")
     lines = [f"📬 <b>Unanswered, last {days} days</b> (nearest entry in brackets)"]
     lines += [
-        f"{c.count}× {escape(c.example[:120])} [{_title(kb, c.nearest_entry)}]"
-        for c in found.clusters[:SHOWN]
+        f"{n}. {c.count}× {escape(c.example[:120])} [{_title(kb, c.nearest_entry)}]"
+        for n, c in enumerate(found.clusters[:SHOWN], start=1)
     ]
     if len(found.clusters) > SHOWN:
         lines.append(
@@ -33,7 +33,9 @@ def inbox(kb: KnowledgeBase, found: Inbox, days: int) -> View:
         for suggestion in found.suggestions[:SHOWN]:
             picks = "; ".join(f"{escape(q[:80])} ({n}×)" for q, n in suggestion.phrasings[:3])
             lines.append(f"{_title(kb, suggestion.entry_id)}: {picks}")
-    return View("\n".join(lines))
+    if found.clusters:
+        lines.append("\n🎓 N teaches group N an answer (or <code>/teach N entry-id</code>).")
+    return View("\n".join(lines), teach_views.inbox_buttons(found.clusters[:SHOWN]))
 
 
 def _rate(part: int, whole: int) -> str:

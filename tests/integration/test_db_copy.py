@@ -42,6 +42,7 @@ async def populate(database: Database) -> None:
         )
         await uow.replicas.take_update(42, NOW)
         await uow.replicas.agree("webhook_secret", "s3cret")
+        await uow.learned.teach("e", ["q1", "q2"], 1, NOW)
         await uow.commit()
 
 

@@ -80,8 +80,8 @@ async def test_unanswered_inbox_groups_questions_and_lists_picked_suggestions(
     text = inbox.params["text"]
     assert text.startswith("📬 <b>Unanswered, last 7 days</b>")
     lines = text.splitlines()
-    assert lines[1].startswith("3× ")  # the three cache-a-drf-view questions, as one group
-    assert any(line.startswith("1× bake bread") for line in lines)
+    assert lines[1].startswith("1. 3× ")  # the three cache-a-drf-view questions, as one group
+    assert any(line.startswith("2. 1× bake bread") for line in lines)
     assert "<b>Suggested phrasings</b>" in text and "probes and rollouts (1×)" in text
 
 
@@ -143,6 +143,8 @@ async def test_mydata_and_forget_cover_every_table(nexus: Nexus, api: FakeBotApi
         user = await uow.users.get(USER_ID)
         assert user is not None
         await uow.tips.claim(USER_ID, user.created_at.date(), "caching-etag-tip", user.created_at)
+        # As if the learner had been an admin who taught a phrasing from /unanswered.
+        await uow.learned.teach("caching-etag", ["etag pls"], USER_ID, user.created_at)
         await uow.commit()
     await say(nexus, api, "hello", user=USER_ID + 1)  # someone else's rows must stay
 
@@ -177,6 +179,9 @@ async def test_mydata_and_forget_cover_every_table(nexus: Nexus, api: FakeBotApi
     await nexus.feed(api.callback_update(USER_ID, confirm.result, "fg:y"))
     assert set((await rows_of(USER_ID)).values()) == {0}
     assert (await rows_of(USER_ID + 1))["users"] == 1
+    async with nexus.database.unit_of_work() as uow:
+        # Taught phrasings are authors' content: they stay, no longer naming who taught them.
+        assert [(p.text, p.taught_by) for p in await uow.learned.all()] == [("etag pls", None)]
 
 
 def test_every_table_says_whose_its_rows_are() -> None:
