@@ -49,9 +49,8 @@ def main(merged_path: Path, label_paths: list[Path]) -> int:
             name = "tune" if item["id"] in tune else "frozen"
             splits[name].setdefault(kind, []).append(item)
     for name, data in splits.items():
-        header = (
-            f"# The {name} split of the blind evaluation set (see README.md here).\n"
-            + ("# Frozen: nothing is ever fitted or chosen on it.\n" if name == "frozen" else "")
+        header = f"# The {name} split of the blind evaluation set (see README.md here).\n" + (
+            "# Frozen: nothing is ever fitted or chosen on it.\n" if name == "frozen" else ""
         )
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
         (OUT / f"{name}.yaml").write_text(header + text, encoding="utf-8")

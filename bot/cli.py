@@ -101,6 +101,8 @@ def ask_record(matcher: Matcher, result: MatchResult) -> dict[str, Any]:
         "entry_id": best.entry.id if answered and best else None,
         "title": best.entry.title if answered and best else None,
         "score": best.score if best and result.status is not MatchStatus.SMALLTALK else None,
+        "confidence": round(result.confidence, 3),
+        "intent": result.smalltalk.id if result.smalltalk else None,
         "answer": views.match_result(matcher.kb, result, None).text,
         "suggestions": [
             {"entry_id": c.entry.id, "title": c.entry.title, "score": c.score} for c in suggestions

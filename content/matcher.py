@@ -1,41 +1,39 @@
-"""Find the knowledge-base entry a learner's question is about.
+"""Find the knowledge-base entry a learner's question is about, and how sure to be.
 
-Two signals, blended into one 0-100 score per entry:
-- fuzzy: rapidfuzz similarity between the question and the entry's phrasings, on
-  content tokens only (so "how do I ..." cannot carry a match), tolerant of typos;
-- keywords: BM25 over the entry's title, phrasings, keywords and answer, plus the
-  share of the question's IDF weight the entry covers. This reaches symptom-style
-  questions that share no words with any phrasing, and punishes off-topic words.
-Query words unknown to the knowledge base are corrected to the closest known word
-when they are close enough ("selct" -> "select").
+Three signals per entry, fused into one ranking score:
+- lexical (content/lexical.py): the question's words, typos corrected, rare terms
+  weighted (BM25, IDF coverage, fuzzy phrasing similarity);
+- phrasing (content/semantic.py): closeness in meaning to the entry's title and
+  questions, from a sentence encoder ("one query per row" meets "N+1");
+- passage: closeness in meaning to a paragraph or bullet of the entry's answer.
+The band (answer, "did you mean", "I don't know") follows an estimated
+probability that the top entry is right, from a logistic model over the
+ranking's shape (top score, margin, whether words and meaning agree) fitted on
+the tune split of the blind evaluation set. Small talk is an intent of its own
+(content/smalltalk.py).
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rapidfuzz import fuzz, process
+import numpy as np
 
+from content.encoder import SentenceEncoder, VectorCache, shared_cache, shared_encoder
+from content.lexical import LexicalIndex, LexicalSignals
 from content.model import Entry, KnowledgeBase, MatcherSettings, SmalltalkIntent
 from content.normalize import Normalizer
-from content.telegram_html import strip_tags
+from content.semantic import SemanticIndex
+from content.smalltalk import IntentMatch, SmalltalkClassifier, without_opener, without_symbols
 
-BM25_K1 = 0.8
-BM25_B = 0.5
-# How many entries, best by keywords, get the (costlier) fuzzy comparison.
-CANDIDATE_POOL = 60
-# Below this many phrasings every phrasing is also fuzzy-scanned (cheap, and it
-# rescues questions whose words are all misspelt beyond correction).
-FULL_SCAN_PHRASINGS = 5000
-TYPO_MIN_LENGTH = 4
-TYPO_CUTOFF = 80.0
-TYPO_DISCOUNT = 0.85
-SMALLTALK_CUTOFF = 86.0
 MAX_SUGGESTIONS = 3
+SEMANTIC_POOL = 20  # entries best by meaning that join the lexical candidates
+# An intent matched by its exact words or emoji wins even over a confident entry;
+# one matched by meaning only when no entry is a confident answer.
+EXACT_INTENT = 1.0
 
 
 class MatchStatus(StrEnum):
@@ -48,18 +46,20 @@ class MatchStatus(StrEnum):
 @dataclass(frozen=True)
 class Candidate:
     entry: Entry
-    score: float
+    score: float  # the ranking model's share for this entry, 0..100
 
 
 @dataclass(frozen=True)
 class MatchResult:
     """`candidates`: for ANSWERED the answer then close runners-up; for AMBIGUOUS the
-    choices; for NO_MATCH the nearest entries (for authors), best first."""
+    choices; for NO_MATCH the nearest entries (for authors), best first.
+    `confidence`: the estimated probability that the first candidate is right."""
 
     status: MatchStatus
     query: str
     candidates: tuple[Candidate, ...] = ()
     smalltalk: SmalltalkIntent | None = None
+    confidence: float = 0.0
 
     @property
     def best(self) -> Candidate | None:
@@ -68,194 +68,255 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class Signals:
-    """Each in 0..1: phrasing similarity, share of query IDF covered, normalised BM25."""
+    """One entry's evidence: lexical (0..1, with its parts) and semantic similarities."""
 
+    lexical: float
     fuzzy: float
     coverage: float
     bm25: float
+    phrasing: float
+    passage: float
+
+
+# What the ranking model sees per candidate: the signals, each signal's gap to the
+# best candidate's, and each signal's reciprocal rank among the candidates.
+RANK_FEATURES = (
+    "lexical",
+    "fuzzy",
+    "coverage",
+    "bm25",
+    "phrasing",
+    "passage",
+    "lexical_gap",
+    "phrasing_gap",
+    "passage_gap",
+    "lexical_rrf",
+    "phrasing_rrf",
+    "passage_rrf",
+)
+RRF_K = 5
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Candidates best first with their signals, and P(the first is right)."""
+
+    candidates: tuple[tuple[Entry, Signals, float], ...]
+    confidence: float
 
 
 class Matcher:
-    def __init__(self, kb: KnowledgeBase, settings: MatcherSettings | None = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        settings: MatcherSettings | None = None,
+        encoder: SentenceEncoder | None = None,
+        cache: VectorCache | None = None,
+    ) -> None:
         self.kb = kb
         self.settings = settings or kb.matcher_settings
         self.normalizer = Normalizer(kb.synonyms)
         self._entries = kb.entries
-        self._build_phrasings()
-        self._build_bm25()
-        self._smalltalk = [
-            (" ".join(self.normalizer.tokens(phrase)), intent)
-            for intent in kb.smalltalk
-            for phrase in intent.phrases
-        ]
-
-    # -- index building -------------------------------------------------------------
-
-    def _build_phrasings(self) -> None:
-        self._phrasings: list[str] = []
-        self._phrasing_owner: list[int] = []
-        for index, entry in enumerate(self._entries):
-            for text in (entry.title, *entry.questions):
-                normalized = " ".join(self.normalizer.content_tokens(text))
-                if normalized:
-                    self._phrasings.append(normalized)
-                    self._phrasing_owner.append(index)
-        self._phrasings_of: dict[int, list[int]] = defaultdict(list)
-        for position, owner in enumerate(self._phrasing_owner):
-            self._phrasings_of[owner].append(position)
-
-    def _entry_tokens(self, entry: Entry) -> list[str]:
-        # Title and keywords count twice: they name the concept; the answer once.
-        weighted = [entry.title, entry.title, *entry.questions, *entry.keywords, *entry.keywords]
-        weighted.append(strip_tags(entry.answer))
-        return [term for text in weighted for term in self.normalizer.terms(text)]
-
-    def _build_bm25(self) -> None:
-        documents = [self._entry_tokens(entry) for entry in self._entries]
-        count = max(len(documents), 1)
-        average = sum(len(d) for d in documents) / count or 1.0
-        frequency: dict[str, int] = defaultdict(int)
-        for document in documents:
-            for token in set(document):
-                frequency[token] += 1
-        self._idf = {t: math.log(1 + (count - n + 0.5) / (n + 0.5)) for t, n in frequency.items()}
-        self._max_idf = max(self._idf.values(), default=1.0)
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for index, document in enumerate(documents):
-            counts: dict[str, int] = defaultdict(int)
-            for token in document:
-                counts[token] += 1
-            norm = BM25_K1 * (1 - BM25_B + BM25_B * len(document) / average)
-            for token, tf in counts.items():
-                weight = self._idf[token] * tf * (BM25_K1 + 1) / (tf + norm)
-                self._postings[token].append((index, weight))
-        self._vocabulary = sorted(self._idf)
-
-    # -- querying -------------------------------------------------------------------
-
-    def _correct(self, token: str) -> tuple[str, float] | None:
-        """The known token to use for `token` and how much to trust it, or None."""
-        if token in self._idf:
-            return token, 1.0
-        if len(token) < TYPO_MIN_LENGTH or not token.isalpha():
-            return None
-        found = process.extractOne(
-            token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+        encoder = encoder or shared_encoder()
+        cache = cache or shared_cache()
+        self._lexical = LexicalIndex(kb.entries, self.normalizer)
+        self._semantic = SemanticIndex(kb.entries, encoder, cache)
+        self._smalltalk = SmalltalkClassifier(
+            kb.smalltalk,
+            self.normalizer,
+            cache.vectors(SmalltalkClassifier.phrases(kb.smalltalk), encoder),
         )
-        return (found[0], TYPO_DISCOUNT) if found else None
+        self._learned: dict[str, int] = {}
 
-    def _signals(self, query_tokens: list[str]) -> dict[int, Signals]:
-        keyword_score: dict[int, float] = defaultdict(float)
-        covered: dict[int, float] = defaultdict(float)
-        total_idf = 0.0
-        best_possible = 0.0
-        for token in query_tokens:
-            corrected = self._correct(token)
-            if corrected is None:
-                total_idf += self._max_idf  # an unknown word counts against every entry
-                best_possible += self._max_idf * (BM25_K1 + 1)
-                continue
-            known, trust = corrected
-            idf = self._idf[known]
-            total_idf += idf
-            best_possible += idf * (BM25_K1 + 1)
-            for index, weight in self._postings[known]:
-                keyword_score[index] += weight * trust
-                covered[index] += idf * trust
-        pool = sorted(keyword_score, key=keyword_score.__getitem__, reverse=True)[:CANDIDATE_POOL]
-        query_text = " ".join(query_tokens)
-        fuzzy = self._fuzzy(query_text, pool)
-        return {
-            index: Signals(
-                fuzzy=fuzzy.get(index, 0.0),
-                coverage=covered.get(index, 0.0) / total_idf if total_idf else 0.0,
-                bm25=keyword_score.get(index, 0.0) / best_possible if best_possible else 0.0,
-            )
-            for index in set(pool) | set(fuzzy)
-        }
+    def set_learned(self, phrasings: Sequence[tuple[str, str]]) -> None:
+        """Replace the phrasings authors taught from /unanswered: (entry id, question).
 
-    def _fuzzy(self, query_text: str, pool: list[int]) -> dict[int, float]:
-        best: dict[int, float] = {}
-        choices: Sequence[int]
-        if len(self._phrasings) <= FULL_SCAN_PHRASINGS:
-            choices = range(len(self._phrasings))
-        else:
-            choices = [p for index in pool for p in self._phrasings_of[index]]
-        texts = [self._phrasings[p] for p in choices]
-        for _, score, offset in process.extract(
-            query_text, texts, scorer=fuzz.token_sort_ratio, limit=CANDIDATE_POOL * 3
-        ):
-            owner = self._phrasing_owner[choices[offset]]
-            best[owner] = max(best.get(owner, 0.0), score / 100.0)
-        return best
+        A taught question is answered with its entry outright, and its meaning joins
+        the entry's phrasings. Pairs naming an entry this knowledge base lacks are
+        ignored (content may have been reloaded without it)."""
+        index_of = {entry.id: index for index, entry in enumerate(self._entries)}
+        known = [(index_of[e], q) for e, q in phrasings if e in index_of]
+        self._learned = {key: i for i, q in known if (key := self._key(q))}
+        self._semantic.set_learned(known)
+
+    def _key(self, text: str) -> str:
+        return " ".join(self.normalizer.content_tokens(text))
+
+    # -- ranking ----------------------------------------------------------------------
 
     def signals(self, text: str) -> list[tuple[Entry, Signals]]:
-        """The raw signals of every plausible entry (for ranking and calibration)."""
-        query_tokens = self.normalizer.content_tokens(text)
-        if not query_tokens:
+        """The signals of every plausible entry (for ranking and calibration)."""
+        query = without_opener(without_symbols(text))
+        tokens = self.normalizer.content_tokens(query)
+        if not tokens:
             return []
-        return [(self._entries[i], s) for i, s in self._signals(query_tokens).items()]
+        lexical = self._lexical.signals(tokens)
+        phrasing, passage = self._semantic.scores(self._semantic.encode(query))
+        semantic_best = np.maximum(phrasing, passage)
+        pool = set(lexical)
+        if len(semantic_best):
+            count = min(SEMANTIC_POOL, len(semantic_best))
+            pool.update(int(i) for i in np.argpartition(-semantic_best, count - 1)[:count])
+        none = LexicalSignals(0.0, 0.0, 0.0)
+        found = []
+        for i in sorted(pool):
+            words = lexical.get(i, none)
+            found.append(
+                (
+                    self._entries[i],
+                    Signals(
+                        self._lexical_score(words),
+                        words.fuzzy,
+                        words.coverage,
+                        words.bm25,
+                        float(phrasing[i]),
+                        float(passage[i]),
+                    ),
+                )
+            )
+        return found
+
+    def _lexical_score(self, signals: LexicalSignals) -> float:
+        s = self.settings
+        return (
+            s.fuzzy_weight * signals.fuzzy
+            + s.coverage_weight * signals.coverage
+            + s.bm25_weight * signals.bm25
+        )
+
+    def ranking(self, text: str) -> Ranking:
+        return rank_signals(self.signals(text), self.settings)
 
     def rank(self, text: str) -> list[Candidate]:
-        """Every plausible entry with its blended score, best first."""
-        return rank(self.signals(text), self.settings)
+        """Every plausible entry with its fused score, best first."""
+        return [Candidate(entry, score) for entry, _, score in self.ranking(text).candidates]
 
-    def smalltalk(self, text: str) -> SmalltalkIntent | None:
-        normalized = " ".join(self.normalizer.tokens(text))
-        if not normalized or not self._smalltalk:
-            return None
-        found = process.extractOne(
-            normalized,
-            [phrase for phrase, _ in self._smalltalk],
-            scorer=fuzz.ratio,
-            score_cutoff=SMALLTALK_CUTOFF,
-        )
-        return self._smalltalk[found[2]][1] if found else None
+    # -- deciding ---------------------------------------------------------------------
 
     def match(self, text: str) -> MatchResult:
         query = text.strip()
-        ranked = self.rank(query)
-        top = ranked[0].score if ranked else 0.0
-        # Smalltalk only when no entry is a confident answer: "hi, what is an etag" is a question.
-        intent = self.smalltalk(query) if top < self.settings.answer_threshold else None
-        return decide(query, ranked, intent, self.settings)
+        taught = self._learned.get(self._key(query))
+        if taught is not None:
+            entry = self._entries[taught]
+            return MatchResult(MatchStatus.ANSWERED, query, (Candidate(entry, 100.0),), None, 1.0)
+        return decide(query, self.ranking(query), self.intent(query), self.settings)
+
+    def intent(self, text: str) -> IntentMatch | None:
+        """The small-talk intent `text` is closest to, and how close."""
+        words = without_symbols(text)
+        vector = self._semantic.encode(words) if any(c.isalnum() for c in words) else None
+        return self._smalltalk.classify(text, vector)
 
 
-def blend(signals: Signals, settings: MatcherSettings) -> float:
-    return round(
-        100
-        * (
-            settings.fuzzy_weight * signals.fuzzy
-            + settings.coverage_weight * signals.coverage
-            + settings.bm25_weight * signals.bm25
-        ),
-        2,
+def rank_features(signals: Sequence[Signals]) -> np.ndarray:
+    """One row of RANK_FEATURES per candidate."""
+    raw = np.array(
+        [[s.lexical, s.fuzzy, s.coverage, s.bm25, s.phrasing, s.passage] for s in signals],
+        dtype=np.float64,
+    ).reshape(-1, 6)
+    picked = raw[:, [0, 4, 5]]  # lexical, phrasing, passage
+    gaps = picked - picked.max(axis=0, initial=0.0)
+    ranks = (-picked).argsort(axis=0).argsort(axis=0)
+    return np.hstack([raw, gaps, 1.0 / (RRF_K + ranks)])
+
+
+def rank_weights(settings: MatcherSettings) -> np.ndarray:
+    return np.array([getattr(settings, f"rank_{name}") for name in RANK_FEATURES])
+
+
+# What the confidence model sees: the top entry's softmax share and margin, whether
+# it is also the best by words, by phrasing and by passage, its raw signals, and
+# how far it leads the next entry by phrasing and by words.
+CONFIDENCE_FEATURES = (
+    "share",
+    "margin",
+    "agree_lexical",
+    "agree_phrasing",
+    "agree_passage",
+    "phrasing",
+    "passage",
+    "lexical",
+    "bm25",
+    "coverage",
+    "fuzzy",
+    "phrasing_lead",
+    "lexical_lead",
+)
+
+
+def confidence_features(ranked: Sequence[tuple[Entry, Signals, float]]) -> tuple[float, ...]:
+    if not ranked:
+        return (0.0,) * len(CONFIDENCE_FEATURES)
+    entry, top, share = ranked[0]
+    runner_up = ranked[1][2] if len(ranked) > 1 else 0.0
+
+    def best_by(signal: str) -> float:
+        return float(max(ranked, key=lambda c: getattr(c[1], signal))[0] is entry)
+
+    def lead(signal: str) -> float:
+        others = [getattr(s, signal) for e, s, _ in ranked if e is not entry]
+        return float(getattr(top, signal) - max(others, default=0.0))
+
+    return (
+        share / 100,
+        (share - runner_up) / 100,
+        best_by("lexical"),
+        best_by("phrasing"),
+        best_by("passage"),
+        top.phrasing,
+        top.passage,
+        top.lexical,
+        top.bm25,
+        top.coverage,
+        top.fuzzy,
+        lead("phrasing"),
+        lead("lexical"),
     )
 
 
-def rank(signals: list[tuple[Entry, Signals]], settings: MatcherSettings) -> list[Candidate]:
-    ranked = [Candidate(entry, blend(s, settings)) for entry, s in signals]
-    ranked.sort(key=lambda c: (-c.score, c.entry.id))
-    return ranked
+def probability(features: tuple[float, ...], settings: MatcherSettings) -> float:
+    weights = [getattr(settings, f"confidence_{name}") for name in CONFIDENCE_FEATURES]
+    z = settings.confidence_bias + sum(w * f for w, f in zip(weights, features, strict=True))
+    return 1 / (1 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def rank_signals(signals: list[tuple[Entry, Signals]], settings: MatcherSettings) -> Ranking:
+    """Candidates ordered by the ranking model; each scored by its softmax share (0..100)."""
+    if not signals:
+        return Ranking((), 0.0)
+    logits = rank_features([s for _, s in signals]) @ rank_weights(settings)
+    shares = np.exp(logits - logits.max())
+    shares = 100 * shares / shares.sum()
+    ranked = sorted(
+        (
+            (entry, s, round(float(share), 2))
+            for (entry, s), share in zip(signals, shares, strict=True)
+        ),
+        key=lambda c: (-c[2], c[0].id),
+    )
+    confidence = probability(confidence_features(ranked), settings)
+    return Ranking(tuple(ranked), confidence)
 
 
 def decide(
     query: str,
-    ranked: list[Candidate],
-    smalltalk: SmalltalkIntent | None,
+    ranking: Ranking,
+    intent: IntentMatch | None,
     settings: MatcherSettings,
 ) -> MatchResult:
-    """The band a ranked list falls in: answered, ambiguous, smalltalk or no match."""
-    top = ranked[0].score if ranked else 0.0
-    if smalltalk is not None and top < settings.answer_threshold:
-        return MatchResult(MatchStatus.SMALLTALK, query, (), smalltalk)
-    if top < settings.suggest_threshold:
-        return MatchResult(MatchStatus.NO_MATCH, query, tuple(ranked[:MAX_SUGGESTIONS]))
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    clear = top - runner_up >= settings.margin
-    if top >= settings.sure_threshold or (top >= settings.answer_threshold and clear):
-        # The answer, plus any close runner-up the learner may have meant instead.
-        close_ones = [c for c in ranked[1:MAX_SUGGESTIONS] if top - c.score < settings.margin]
-        return MatchResult(MatchStatus.ANSWERED, query, (ranked[0], *close_ones))
-    close = [c for c in ranked[:MAX_SUGGESTIONS] if c.score >= settings.suggest_threshold]
-    return MatchResult(MatchStatus.AMBIGUOUS, query, tuple(close))
+    """The band: small talk, answered, "did you mean" or no match."""
+    ranked = [Candidate(entry, score) for entry, _, score in ranking.candidates]
+    p = ranking.confidence
+    if (
+        intent is not None
+        and intent.similarity >= settings.smalltalk_similarity
+        and (intent.similarity >= EXACT_INTENT or p < settings.answer_probability)
+    ):
+        return MatchResult(MatchStatus.SMALLTALK, query, (), intent.intent, p)
+    if p >= settings.answer_probability:
+        top = ranked[0].score
+        close = [c for c in ranked[1:MAX_SUGGESTIONS] if top - c.score < settings.margin]
+        return MatchResult(MatchStatus.ANSWERED, query, (ranked[0], *close), None, p)
+    if p >= settings.suggest_probability:
+        return MatchResult(MatchStatus.AMBIGUOUS, query, tuple(ranked[:MAX_SUGGESTIONS]), None, p)
+    return MatchResult(MatchStatus.NO_MATCH, query, tuple(ranked[:MAX_SUGGESTIONS]), None, p)

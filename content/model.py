@@ -57,17 +57,52 @@ class SmalltalkIntent:
 
 @dataclass(frozen=True)
 class MatcherSettings:
-    """Thresholds on the blended 0-100 score; written by bench/calibrate_matcher.py."""
+    """How the matcher ranks and decides; written by bench/calibrate_matcher.py from the
+    tune split of the blind evaluation set (never from the frozen split)."""
 
-    answer_threshold: float = 60.0
-    suggest_threshold: float = 40.0
-    margin: float = 6.0
-    # At or above this score the best entry is answered even when others are close
-    # (they are offered beside the answer); above 100 it never applies.
-    sure_threshold: float = 101.0
-    fuzzy_weight: float = 0.5
-    coverage_weight: float = 0.3
-    bm25_weight: float = 0.2
+    # The lexical score: a blend of phrasing similarity, IDF coverage and BM25 (0..1 each).
+    fuzzy_weight: float = 0.2
+    coverage_weight: float = 0.1
+    bm25_weight: float = 0.7
+    # The ranking: a linear model over each candidate's features (see
+    # content/matcher.py RANK_FEATURES), fitted on the tune split; the candidates'
+    # scores are its softmax shares, 0..100.
+    rank_lexical: float = 4.0
+    rank_fuzzy: float = 0.0
+    rank_coverage: float = 0.0
+    rank_bm25: float = 0.0
+    rank_phrasing: float = 8.0
+    rank_passage: float = 2.0
+    rank_lexical_gap: float = 0.0
+    rank_phrasing_gap: float = 0.0
+    rank_passage_gap: float = 0.0
+    rank_lexical_rrf: float = 0.0
+    rank_phrasing_rrf: float = 0.0
+    rank_passage_rrf: float = 0.0
+    # Confidence: a logistic model of P(the top entry is right) over the ranking's
+    # shape (content/matcher.py CONFIDENCE_FEATURES), fitted on the tune split.
+    confidence_bias: float = -4.0
+    confidence_share: float = 4.0
+    confidence_margin: float = 4.0
+    confidence_agree_lexical: float = 0.5
+    confidence_agree_phrasing: float = 0.5
+    confidence_agree_passage: float = 0.0
+    confidence_phrasing: float = 0.0
+    confidence_passage: float = 0.0
+    confidence_lexical: float = 0.0
+    confidence_bm25: float = 0.0
+    confidence_coverage: float = 0.0
+    confidence_fuzzy: float = 0.0
+    confidence_phrasing_lead: float = 0.0
+    confidence_lexical_lead: float = 0.0
+    # Bands on that probability: answer, offer "did you mean", or say "I don't know".
+    answer_probability: float = 0.5
+    suggest_probability: float = 0.15
+    # Runners-up this close to the answer's ranking score (0..100) are offered beside it.
+    margin: float = 4.0
+    # A message this close in meaning to a small-talk example is small talk, unless an
+    # entry's phrasing is closer still ("hi, what's an etag" is a question).
+    smalltalk_similarity: float = 0.88
 
 
 def short_key(identifier: str) -> str:

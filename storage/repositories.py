@@ -76,6 +76,17 @@ class QuestionLogRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def last_answered(self, user_id: int) -> tuple[str, str | None] | None:
+        """The learner's latest answered question and its entry: what a complaint is about."""
+        result = await self.session.execute(
+            select(QuestionLog.text, QuestionLog.entry_id)
+            .where(QuestionLog.user_id == user_id, QuestionLog.status == "answered")
+            .order_by(QuestionLog.id.desc())
+            .limit(1)
+        )
+        row = result.first()
+        return (row[0], row[1]) if row else None
+
     async def recent(self, limit: int = 100) -> list[QuestionLog]:
         result = await self.session.execute(
             select(QuestionLog).order_by(QuestionLog.id.desc()).limit(limit)

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from bot.services.clock import Clock, utc_now
 from bot.services.library import Library
 from content import MatchResult, MatchStatus
+from content.matcher import MAX_SUGGESTIONS
 from storage import Database
+
+COMPLAINT = "complaint"  # the small-talk intent of "that's wrong"
 
 
 @dataclass(frozen=True)
@@ -35,14 +38,28 @@ class QuestionService:
         self._clock = clock
 
     async def ask(self, text: str, learner: Learner) -> Answer:
-        result = self._library().matcher.match(text)
-        best = result.best
+        matcher = self._library().matcher
+        result = matcher.match(text)
         now = self._clock()
+        logged = text
         async with self._database.unit_of_work() as uow:
             await uow.users.touch(learner.user_id, learner.chat_id, learner.language, now)
+            if result.smalltalk is not None and result.smalltalk.id == COMPLAINT:
+                # "That's wrong": offer the other plausible entries for the learner's
+                # last answered question, and log that question for the authors.
+                previous = await uow.questions.last_answered(learner.user_id)
+                if previous is not None:
+                    question, wrong_entry = previous
+                    others = [c for c in matcher.rank(question) if c.entry.id != wrong_entry]
+                    if others:
+                        result = MatchResult(
+                            MatchStatus.AMBIGUOUS, question, tuple(others[:MAX_SUGGESTIONS])
+                        )
+                        logged = question
+            best = result.best
             log_id = await uow.questions.add(
                 user_id=learner.user_id,
-                text=text,
+                text=logged,
                 status=result.status.value,
                 entry_id=best.entry.id if best and result.status != MatchStatus.SMALLTALK else None,
                 score=best.score if best else None,

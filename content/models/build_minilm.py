@@ -85,11 +85,19 @@ def build_graph(w: dict[str, np.ndarray]):  # type: ignore[no-untyped-def]
 
     head = HIDDEN // HEADS
     # Embeddings: words + positions + token type 0 (single sentences only).
-    words = node("Gather", [const("word_embeddings", w["embeddings.word_embeddings.weight"]), "input_ids"], "words")
+    words = node(
+        "Gather",
+        [const("word_embeddings", w["embeddings.word_embeddings.weight"]), "input_ids"],
+        "words",
+    )
     shape = node("Shape", ["input_ids"], "ids_shape")
     seq = node("Gather", [shape, const("one", np.array(1, dtype=np.int64))], "seq_len")
     positions = node("Range", [const("zero", np.array(0, dtype=np.int64)), seq, "one"], "positions")
-    pos = node("Gather", [const("position_embeddings", w["embeddings.position_embeddings.weight"]), positions], "pos")
+    pos = node(
+        "Gather",
+        [const("position_embeddings", w["embeddings.position_embeddings.weight"]), positions],
+        "pos",
+    )
     token_type = const("token_type0", w["embeddings.token_type_embeddings.weight"][0].copy())
     summed = node("Add", [node("Add", [words, pos], "words_pos"), token_type], "emb_sum")
     x = layer_norm(summed, "embeddings.LayerNorm", "emb")
@@ -97,32 +105,101 @@ def build_graph(w: dict[str, np.ndarray]):  # type: ignore[no-untyped-def]
     mask_f = node("Cast", ["attention_mask"], "mask_f", to=TensorProto.FLOAT)
     mask4 = node("Unsqueeze", [mask_f, const("axes12", np.array([1, 2], dtype=np.int64))], "mask4")
     inverted = node("Sub", [const("one_f", np.array(1.0, dtype=np.float32)), mask4], "mask_inv")
-    mask_bias = node("Mul", [inverted, const("neg", np.array(-10000.0, dtype=np.float32))], "mask_bias")
+    mask_bias = node(
+        "Mul", [inverted, const("neg", np.array(-10000.0, dtype=np.float32))], "mask_bias"
+    )
     split_shape = const("split_shape", np.array([0, 0, HEADS, head], dtype=np.int64))
     merge_shape = const("merge_shape", np.array([0, 0, HIDDEN], dtype=np.int64))
     scale = const("scale", np.array(1.0 / np.sqrt(head), dtype=np.float32))
     for i in range(LAYERS):
         p = f"encoder.layer.{i}"
-        q = node("Transpose", [node("Reshape", [linear(x, f"{p}.attention.self.query", f"l{i}_q"), split_shape], f"l{i}_qr")], f"l{i}_qt", perm=[0, 2, 1, 3])
-        k = node("Transpose", [node("Reshape", [linear(x, f"{p}.attention.self.key", f"l{i}_k"), split_shape], f"l{i}_kr")], f"l{i}_kt", perm=[0, 2, 3, 1])
-        v = node("Transpose", [node("Reshape", [linear(x, f"{p}.attention.self.value", f"l{i}_v"), split_shape], f"l{i}_vr")], f"l{i}_vt", perm=[0, 2, 1, 3])
-        scores = node("Add", [node("Mul", [node("MatMul", [q, k], f"l{i}_qk"), scale], f"l{i}_scaled"), mask_bias], f"l{i}_scores")
+        q = node(
+            "Transpose",
+            [
+                node(
+                    "Reshape",
+                    [linear(x, f"{p}.attention.self.query", f"l{i}_q"), split_shape],
+                    f"l{i}_qr",
+                )
+            ],
+            f"l{i}_qt",
+            perm=[0, 2, 1, 3],
+        )
+        k = node(
+            "Transpose",
+            [
+                node(
+                    "Reshape",
+                    [linear(x, f"{p}.attention.self.key", f"l{i}_k"), split_shape],
+                    f"l{i}_kr",
+                )
+            ],
+            f"l{i}_kt",
+            perm=[0, 2, 3, 1],
+        )
+        v = node(
+            "Transpose",
+            [
+                node(
+                    "Reshape",
+                    [linear(x, f"{p}.attention.self.value", f"l{i}_v"), split_shape],
+                    f"l{i}_vr",
+                )
+            ],
+            f"l{i}_vt",
+            perm=[0, 2, 1, 3],
+        )
+        scores = node(
+            "Add",
+            [node("Mul", [node("MatMul", [q, k], f"l{i}_qk"), scale], f"l{i}_scaled"), mask_bias],
+            f"l{i}_scores",
+        )
         probs = node("Softmax", [scores], f"l{i}_probs", axis=-1)
         context = node("MatMul", [probs, v], f"l{i}_ctx")
-        merged = node("Reshape", [node("Transpose", [context], f"l{i}_ctxt", perm=[0, 2, 1, 3]), merge_shape], f"l{i}_merged")
+        merged = node(
+            "Reshape",
+            [node("Transpose", [context], f"l{i}_ctxt", perm=[0, 2, 1, 3]), merge_shape],
+            f"l{i}_merged",
+        )
         attended = linear(merged, f"{p}.attention.output.dense", f"l{i}_ao")
-        x = layer_norm(node("Add", [attended, x], f"l{i}_res1"), f"{p}.attention.output.LayerNorm", f"l{i}_ln1")
+        x = layer_norm(
+            node("Add", [attended, x], f"l{i}_res1"), f"{p}.attention.output.LayerNorm", f"l{i}_ln1"
+        )
         inner = linear(x, f"{p}.intermediate.dense", f"l{i}_inter")
         # Exact GELU: 0.5 * x * (1 + erf(x / sqrt(2))).
-        erf = node("Erf", [node("Div", [inner, const(f"sqrt2_{i}", np.array(np.sqrt(2.0), dtype=np.float32))], f"l{i}_div")], f"l{i}_erf")
-        gelu = node("Mul", [node("Mul", [inner, node("Add", [erf, "one_f"], f"l{i}_erf1")], f"l{i}_g1"), const(f"half_{i}", np.array(0.5, dtype=np.float32))], f"l{i}_gelu")
+        erf = node(
+            "Erf",
+            [
+                node(
+                    "Div",
+                    [inner, const(f"sqrt2_{i}", np.array(np.sqrt(2.0), dtype=np.float32))],
+                    f"l{i}_div",
+                )
+            ],
+            f"l{i}_erf",
+        )
+        gelu = node(
+            "Mul",
+            [
+                node("Mul", [inner, node("Add", [erf, "one_f"], f"l{i}_erf1")], f"l{i}_g1"),
+                const(f"half_{i}", np.array(0.5, dtype=np.float32)),
+            ],
+            f"l{i}_gelu",
+        )
         out = linear(gelu, f"{p}.output.dense", f"l{i}_out")
         x = layer_norm(node("Add", [out, x], f"l{i}_res2"), f"{p}.output.LayerNorm", f"l{i}_ln2")
     # Mean pooling over real tokens, then L2 normalisation (what sentence-transformers does).
     mask3 = node("Unsqueeze", [mask_f, const("axis2", np.array([2], dtype=np.int64))], "mask3")
     axis1 = const("axis1", np.array([1], dtype=np.int64))  # ReduceSum takes axes as an input
     total = node("ReduceSum", [node("Mul", [x, mask3], "masked"), axis1], "pooled_sum", keepdims=0)
-    count = node("Max", [node("ReduceSum", [mask3, axis1], "count", keepdims=0), const("tiny", np.array(1e-9, dtype=np.float32))], "count_safe")
+    count = node(
+        "Max",
+        [
+            node("ReduceSum", [mask3, axis1], "count", keepdims=0),
+            const("tiny", np.array(1e-9, dtype=np.float32)),
+        ],
+        "count_safe",
+    )
     mean = node("Div", [total, count], "mean")
     norm = node("Max", [node("ReduceL2", [mean], "l2", axes=[-1], keepdims=1), "tiny"], "l2_safe")
     nodes.append(helper.make_node("Div", [mean, norm], ["sentence_embedding"], name="normalise"))
@@ -131,12 +208,16 @@ def build_graph(w: dict[str, np.ndarray]):  # type: ignore[no-untyped-def]
         "all-MiniLM-L6-v2",
         [
             helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence"]),
-            helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "sequence"]),
+            helper.make_tensor_value_info(
+                "attention_mask", TensorProto.INT64, ["batch", "sequence"]
+            ),
         ],
         [helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", HIDDEN])],
         inits,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="nexus")
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="nexus"
+    )
     model.ir_version = 8
     onnx.checker.check_model(model)
     return model
@@ -156,7 +237,11 @@ def numpy_forward(w: dict[str, np.ndarray], ids: np.ndarray, mask: np.ndarray) -
 
     b, s = ids.shape
     head = HIDDEN // HEADS
-    x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:s] + w["embeddings.token_type_embeddings.weight"][0]
+    x = (
+        w["embeddings.word_embeddings.weight"][ids]
+        + w["embeddings.position_embeddings.weight"][:s]
+        + w["embeddings.token_type_embeddings.weight"][0]
+    )
     x = ln(x, "embeddings.LayerNorm")
     bias = (1.0 - mask[:, None, None, :].astype(np.float32)) * -10000.0
     verf = np.vectorize(erf)
@@ -189,7 +274,10 @@ def main(source: Path) -> int:
 
     weights_path = source / "model.safetensors"
     if sha256(weights_path) != SAFETENSORS_SHA256:
-        print(f"{weights_path}: checksum differs from the official all-MiniLM-L6-v2 weights", file=sys.stderr)
+        print(
+            f"{weights_path}: checksum differs from the official all-MiniLM-L6-v2 weights",
+            file=sys.stderr,
+        )
         return 1
     weights = read_safetensors(weights_path)
     model = build_graph(weights)
@@ -204,14 +292,18 @@ def main(source: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         full = Path(tmp) / "full.onnx"
         onnx.save(model, full)
-        got = ort.InferenceSession(str(full)).run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        got = ort.InferenceSession(str(full)).run(None, {"input_ids": ids, "attention_mask": mask})[
+            0
+        ]
         drift = float(np.abs(got - reference).max())
         print(f"float graph vs numpy reference: max abs difference {drift:.2e}")
         if drift > 1e-4:
             return 1
         quantized = OUT / "model.int8.onnx"
         quantize_dynamic(str(full), str(quantized), weight_type=QuantType.QInt8, per_channel=True)
-    got8 = ort.InferenceSession(str(quantized)).run(None, {"input_ids": ids, "attention_mask": mask})[0]
+    got8 = ort.InferenceSession(str(quantized)).run(
+        None, {"input_ids": ids, "attention_mask": mask}
+    )[0]
     print(f"int8 vs float cosine: {[round(float(c), 4) for c in (got8 * reference).sum(-1)]}")
     shutil.copyfile(source / "tokenizer.json", OUT / "tokenizer.json")
     for name in ("model.int8.onnx", "tokenizer.json"):

@@ -62,10 +62,10 @@ async def test_unanswered_inbox_groups_questions_and_lists_picked_suggestions(
     nexus: Nexus, api: FakeBotApi
 ) -> None:
     for text in (
-        "how do i cache a drf view",
-        "how to cache a DRF view?",
-        "cache drf view pls",
-        "bake bread",
+        "how do i bake sourdough bread",
+        "how to bake sourdough bread?",
+        "sourdough bread baking pls",
+        "fix my bicycle chain",
     ):
         await say(nexus, api, text)
     ask = sends(await say(nexus, api, "probes and rollouts"))[0]
@@ -80,8 +80,8 @@ async def test_unanswered_inbox_groups_questions_and_lists_picked_suggestions(
     text = inbox.params["text"]
     assert text.startswith("📬 <b>Unanswered, last 7 days</b>")
     lines = text.splitlines()
-    assert lines[1].startswith("1. 3× ")  # the three cache-a-drf-view questions, as one group
-    assert any(line.startswith("2. 1× bake bread") for line in lines)
+    assert lines[1].startswith("1. 3× ")  # the three sourdough questions, as one group
+    assert any(line.startswith("2. 1× fix my bicycle chain") for line in lines)
     assert "<b>Suggested phrasings</b>" in text and "probes and rollouts (1×)" in text
 
 

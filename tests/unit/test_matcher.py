@@ -16,7 +16,8 @@ from content import (
     SmalltalkIntent,
     load_knowledge_base,
 )
-from content.matcher import decide
+from content.matcher import Ranking, Signals, decide
+from content.smalltalk import IntentMatch
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
 
@@ -24,7 +25,7 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     kb = load_knowledge_base(FIXTURE)
-    assert kb.matcher_settings.answer_threshold == 50.0  # fixed by the fixture's matcher.yaml
+    assert kb.matcher_settings.answer_probability == 0.9  # fixed by the fixture's matcher.yaml
     return Matcher(kb)
 
 
@@ -75,7 +76,7 @@ def test_symptom_shares_no_phrasing_words_but_reaches_the_concept(matcher: Match
 def test_close_candidates_are_ambiguous(matcher: Matcher) -> None:
     result = matcher.match("probes and rollouts")
     assert result.status is MatchStatus.AMBIGUOUS
-    assert {c.entry.id for c in result.candidates} == {
+    assert {c.entry.id for c in result.candidates[:2]} == {
         "kubernetes-probes",
         "kubernetes-rolling-update",
     }
@@ -116,36 +117,50 @@ def test_bundled_knowledge_base_answers_its_own_canonical_questions(bundled_kb) 
     assert len(misses) <= len(bundled_kb.entries) * 0.02, misses
 
 
-def _candidate(entry_id: str, score: float) -> Candidate:
-    entry = Entry(entry_id, "t", entry_id.upper(), ("q",), (), "a")
-    return Candidate(entry, score)
+def _ranking(scores: list[float], confidence: float) -> Ranking:
+    signals = Signals(0.5, 0.5, 0.5, 0.5, 0.5, 0.5)
+    return Ranking(
+        tuple(
+            (Entry(i, "t", i.upper(), ("q",), (), "a"), signals, s)
+            for i, s in zip("abc", scores, strict=False)
+        ),
+        confidence,
+    )
 
 
-BANDS = MatcherSettings(answer_threshold=50, suggest_threshold=30, margin=5, sure_threshold=90)
+BANDS = MatcherSettings(answer_probability=0.6, suggest_probability=0.2, margin=5)
 
 
 @pytest.mark.parametrize(
-    ("scores", "status", "offered"),
+    ("scores", "confidence", "status", "offered"),
     [
-        ([95, 93, 60], MatchStatus.ANSWERED, ["a", "b"]),  # sure: answer, offer the close one
-        ([70, 60, 10], MatchStatus.ANSWERED, ["a"]),  # clear margin
-        ([70, 67, 40], MatchStatus.AMBIGUOUS, ["a", "b", "c"]),  # too close to call
-        ([40, 20], MatchStatus.AMBIGUOUS, ["a"]),  # weak: a single "did you mean"
-        ([20, 10], MatchStatus.NO_MATCH, ["a", "b"]),  # nearest kept for the log
-        ([], MatchStatus.NO_MATCH, []),
+        ([60, 57, 10], 0.9, MatchStatus.ANSWERED, ["a", "b"]),  # answer, offer the close one
+        ([80, 10, 5], 0.9, MatchStatus.ANSWERED, ["a"]),  # clear margin: the answer alone
+        ([50, 30, 20], 0.4, MatchStatus.AMBIGUOUS, ["a", "b", "c"]),  # unsure: did you mean
+        ([50, 30, 20], 0.1, MatchStatus.NO_MATCH, ["a", "b", "c"]),  # nearest kept for the log
+        ([], 0.0, MatchStatus.NO_MATCH, []),
     ],
 )
-def test_decide_bands(scores: list[float], status: MatchStatus, offered: list[str]) -> None:
-    ranked = [_candidate(i, s) for i, s in zip("abc", scores, strict=False)]
-    result = decide("q", ranked, None, BANDS)
+def test_decide_bands(
+    scores: list[float], confidence: float, status: MatchStatus, offered: list[str]
+) -> None:
+    result = decide("q", _ranking(scores, confidence), None, BANDS)
     assert result.status is status
     assert [c.entry.id for c in result.candidates] == offered
+    assert result.confidence == confidence
 
 
-def test_smalltalk_yields_to_a_confident_answer() -> None:
+def test_smalltalk_by_meaning_yields_to_a_confident_answer() -> None:
     intent = SmalltalkIntent("greeting", ("hi",), "Hi!")
-    assert decide("hi", [_candidate("a", 40)], intent, BANDS).status is MatchStatus.SMALLTALK
-    assert decide("hi etag", [_candidate("a", 70)], intent, BANDS).status is MatchStatus.ANSWERED
+    near = IntentMatch(intent, 0.9)
+    exact = IntentMatch(intent, 1.0)
+    assert decide("hey", _ranking([60], 0.3), near, BANDS).status is MatchStatus.SMALLTALK
+    assert decide("hey etag", _ranking([60], 0.9), near, BANDS).status is MatchStatus.ANSWERED
+    # Exact words (or emoji) are small talk whatever an entry scores.
+    assert decide("hi", _ranking([60], 0.9), exact, BANDS).status is MatchStatus.SMALLTALK
+    # Below the similarity floor it is not small talk at all.
+    far = IntentMatch(intent, 0.5)
+    assert decide("x", _ranking([60], 0.1), far, BANDS).status is MatchStatus.NO_MATCH
 
 
 def test_an_answer_offers_close_alternatives_as_buttons(matcher: Matcher) -> None:

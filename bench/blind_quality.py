@@ -1,0 +1,209 @@
+"""Answer quality on the blind set as a learner sees it, beside baselines.
+
+    python bench/blind_quality.py [--before REV] [--markdown]
+
+Nexus is scored on its own output: every message goes through one
+`nexus-bot ask --json` process (the installed command), and the reply's status,
+answered entry and offered choices are what count. The frozen split is the
+figure to quote; the tune split (what bench/calibrate_matcher.py fitted on) and
+the older development set (written with the entries in view) stand beside it.
+
+Baselines, on the same entries, each with the one threshold that keeps
+off-topic answers at or under 3% on the tune split:
+- BM25 over each entry's title, phrasings and answer (bench.evaluation);
+- embedding search alone: the same MiniLM encoder, best cosine over phrasings;
+- the matcher before issue 10 (`--before`, default 5bd42b6), run from a git
+  worktree of that commit with its own content, through its own `ask --json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from bench.blind import (
+    BlindSplit,
+    Question,
+    Reply,
+    Scores,
+    all_messages,
+    load_split,
+    reply_from_record,
+    score,
+)
+from bench.evaluation import BM25Baseline, load_dev_set
+from content import KnowledgeBase, load_knowledge_base
+from content.encoder import shared_cache, shared_encoder
+
+ROOT = Path(__file__).parents[1]
+BEFORE = "5bd42b6"
+MAX_OFF_TOPIC = 0.03
+
+
+def ask_json(messages: list[str], cwd: Path, command: list[str]) -> dict[str, Reply]:
+    """Replies of one `ask --json` process to every message (one per stdin line)."""
+    lines = [m.replace("\n", " ") for m in messages]
+    env = {**os.environ, "PYTHONPATH": str(cwd)}
+    out = subprocess.run(
+        command,
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=True,
+    ).stdout
+    records = [json.loads(line) for line in out.splitlines() if line.strip()]
+    replies = {}
+    for message, record in zip(messages, records, strict=True):
+        replies[message] = reply_from_record(record)
+    return replies
+
+
+def dev_as_split(kb: KnowledgeBase) -> BlindSplit:
+    dev = load_dev_set()
+    questions = tuple(
+        Question(f"d{i}", q.text, q.style, q.topic, (q.entry, *q.also))
+        for i, q in enumerate(dev.questions)
+    )
+    return BlindSplit("dev", questions, dev.off_topic, ())
+
+
+def thresholded(
+    scores: dict[str, list[tuple[str, float]]], tune: BlindSplit
+) -> Callable[[str], Reply]:
+    """A baseline that answers its top entry above one threshold, fitted on the tune split."""
+    off = [scores[t][0][1] if scores[t] else 0.0 for t in tune.off_topic]
+    threshold = float(np.quantile(off, 1 - MAX_OFF_TOPIC)) + 1e-9 if off else 0.0
+
+    def reply(text: str) -> Reply:
+        ranked = scores.get(text, [])
+        ids = tuple(i for i, _ in ranked[:3])
+        if ranked and ranked[0][1] >= threshold:
+            return Reply("answered", ids[0], ids)
+        return Reply("no_match", None, ())
+
+    return reply
+
+
+def bm25_scores(kb: KnowledgeBase, messages: list[str]) -> dict[str, list[tuple[str, float]]]:
+    bm25 = BM25Baseline(kb)
+    return {m: bm25.scores(m) for m in messages}
+
+
+def embedding_scores(kb: KnowledgeBase, messages: list[str]) -> dict[str, list[tuple[str, float]]]:
+    encoder, cache = shared_encoder(), shared_cache()
+    texts, owners = [], []
+    for entry in kb.entries:
+        for text in (entry.title, *entry.questions):
+            texts.append(text)
+            owners.append(entry.id)
+    matrix = cache.vectors(texts, encoder)
+    queries = cache.vectors(messages, encoder)
+    result = {}
+    for message, vector in zip(messages, queries, strict=True):
+        best: dict[str, float] = {}
+        for owner, similarity in zip(owners, matrix @ vector, strict=True):
+            best[owner] = max(best.get(owner, -1.0), float(similarity))
+        result[message] = sorted(best.items(), key=lambda kv: -kv[1])[:3]
+    return result
+
+
+def before_replies(rev: str, messages: list[str]) -> dict[str, Reply]:
+    with tempfile.TemporaryDirectory() as folder:
+        tree = Path(folder) / "before"
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(tree), rev],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        try:
+            return ask_json(messages, tree, [sys.executable, "-m", "bot", "ask", "--json"])
+        finally:
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True
+            )
+
+
+def row(name: str, s: Scores) -> str:
+    return (
+        f"| {name} | {s.answered_right:.3f} | {s.answered_wrong:.3f} | {s.suggested:.3f} | "
+        f"{s.dont_know:.3f} | {s.offered_right:.3f} | {s.ranked_right_first:.3f} | "
+        f"{s.off_topic_answered:.3f} | "
+        + (f"{s.smalltalk_recognised:.3f} |" if s.smalltalk else "- |")
+    )
+
+
+HEADER = (
+    "| system | answered right | answered wrong | did you mean | I don't know | right entry offered "
+    "| right entry first | off-topic answered | small talk recognised |\n|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def breakdown(title: str, groups: dict[str, tuple[int, float, float]]) -> str:
+    lines = [f"| {title} | questions | answered right | right entry offered |", "|---|---|---|---|"]
+    lines += [f"| {k} | {n} | {a:.3f} | {b:.3f} |" for k, (n, a, b) in groups.items()]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--before", default=BEFORE, help="the commit whose matcher is today's baseline"
+    )
+    parser.add_argument("--no-baselines", action="store_true", help="score Nexus only")
+    args = parser.parse_args()
+    kb = load_knowledge_base()
+    splits = {
+        "frozen": load_split("frozen", topics=kb.entry_topics),
+        "tune": load_split("tune", topics=kb.entry_topics),
+        "dev": dev_as_split(kb),
+    }
+    messages = all_messages(splits.values())
+    nexus = ask_json(messages, ROOT, [sys.executable, "-m", "bot", "ask", "--json"])
+    systems: dict[str, Callable[[str], Reply]] = {"Nexus": nexus.__getitem__}
+    if not args.no_baselines:
+        systems[f"matcher before issue 10 ({args.before})"] = before_replies(
+            args.before, messages
+        ).__getitem__
+        systems["BM25 (bm25 over title, phrasings, answer)"] = thresholded(
+            bm25_scores(kb, messages), splits["tune"]
+        )
+        systems["embedding search alone (MiniLM, phrasings)"] = thresholded(
+            embedding_scores(kb, messages), splits["tune"]
+        )
+    print(
+        f"{len(kb.entries)} entries. Replies of `nexus-bot ask --json`; baselines fitted on the tune split.\n"
+    )
+    for name, split in splits.items():
+        print(
+            f"### {name} split: {len(split.covered)} questions, {len(split.off_topic)} off-topic, "
+            f"{len(split.smalltalk)} small talk\n"
+        )
+        print(HEADER)
+        for system_name, system in systems.items():
+            print(row(system_name, score(split, system)))
+        print()
+    frozen = score(splits["frozen"], nexus.__getitem__)
+    print(
+        f"Frozen split, Nexus: small-talk intent right {frozen.intent_right:.3f}; "
+        f'off-topic offered a "did you mean" {frozen.off_topic_suggested:.3f}.\n'
+    )
+    print(breakdown("frozen, by style", frozen.per_style) + "\n")
+    print(breakdown("frozen, by topic", frozen.per_topic))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,160 @@
+"""Sentence vectors: the bundled all-MiniLM-L6-v2 encoder and an on-disk vector cache.
+
+The encoder reads meaning, not words: "my list endpoint runs one query per row"
+lands near "N+1 queries" although they share no term. The model is the int8
+ONNX file in content/models/minilm/ (built by content/models/build_minilm.py,
+license and checksums in its README), run with onnxruntime on one thread; it
+never touches the network.
+
+Encoding the knowledge base takes seconds, so vectors are cached on disk per
+text, keyed by a hash of the model and the text: a warm start and a /reload
+encode only texts that changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+MODEL_DIR = Path(__file__).parent / "models" / "minilm"
+MODEL_FILE = "model.int8.onnx"
+# sha256 of model.int8.onnx; tests check the shipped file against it.
+MODEL_SHA256 = "f6952148229ffacffde6e76a5dedf68a4412e99c6d7a1db5e8f3c5c54694a919"
+# Part of every cached vector's key: a new model file or a change in how text is
+# turned into tokens (PIPELINE) makes old vectors unreachable.
+PIPELINE = 2
+MODEL_ID = f"all-MiniLM-L6-v2-int8-{MODEL_SHA256[:12]}-p{PIPELINE}"
+DIMENSION = 384
+MAX_TOKENS = 128  # questions and answer paragraphs fit; longer text is cut
+
+Vectors = npt.NDArray[np.float32]
+
+
+class SentenceEncoder:
+    """Unit-length sentence vectors; cosine similarity is a dot product."""
+
+    model_id = MODEL_ID
+    dimension = DIMENSION
+
+    def __init__(self, model_dir: Path = MODEL_DIR, threads: int = 1) -> None:
+        # Imported here so that code which never encodes (content checks) stays light.
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # shape-merge notices on load are not problems
+        self._session = onnxruntime.InferenceSession(
+            str(model_dir / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        # The shipped tokenizer.json pads every text to 128 tokens: texts are encoded
+        # one at a time here, unpadded.
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        # One text per run, never a padded batch: the int8 model quantizes its
+        # activations per run, so padding would shift a text's vector, and a
+        # cached passage must get exactly the vector a question would.
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        for row, text in enumerate(texts):
+            out[row] = self.encode_one(text)
+        return out
+
+    def encode_one(self, text: str) -> Vectors:
+        encoded = self._tokenizer.encode(text)
+        ids = np.array([encoded.ids], dtype=np.int64)
+        mask = np.array([encoded.attention_mask], dtype=np.int64)
+        result = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return np.asarray(result[0], dtype=np.float32)
+
+
+class VectorCache:
+    """Vectors of texts, kept in one .npz file per model under `folder`.
+
+    `folder=None` keeps them in memory only. Writes are atomic (temporary file,
+    then rename), so a crash or a second process never leaves a torn file; two
+    processes writing at once each write a complete file, the later one wins."""
+
+    def __init__(self, folder: Path | None, model_id: str = MODEL_ID) -> None:
+        self._model_id = model_id
+        self._path = folder / f"{model_id}.npz" if folder else None
+        self._vectors: dict[str, Vectors] = {}
+        if self._path and self._path.exists():
+            try:
+                with np.load(self._path) as stored:
+                    keys, vectors = stored["keys"], stored["vectors"]
+                self._vectors = {str(k): v for k, v in zip(keys, vectors, strict=True)}
+            except (OSError, ValueError, KeyError):
+                self._vectors = {}  # unreadable cache: rebuild it, never fail the start
+
+    def key(self, text: str) -> str:
+        return hashlib.sha1(f"{self._model_id}\0{text}".encode()).hexdigest()
+
+    def vectors(self, texts: Sequence[str], encoder: SentenceEncoder) -> Vectors:
+        keys = [self.key(t) for t in texts]
+        missing = sorted(
+            {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items()
+        )
+        if missing:
+            fresh = encoder.encode([t for _, t in missing])
+            for (k, _), vector in zip(missing, fresh, strict=True):
+                self._vectors[k] = vector
+            self._save()
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        return np.stack([self._vectors[k] for k in keys]).astype(np.float32, copy=False)
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def _save(self) -> None:
+        if self._path is None:
+            return
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            keys = np.array(list(self._vectors))
+            vectors = np.stack(list(self._vectors.values())).astype(np.float32)
+            handle, temporary = tempfile.mkstemp(dir=self._path.parent, suffix=".npz.tmp")
+            with os.fdopen(handle, "wb") as out:
+                np.savez(out, keys=keys, vectors=vectors)
+            os.replace(temporary, self._path)
+        except OSError:
+            pass  # a read-only or full disk costs a re-encode next start, nothing more
+
+
+def cache_folder() -> Path:
+    """Where vectors are kept: NEXUS_CACHE_DIR, else the user's cache folder."""
+    configured = os.environ.get("NEXUS_CACHE_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "nexus"
+
+
+_shared_encoder: SentenceEncoder | None = None
+_shared_caches: dict[Path, VectorCache] = {}
+
+
+def shared_encoder() -> SentenceEncoder:
+    """One encoder per process: every matcher (and every /reload) reuses it."""
+    global _shared_encoder
+    if _shared_encoder is None:
+        _shared_encoder = SentenceEncoder()
+    return _shared_encoder
+
+
+def shared_cache(folder: Path | None = None) -> VectorCache:
+    """One vector cache per folder per process, read from disk once."""
+    folder = folder or cache_folder()
+    if folder not in _shared_caches:
+        _shared_caches[folder] = VectorCache(folder)
+    return _shared_caches[folder]

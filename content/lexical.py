@@ -1,0 +1,152 @@
+"""The lexical signals of the matcher: what the question's words say.
+
+- fuzzy: rapidfuzz similarity between the question and the entry's phrasings, on
+  content tokens only (so "how do I ..." cannot carry a match), tolerant of typos;
+- keywords: BM25 over the entry's title, phrasings, keywords and answer, plus the
+  share of the question's IDF weight the entry covers. Rare terms ("ETag",
+  "select_related") count most, and off-topic words count against every entry.
+Query words unknown to the knowledge base are corrected to the closest known word
+when they are close enough ("selct" -> "select").
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from content.model import Entry
+from content.normalize import Normalizer
+from content.telegram_html import strip_tags
+
+BM25_K1 = 0.8
+BM25_B = 0.5
+# How many entries, best by keywords, get the (costlier) fuzzy comparison.
+CANDIDATE_POOL = 60
+# Below this many phrasings every phrasing is also fuzzy-scanned (cheap, and it
+# rescues questions whose words are all misspelt beyond correction).
+FULL_SCAN_PHRASINGS = 5000
+TYPO_MIN_LENGTH = 4
+TYPO_CUTOFF = 80.0
+TYPO_DISCOUNT = 0.85
+
+
+@dataclass(frozen=True)
+class LexicalSignals:
+    """Each in 0..1: phrasing similarity, share of query IDF covered, normalised BM25."""
+
+    fuzzy: float
+    coverage: float
+    bm25: float
+
+
+class LexicalIndex:
+    def __init__(self, entries: Sequence[Entry], normalizer: Normalizer) -> None:
+        self.normalizer = normalizer
+        self._entries = entries
+        self._build_phrasings()
+        self._build_bm25()
+
+    def _build_phrasings(self) -> None:
+        self._phrasings: list[str] = []
+        self._phrasing_owner: list[int] = []
+        self._phrasings_of: dict[int, list[int]] = defaultdict(list)
+        for index, entry in enumerate(self._entries):
+            for text in (entry.title, *entry.questions):
+                self.add_phrasing(index, text)
+
+    def add_phrasing(self, owner: int, text: str) -> None:
+        normalized = " ".join(self.normalizer.content_tokens(text))
+        if normalized:
+            self._phrasings_of[owner].append(len(self._phrasings))
+            self._phrasings.append(normalized)
+            self._phrasing_owner.append(owner)
+
+    def _entry_tokens(self, entry: Entry) -> list[str]:
+        # Title and keywords count twice: they name the concept; the answer once.
+        weighted = [entry.title, entry.title, *entry.questions, *entry.keywords, *entry.keywords]
+        weighted.append(strip_tags(entry.answer))
+        return [term for text in weighted for term in self.normalizer.terms(text)]
+
+    def _build_bm25(self) -> None:
+        documents = [self._entry_tokens(entry) for entry in self._entries]
+        count = max(len(documents), 1)
+        average = sum(len(d) for d in documents) / count or 1.0
+        frequency: dict[str, int] = defaultdict(int)
+        for document in documents:
+            for token in set(document):
+                frequency[token] += 1
+        self._idf = {t: math.log(1 + (count - n + 0.5) / (n + 0.5)) for t, n in frequency.items()}
+        self._max_idf = max(self._idf.values(), default=1.0)
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, document in enumerate(documents):
+            counts: dict[str, int] = defaultdict(int)
+            for token in document:
+                counts[token] += 1
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * len(document) / average)
+            for token, tf in counts.items():
+                weight = self._idf[token] * tf * (BM25_K1 + 1) / (tf + norm)
+                self._postings[token].append((index, weight))
+        self._vocabulary = sorted(self._idf)
+
+    def knows(self, token: str) -> bool:
+        return token in self._idf
+
+    def _correct(self, token: str) -> tuple[str, float] | None:
+        """The known token to use for `token` and how much to trust it, or None."""
+        if token in self._idf:
+            return token, 1.0
+        if len(token) < TYPO_MIN_LENGTH or not token.isalpha():
+            return None
+        found = process.extractOne(
+            token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+        )
+        return (found[0], TYPO_DISCOUNT) if found else None
+
+    def signals(self, query_tokens: list[str]) -> dict[int, LexicalSignals]:
+        """Signals of every entry that shares a (corrected) word or a close phrasing."""
+        keyword_score: dict[int, float] = defaultdict(float)
+        covered: dict[int, float] = defaultdict(float)
+        total_idf = 0.0
+        best_possible = 0.0
+        for token in query_tokens:
+            corrected = self._correct(token)
+            if corrected is None:
+                total_idf += self._max_idf  # an unknown word counts against every entry
+                best_possible += self._max_idf * (BM25_K1 + 1)
+                continue
+            known, trust = corrected
+            idf = self._idf[known]
+            total_idf += idf
+            best_possible += idf * (BM25_K1 + 1)
+            for index, weight in self._postings[known]:
+                keyword_score[index] += weight * trust
+                covered[index] += idf * trust
+        pool = sorted(keyword_score, key=keyword_score.__getitem__, reverse=True)[:CANDIDATE_POOL]
+        fuzzy = self._fuzzy(" ".join(query_tokens), pool)
+        return {
+            index: LexicalSignals(
+                fuzzy=fuzzy.get(index, 0.0),
+                coverage=covered.get(index, 0.0) / total_idf if total_idf else 0.0,
+                bm25=keyword_score.get(index, 0.0) / best_possible if best_possible else 0.0,
+            )
+            for index in set(pool) | set(fuzzy)
+        }
+
+    def _fuzzy(self, query_text: str, pool: list[int]) -> dict[int, float]:
+        best: dict[int, float] = {}
+        choices: Sequence[int]
+        if len(self._phrasings) <= FULL_SCAN_PHRASINGS:
+            choices = range(len(self._phrasings))
+        else:
+            choices = [p for index in pool for p in self._phrasings_of[index]]
+        texts = [self._phrasings[p] for p in choices]
+        for _, score, offset in process.extract(
+            query_text, texts, scorer=fuzz.token_sort_ratio, limit=CANDIDATE_POOL * 3
+        ):
+            owner = self._phrasing_owner[choices[offset]]
+            best[owner] = max(best.get(owner, 0.0), score / 100.0)
+        return best
