@@ -18,6 +18,7 @@ from content.encoder import SentenceEncoder, VectorCache, Vectors
 from content.model import Entry
 from content.telegram_html import strip_tags
 
+RECENT_VECTORS = 8
 MAX_PASSAGES = 12  # per entry; long answers keep their first ones
 _BULLET = re.compile(r"\n\s*[•\-–]\s+")
 
@@ -46,6 +47,7 @@ class SemanticIndex:
         self._passages, self._passage_starts = self._grouped(answers)
         self._learned: Vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
         self._learned_owner: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        self._recent: dict[str, Vectors] = {}
 
     def _grouped(self, groups: list[list[str]]) -> tuple[Vectors, npt.NDArray[np.int64]]:
         """All texts' vectors in entry order, and where each entry's rows start."""
@@ -59,7 +61,15 @@ class SemanticIndex:
         self._learned_owner = np.array([owner for owner, _ in pairs], dtype=np.int64)
 
     def encode(self, text: str) -> Vectors:
-        return self._encoder.encode_one(text)
+        # A message is encoded for the entries and again for small talk, usually as
+        # the same text: keep the last few vectors.
+        vector = self._recent.get(text)
+        if vector is None:
+            vector = self._encoder.encode_one(text)
+            if len(self._recent) >= RECENT_VECTORS:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[text] = vector
+        return vector
 
     def scores(self, query: Vectors) -> tuple[Scores, Scores]:
         """Per entry: best similarity to a phrasing, and to a passage of the answer."""

@@ -129,7 +129,7 @@ def test_refuses_to_start_on_invalid_content(tmp_path: Path) -> None:
 def test_chat_console_offline(tmp_path: Path) -> None:
     result = subprocess.run(
         [nexus_command(), "chat"],
-        input="what is an etag\nprobes and rollouts\n2\n/quit\n",
+        input="what is an etag\nprobes and rollouts\n1\n/quit\n",
         env={
             "PATH": "/usr/bin:/bin",
             "NEXUS_DATA_DIR": str(tmp_path),
@@ -142,7 +142,7 @@ def test_chat_console_offline(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "nexus> ETag and If-None-Match" in out
-    assert "1. Rolling updates" in out and "2. Liveness and readiness probes" in out
+    assert "1. Liveness and readiness probes" in out and "2. Rolling updates" in out
     assert "nexus> Liveness and readiness probes" in out
 
 
@@ -165,6 +165,8 @@ def test_ask_json_is_the_documented_interface(tmp_path: Path) -> None:
             "entry_id",
             "title",
             "score",
+            "confidence",
+            "intent",
             "answer",
             "suggestions",
         }
@@ -172,11 +174,13 @@ def test_ask_json_is_the_documented_interface(tmp_path: Path) -> None:
         records[0]["entry_id"] == "caching-etag" and records[0]["title"] == "ETag and If-None-Match"
     )
     assert records[0]["answer"].startswith("<b>ETag and If-None-Match</b>")
-    assert [s["entry_id"] for s in records[1]["suggestions"]] == [
-        "kubernetes-rolling-update",
+    assert [s["entry_id"] for s in records[1]["suggestions"][:2]] == [
         "kubernetes-probes",
+        "kubernetes-rolling-update",
     ]
     assert records[2]["entry_id"] is None and records[2]["suggestions"] == []
+    assert records[3]["intent"] == "greeting" and records[0]["intent"] is None
+    assert records[0]["confidence"] > records[1]["confidence"]
 
 
 def test_content_export_json(tmp_path: Path) -> None:

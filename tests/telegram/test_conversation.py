@@ -246,3 +246,20 @@ def _request(api: FakeBotApi):
     from bot.fake_telegram import InMemoryRequest
 
     return InMemoryRequest(api)
+
+
+async def test_a_complaint_offers_the_alternatives_and_logs_the_question(
+    nexus: Nexus, api: FakeBotApi
+) -> None:
+    answer = only(await say(nexus, api, "what is an etag"), "sendMessage")
+    assert answer.params["text"].startswith("<b>ETag")
+    offer = only(await say(nexus, api, "wrong answer!"), "sendMessage")
+    assert offer.params["text"] == "🤔 I'm not sure which one you mean. Did you mean:"
+    labels = [label for label, _ in buttons(offer)]
+    assert labels[-1] == "None of these: browse topics"
+    assert not any(label.startswith("ETag") for label in labels)
+    async with nexus.database.unit_of_work() as uow:
+        rows = (await uow.session.execute(select(QuestionLog).order_by(QuestionLog.id))).scalars()
+        logged = [(row.text, row.status) for row in rows]
+    # The question the learner complained about goes to the authors' inbox again.
+    assert logged == [("what is an etag", "answered"), ("what is an etag", "ambiguous")]

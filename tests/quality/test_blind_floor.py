@@ -1,0 +1,51 @@
+"""A quality floor on the frozen split of the blind set (tests/eval/blind/README.md).
+
+Scored on what `nexus-bot ask --json` prints (bot.cli.ask_record), so a change that
+breaks understanding fails CI. The floors sit a small margin under the figures
+measured by `python bench/blind_quality.py` and reported in docs/benchmarks.md;
+nothing is fitted to this split.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.blind import Reply, Scores, load_split, reply_from_record, score
+from bot.cli import ask_record
+from content import Matcher, load_knowledge_base
+
+# Measured on the frozen split (docs/benchmarks.md), minus a margin.
+FLOOR_ANSWERED_RIGHT = 0.53  # measured 0.573
+FLOOR_OFFERED_RIGHT = 0.87  # measured 0.905
+CEILING_ANSWERED_WRONG = 0.045  # measured 0.026
+CEILING_DONT_KNOW = 0.03  # measured 0.009
+CEILING_OFF_TOPIC_ANSWERED = 0.02  # measured 0.000
+FLOOR_SMALLTALK = 0.68  # measured 0.735
+
+
+@pytest.fixture(scope="module")
+def frozen() -> Scores:
+    kb = load_knowledge_base()
+    matcher = Matcher(kb)
+
+    def reply(text: str) -> Reply:
+        return reply_from_record(ask_record(matcher, matcher.match(text)))
+
+    return score(load_split("frozen", topics=kb.entry_topics), reply)
+
+
+def test_the_frozen_split_is_the_one_written_blind() -> None:
+    split = load_split("frozen")
+    assert (len(split.questions), len(split.off_topic), len(split.smalltalk)) == (232, 92, 68)
+
+
+def test_in_domain_questions(frozen: Scores) -> None:
+    assert frozen.answered_right >= FLOOR_ANSWERED_RIGHT
+    assert frozen.offered_right >= FLOOR_OFFERED_RIGHT
+    assert frozen.answered_wrong <= CEILING_ANSWERED_WRONG
+    assert frozen.dont_know <= CEILING_DONT_KNOW
+
+
+def test_off_topic_and_small_talk(frozen: Scores) -> None:
+    assert frozen.off_topic_answered <= CEILING_OFF_TOPIC_ANSWERED
+    assert frozen.smalltalk_recognised >= FLOOR_SMALLTALK

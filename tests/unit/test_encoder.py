@@ -1,0 +1,89 @@
+"""The shipped sentence encoder: the files are the recorded ones, loading and encoding
+never touch the network, and the vector cache re-encodes only what changed."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from content.encoder import MODEL_DIR, MODEL_FILE, MODEL_SHA256, SentenceEncoder, VectorCache
+
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+
+
+def test_shipped_files_match_their_recorded_checksums() -> None:
+    model = hashlib.sha256((MODEL_DIR / MODEL_FILE).read_bytes()).hexdigest()
+    tokenizer = hashlib.sha256((MODEL_DIR / "tokenizer.json").read_bytes()).hexdigest()
+    assert (model, tokenizer) == (MODEL_SHA256, TOKENIZER_SHA256)
+    readme = (MODEL_DIR / "README.md").read_text()
+    assert MODEL_SHA256 in readme and TOKENIZER_SHA256 in readme
+    assert "Apache License" in (MODEL_DIR / "LICENSE").read_text()
+
+
+def test_loading_and_encoding_open_no_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[tuple[object, ...]] = []
+
+    class NoSocket(socket.socket):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            opened.append(args)
+            raise OSError("network is off in this test")
+
+    monkeypatch.setattr(socket, "socket", NoSocket)
+    monkeypatch.setattr(socket, "create_connection", NoSocket)
+    encoder = SentenceEncoder()
+    vector = encoder.encode_one("why does my endpoint run one query per row")
+    assert opened == []
+    assert vector.shape == (384,) and abs(float(np.linalg.norm(vector)) - 1) < 1e-3
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEncoder:
+    return SentenceEncoder()
+
+
+def test_similar_meaning_is_closer_than_shared_words(encoder: SentenceEncoder) -> None:
+    n_plus_one = encoder.encode_one("N+1 queries: one query per row in a list endpoint")
+    symptom = encoder.encode_one("my api got slow, the log shows hundreds of select statements")
+    unrelated = encoder.encode_one("the list of my favourite endpoints in the park")
+    assert float(n_plus_one @ symptom) > float(n_plus_one @ unrelated)
+
+
+def test_a_text_gets_the_same_vector_alone_and_among_others(encoder: SentenceEncoder) -> None:
+    alone = encoder.encode_one("thank you")
+    among = encoder.encode(["a much longer sentence about database indexes", "thank you"])[1]
+    assert float(alone @ among) > 0.9999
+
+
+class CountingEncoder(SentenceEncoder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoded: list[str] = []
+
+    def encode_one(self, text: str) -> np.ndarray:  # type: ignore[override]
+        self.encoded.append(text)
+        return super().encode_one(text)
+
+
+def test_vector_cache_encodes_each_text_once_across_restarts(tmp_path: Path) -> None:
+    encoder = CountingEncoder()
+    first = VectorCache(tmp_path).vectors(["what is an etag", "celery retries"], encoder)
+    assert sorted(encoder.encoded) == ["celery retries", "what is an etag"]
+    encoder.encoded.clear()
+    # A new process (a new cache object on the same folder): only the changed text is encoded.
+    again = VectorCache(tmp_path).vectors(["what is an etag", "celery retry policy"], encoder)
+    assert encoder.encoded == ["celery retry policy"]
+    assert np.allclose(first[0], again[0])
+
+
+def test_vector_cache_survives_a_corrupt_file(tmp_path: Path) -> None:
+    cache = VectorCache(tmp_path)
+    cache.vectors(["hello"], SentenceEncoder())
+    (path,) = tmp_path.glob("*.npz")
+    path.write_bytes(b"not a numpy file")
+    encoder = CountingEncoder()
+    assert VectorCache(tmp_path).vectors(["hello"], encoder).shape == (1, 384)
+    assert encoder.encoded == ["hello"]
