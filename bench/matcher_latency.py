@@ -1,36 +1,81 @@
 """Matcher latency per question, on the shipped content and on a synthetic
 20,000-entry knowledge base built from it.
 
-    python bench/matcher_latency.py [--entries 20000] [--rounds 3]
+    python bench/matcher_latency.py [--entries 20000] [--rounds 3] [--noise 0.02]
+                                    [--compare REV]
 
 Questions are the development set's (in-domain and off-topic), asked `rounds`
-times each after one warm-up pass; reports p50/p99 in milliseconds, the index
-build time, and the resident memory growth of the process.
+times each after one warm-up pass, one at a time; reports p50/p99 in milliseconds, the
+index build time, and the peak resident memory growth of the process.
+
+The synthetic knowledge base is the shipped one plus perturbed copies of its entries
+(words swapped in from the whole vocabulary). The matcher encodes every phrasing and
+answer passage with the sentence encoder (about 2 ms each), and the copies have about
+300,000 texts, so their vectors are not encoded: an in-memory vector cache is pre-filled
+with, for each text of a copy, the vector of the text it was copied from plus Gaussian
+noise (`--noise`, standard deviation per dimension), renormalised. The shipped texts'
+vectors are the real ones (the on-disk cache; encoded if missing), and every question is
+encoded for real, as in the bot. The vectors held by the pre-filled cache are allocated
+before the index build, so "peak RSS growth" does not count them; their size is printed.
+
+`--compare REV` also runs this same script in a temporary `git worktree` of REV, with
+the same questions, against that revision's matcher and its own content, and prints
+both tables and the p50/p99 ratios. A revision without a sentence encoder
+(content/encoder.py) runs without vectors: there is nothing to pre-fill.
 """
 
 from __future__ import annotations
 
 import argparse
-import platform
+import json
+import os
 import random
 import resource
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from bench.evaluation import load_dev_set, median, percentile
-from content import KnowledgeBase, Matcher, load_knowledge_base
+from content import Entry, KnowledgeBase, Matcher, load_knowledge_base
+
+if TYPE_CHECKING:
+    from content.encoder import SentenceEncoder, VectorCache, Vectors
+
+ROOT = Path(__file__).parents[1]
+CHUNK = 8192  # texts per step of the pre-fill, to keep its transient memory small
+COMPARE_TIMEOUT_S = 3 * 3600
 
 
-def synthetic(kb: KnowledgeBase, size: int, seed: int = 20_000) -> KnowledgeBase:
+def has_encoder() -> bool:
+    """False for revisions before the sentence encoder (the matcher is words only).
+
+    Looks in the imported `content` package's own folder: an editable install's import
+    finder would otherwise find the installed checkout's content/encoder.py."""
+    import content
+
+    return (Path(content.__file__).parent / "encoder.py").is_file()
+
+
+def synthetic(
+    kb: KnowledgeBase, size: int, seed: int = 20_000
+) -> tuple[KnowledgeBase, list[Entry]]:
     """`size` entries: the shipped ones plus perturbed copies with words swapped in
-    from the whole vocabulary, so the index has realistic overlap and spread."""
+    from the whole vocabulary, so the index has realistic overlap and spread. Also the
+    entry each one was copied from (a shipped entry is its own source)."""
     rng = random.Random(seed)
     words = sorted({w for e in kb.entries for q in e.questions for w in q.lower().split()})
     entries = list(kb.entries)
+    sources = list(kb.entries)
     while len(entries) < size:
         base = rng.choice(kb.entries)
         n = len(entries)
@@ -51,17 +96,97 @@ def synthetic(kb: KnowledgeBase, size: int, seed: int = 20_000) -> KnowledgeBase
                 related=(),
             )
         )
-    return replace(kb, entries=tuple(entries))
+        sources.append(base)
+    return replace(kb, entries=tuple(entries)), sources
+
+
+class QueriesOnly:
+    """The real encoder for questions (`encode_one`); refuses to encode knowledge-base
+    texts (`encode`), which must all have been pre-filled."""
+
+    def __init__(self, encoder: SentenceEncoder) -> None:
+        self._encoder = encoder
+        self.model_id = encoder.model_id
+        self.dimension = encoder.dimension
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if texts:
+            raise RuntimeError(
+                f"{len(texts)} knowledge-base texts were not pre-filled, e.g. {texts[0]!r}"
+            )
+        return np.zeros((0, self.dimension), dtype=np.float32)
+
+    def encode_one(self, text: str) -> Vectors:
+        return self._encoder.encode_one(text)
+
+
+def prefilled_cache(
+    kb: KnowledgeBase, sources: Sequence[Entry], noise: float, seed: int = 10
+) -> tuple[VectorCache, dict[str, float]]:
+    """An in-memory vector cache holding a vector for every text the matcher of `kb`
+    encodes: real vectors for the shipped texts and the small-talk phrases, and for a
+    copy's texts its source text's vector plus N(0, noise^2) per dimension, renormalised."""
+    from content.encoder import VectorCache, shared_cache, shared_encoder
+    from content.semantic import passages
+    from content.smalltalk import SmalltalkClassifier
+
+    def texts_of(entry: Entry) -> list[str]:
+        # What content/semantic.py encodes per entry: title, questions, answer passages.
+        return [entry.title, *entry.questions, *passages(entry)]
+
+    started = time.perf_counter()
+    encoder, real = shared_encoder(), shared_cache()
+    cache = VectorCache(None)
+    originals = [e for e, source in zip(kb.entries, sources, strict=True) if e is source]
+    shipped = [t for e in originals for t in texts_of(e)]
+    shipped += SmalltalkClassifier.phrases(kb.smalltalk)
+    cache.put(shipped, real.vectors(shipped, encoder))
+    copies: list[str] = []
+    copied_from: list[str] = []
+    for entry, source in zip(kb.entries, sources, strict=True):
+        if entry is not source:
+            own, theirs = texts_of(entry), texts_of(source)
+            if len(own) != len(theirs):
+                raise RuntimeError(f"{entry.id}: {len(own)} texts, its source {len(theirs)}")
+            copies += own
+            copied_from += theirs
+    refuse = cast("SentenceEncoder", QueriesOnly(encoder))  # every source text is in `cache`
+    rng = np.random.default_rng(seed)
+    cosines = []
+    for start in range(0, len(copies), CHUNK):
+        base = cache.vectors(copied_from[start : start + CHUNK], refuse)
+        noisy = base + rng.normal(0.0, noise, base.shape).astype(np.float32)
+        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+        cosines.append(np.sum(noisy * base, axis=1))
+        cache.put(copies[start : start + CHUNK], noisy)
+    cosine = np.concatenate(cosines) if cosines else np.zeros(1)
+    return cache, {
+        "real_texts": len(shipped),
+        "noisy_texts": len(copies),
+        "vectors": len(cache),
+        "vectors_mib": len(cache) * encoder.dimension * 4 / 2**20,
+        "mean_cosine": float(cosine.mean()),
+        "min_cosine": float(cosine.min()),
+        "prefill_s": time.perf_counter() - started,
+    }
 
 
 def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(kb: KnowledgeBase, questions: list[str], rounds: int) -> dict[str, float]:
+def measure(
+    kb: KnowledgeBase, questions: list[str], rounds: int, cache: VectorCache | None = None
+) -> dict[str, float]:
     before = rss_mib()
     started = time.perf_counter()
-    matcher = Matcher(kb)
+    if cache is None:
+        matcher = Matcher(kb)
+    else:
+        from content.encoder import shared_encoder
+
+        guard = cast("SentenceEncoder", QueriesOnly(shared_encoder()))
+        matcher = Matcher(kb, encoder=guard, cache=cache)
     build = time.perf_counter() - started
     for question in questions:  # warm-up: caches, lazy imports
         matcher.match(question)
@@ -83,30 +208,153 @@ def measure(kb: KnowledgeBase, questions: list[str], rounds: int) -> dict[str, f
     }
 
 
+HEADER = (
+    "| knowledge base | entries | phrasings | index build | p50 | p99 | max | queries "
+    "| peak RSS growth |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+)
+
+
+def table_row(name: str, r: dict[str, Any]) -> str:
+    return (
+        f"| {name} | {r['entries']:,} | {r['phrasings']:,} | {r['build_s']:.2f} s | "
+        f"{r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms | {r['max_ms']:.2f} ms | "
+        f"{r['queries']:,} | {r['peak_rss_growth_mib']:.0f} MiB |"
+    )
+
+
+def run(entries: int, rounds: int, noise: float, questions: list[str]) -> list[dict[str, Any]]:
+    """Both cases in this process, printing each row as it is measured."""
+    import content
+
+    vectors = has_encoder()
+    print(f"code: {Path(content.__file__).parent}; sentence encoder: {'yes' if vectors else 'no'}")
+    print(HEADER, flush=True)
+    kb = load_knowledge_base()
+    results = []
+    shipped = measure(kb, questions, rounds)
+    print(table_row("shipped", shipped), flush=True)
+    results.append({"name": "shipped", **shipped})
+    big, sources = synthetic(kb, entries)
+    cache, prefill = None, None
+    if vectors:
+        cache, prefill = prefilled_cache(big, sources, noise)
+    r = measure(big, questions, rounds, cache)
+    name = "synthetic (vectors pre-filled)" if vectors else "synthetic"
+    print(table_row(name, r), flush=True)
+    results.append({"name": "synthetic", **r})
+    if prefill:
+        print(
+            f"\nPre-filled vector cache: {prefill['vectors']:,} vectors "
+            f"({prefill['vectors_mib']:.0f} MiB, not in the RSS growth): "
+            f"{prefill['real_texts']:,} real (shipped texts, small-talk phrases), "
+            f"{prefill['noisy_texts']:,} copies' texts = source vector + N(0, {noise}^2) per "
+            f"dimension, renormalised (cosine to the source: mean {prefill['mean_cosine']:.3f}, "
+            f"min {prefill['min_cosine']:.3f}); filled in {prefill['prefill_s']:.1f} s.",
+            flush=True,
+        )
+    return results
+
+
+def run_revision(
+    rev: str, entries: int, rounds: int, noise: float, questions: list[str]
+) -> tuple[str, list[dict[str, Any]]]:
+    """This script, run in a temporary worktree of `rev`: its stdout and its results."""
+    with tempfile.TemporaryDirectory() as folder:
+        tree = Path(folder) / "tree"
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(tree), rev],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        try:
+            (tree / "bench").mkdir(exist_ok=True)
+            script = tree / "bench" / "matcher_latency.py"
+            shutil.copyfile(Path(__file__), script)
+            asked = Path(folder) / "questions.json"
+            asked.write_text(json.dumps(questions))
+            results = Path(folder) / "results.json"
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    str(script),
+                    f"--entries={entries}",
+                    f"--rounds={rounds}",
+                    f"--noise={noise}",
+                    f"--questions={asked}",
+                    f"--json={results}",
+                ],
+                cwd=tree,
+                env={**os.environ, "PYTHONPATH": str(tree)},
+                check=True,
+                stdout=subprocess.PIPE,
+                text=True,
+                timeout=COMPARE_TIMEOUT_S,
+            ).stdout
+            return out, json.loads(results.read_text())
+        finally:
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True
+            )
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--entries", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--noise", type=float, default=0.02, help="per-dimension noise of copied vectors"
+    )
+    parser.add_argument("--compare", metavar="REV", help="also run a git revision, and compare")
+    parser.add_argument("--questions", type=Path, help=argparse.SUPPRESS)  # JSON list
+    parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)  # results, for --compare
     args = parser.parse_args()
-    kb = load_knowledge_base()
-    dev = load_dev_set()
-    questions = [q.text for q in dev.questions] + list(dev.off_topic)
-    print(
-        f"machine: {platform.machine()}, {platform.python_implementation()} "
-        f"{platform.python_version()}, {platform.system()}"
-    )
-    print(
-        "| knowledge base | entries | phrasings | index build | p50 | p99 | max | queries | peak RSS growth |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name, base in (("shipped", kb), ("synthetic", synthetic(kb, args.entries))):
-        r = measure(base, questions, args.rounds)
-        print(
-            f"| {name} | {r['entries']:,} | {r['phrasings']:,} | {r['build_s']:.2f} s | "
-            f"{r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms | {r['max_ms']:.2f} ms | "
-            f"{r['queries']:,} | {r['peak_rss_growth_mib']:.0f} MiB |"
-        )
+    if args.questions:
+        questions = list(json.loads(args.questions.read_text()))
+    else:
+        dev = load_dev_set()
+        questions = [q.text for q in dev.questions] + list(dev.off_topic)
+    if not args.json:
+        from bench.machine import machine_line  # not in older revisions (--compare)
+
+        print(machine_line(f"numpy {np.__version__}"))
+        print(f"\n### this checkout ({_describe('HEAD')})\n", flush=True)
+    results = run(args.entries, args.rounds, args.noise, questions)
+    if args.json:
+        args.json.write_text(json.dumps(results))
+    if args.compare:
+        print(f"\n### {args.compare} ({_describe(args.compare)}), its own content\n", flush=True)
+        out, before = run_revision(args.compare, args.entries, args.rounds, args.noise, questions)
+        print(out.rstrip(), flush=True)
+        print(f"\n### ratios: this checkout / {args.compare}\n")
+        print("| knowledge base | entries | p50 | p99 | p50 ratio | p99 ratio |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for now, then in zip(results, before, strict=True):
+            print(
+                f"| {now['name']} | {now['entries']:,} / {then['entries']:,} | "
+                f"{now['p50_ms']:.2f} / {then['p50_ms']:.2f} ms | "
+                f"{now['p99_ms']:.2f} / {then['p99_ms']:.2f} ms | "
+                f"{now['p50_ms'] / then['p50_ms']:.1f}x | {now['p99_ms'] / then['p99_ms']:.1f}x |"
+            )
     return 0
+
+
+def _describe(rev: str) -> str:
+    """The short commit id of `rev`, with "+ changes" if HEAD has uncommitted ones."""
+    found = subprocess.run(
+        ["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True, text=True
+    )
+    name = found.stdout.strip() or rev
+    if rev == "HEAD":
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        if dirty:
+            name += " + uncommitted changes"
+    return name
 
 
 if __name__ == "__main__":

@@ -113,6 +113,17 @@ class VectorCache:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         return np.stack([self._vectors[k] for k in keys]).astype(np.float32, copy=False)
 
+    def put(self, texts: Sequence[str], vectors: Vectors) -> None:
+        """Store `vectors` (one row per text) as the texts' vectors, without the encoder.
+
+        For benchmarks and tests that need vectors for many texts without paying for
+        encoding them. Kept in memory; a cache with a folder writes them to disk with
+        the next encode, so pre-fill an in-memory cache (`VectorCache(None)`)."""
+        if len(texts) != len(vectors):
+            raise ValueError(f"{len(texts)} texts but {len(vectors)} vectors")
+        for text, vector in zip(texts, vectors, strict=True):
+            self._vectors[self.key(text)] = np.asarray(vector, dtype=np.float32)
+
     def __len__(self) -> int:
         return len(self._vectors)
 

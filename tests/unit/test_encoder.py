@@ -87,3 +87,14 @@ def test_vector_cache_survives_a_corrupt_file(tmp_path: Path) -> None:
     encoder = CountingEncoder()
     assert VectorCache(tmp_path).vectors(["hello"], encoder).shape == (1, 384)
     assert encoder.encoded == ["hello"]
+
+
+def test_vectors_put_in_the_cache_are_served_without_encoding() -> None:
+    cache = VectorCache(None)
+    vectors = np.eye(2, 384, dtype=np.float32)
+    cache.put(["first text", "second text"], vectors)
+    encoder = CountingEncoder()
+    assert np.array_equal(cache.vectors(["second text", "first text"], encoder), vectors[::-1])
+    assert encoder.encoded == []
+    with pytest.raises(ValueError):
+        cache.put(["one text"], vectors)

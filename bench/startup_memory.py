@@ -1,0 +1,298 @@
+"""Start-up time and memory of `nexus-bot run`, beside a bare python-telegram-bot echo
+bot (bench/echo_bot.py) as the floor.
+
+    python bench/startup_memory.py [--runs 5] [--settle 0.5]
+
+Each run starts one process against its own loopback fake Bot API
+(bot/fake_telegram/server.py, on 127.0.0.1) with the same token, a fresh temporary
+NEXUS_DATA_DIR (SQLite) and one shared NEXUS_CACHE_DIR, warmed first by one
+`nexus-bot run` whose figures are not counted. Runs alternate Nexus / echo, `--runs`
+of each. Per run:
+
+- start → first getUpdates: from just before the process is spawned to its first
+  getUpdates request reaching the fake server (the bot is then ready for updates);
+- VmRSS at first getUpdates: /proc/<pid>/status as that request arrives;
+- first reply: one text message is queued, until the bot's sendMessage arrives;
+- VmRSS and VmHWM (peak) `--settle` seconds after that reply;
+then SIGTERM, and the time until the process has exited.
+
+Every wait is bounded; a process that does not stop after SIGTERM is killed and
+reported. The only network traffic is to the fake server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from bench.machine import machine_line
+from bot.fake_telegram import FakeBotApi, LoopbackBotApiServer
+
+TOKEN = "123456:bench-startup-token"
+USER = 424242
+QUESTION = "what is an n+1 query"
+START_TIMEOUT_S = 180.0
+WARM_UP_TIMEOUT_S = 900.0  # the warm-up run encodes the whole knowledge base
+REPLY_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 30.0
+
+
+class WatchedApi(FakeBotApi):
+    """The fake Bot API, noting when the first getUpdates request arrives (the fake
+    records other calls in `calls`, but not getUpdates)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.polling = threading.Event()
+        self.first_poll_at = 0.0
+        self.on_first_poll: Any = None  # called in the server's thread, as the request arrives
+
+    def handle(
+        self, method: str, params: dict[str, Any], *, wait: bool = True
+    ) -> tuple[int, dict[str, Any]]:
+        if method == "getUpdates" and not self.polling.is_set():
+            self.first_poll_at = time.monotonic()
+            if self.on_first_poll is not None:
+                self.on_first_poll()
+            self.polling.set()
+        return super().handle(method, params, wait=wait)
+
+
+@dataclass(frozen=True)
+class Run:
+    bot: str
+    ready_s: float  # spawn → first getUpdates
+    rss_ready_mib: float
+    reply_s: float  # update queued → sendMessage
+    rss_mib: float  # --settle after the reply
+    hwm_mib: float
+    stop_s: float  # SIGTERM → exited
+    exit_code: int | None  # None: killed after STOP_TIMEOUT_S
+
+
+def memory_mib(pid: int) -> dict[str, float]:
+    """VmRSS and VmHWM of a process, in MiB (empty if it has gone)."""
+    found = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                found[key] = int(value.split()[0]) / 1024  # kB
+    except OSError:
+        pass
+    return found
+
+
+def children(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+
+
+def environment(server: LoopbackBotApiServer, data_dir: Path, cache_dir: Path) -> dict[str, str]:
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NEXUS_", "TELEGRAM_")) and "proxy" not in k.lower()
+    }
+    return {
+        **inherited,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "NEXUS_DATA_DIR": str(data_dir),
+        "NEXUS_CACHE_DIR": str(cache_dir),
+        "NEXUS_LOG_LEVEL": "WARNING",
+        "NO_PROXY": "127.0.0.1",
+        "no_proxy": "127.0.0.1",
+    }
+
+
+def command(bot: str) -> list[str]:
+    if bot == "nexus":
+        return [str(Path(sys.executable).parent / "nexus-bot"), "run"]
+    return [sys.executable, str(Path(__file__).with_name("echo_bot.py"))]
+
+
+def nexus_code() -> str:
+    """Where `nexus-bot` imports the bot from, asked of the same interpreter from a neutral
+    folder (an editable install, or PYTHONPATH when it is set)."""
+    with tempfile.TemporaryDirectory() as neutral:
+        found = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import bot, pathlib; print(pathlib.Path(bot.__file__).parent.parent)",
+            ],
+            cwd=neutral,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    return found.stdout.strip() or found.stderr.strip()
+
+
+def wait_until_polling(
+    api: WatchedApi, process: subprocess.Popen[bytes], timeout: float, log: Path
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not api.polling.wait(0.1):
+        if process.poll() is not None:
+            raise RuntimeError(f"exited with {process.returncode} before polling:\n{tail(log)}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no getUpdates within {timeout:.0f} s:\n{tail(log)}")
+
+
+def tail(log: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no output)"
+
+
+def stop(process: subprocess.Popen[bytes]) -> tuple[float, int | None]:
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    try:
+        code: int | None = process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT_S)
+        code = None
+    return time.monotonic() - started, code
+
+
+def run_once(bot: str, cache_dir: Path, settle: float, start_timeout: float) -> Run:
+    api = WatchedApi()
+    with tempfile.TemporaryDirectory() as folder, LoopbackBotApiServer(api) as server:
+        data_dir = Path(folder) / "data"
+        log = Path(folder) / "bot.log"
+        with log.open("wb") as out:
+            started = time.monotonic()
+            process = subprocess.Popen(
+                command(bot),
+                env=environment(server, data_dir, cache_dir),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                ready_memory: dict[str, float] = {}
+                api.on_first_poll = lambda: ready_memory.update(memory_mib(process.pid))
+                wait_until_polling(api, process, start_timeout, log)
+                ready_s = api.first_poll_at - started
+                queued = time.monotonic()
+                api.push_update(api.message_update(USER, QUESTION))
+                calls = api.wait_for(
+                    lambda calls: any(
+                        c.method == "sendMessage" and c.params.get("chat_id") == USER for c in calls
+                    ),
+                    timeout=REPLY_TIMEOUT_S,
+                )
+                reply = next(
+                    c
+                    for c in calls
+                    if c.method == "sendMessage" and c.params.get("chat_id") == USER
+                )
+                reply_s = reply.at - queued
+                time.sleep(settle)
+                memory = memory_mib(process.pid)
+                if children(process.pid):
+                    print(f"note: {bot} has child processes, not counted", file=sys.stderr)
+                stop_s, code = stop(process)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait(timeout=STOP_TIMEOUT_S)
+        if code != 0:
+            print(f"note: {bot} exit code {code} after SIGTERM:\n{tail(log)}", file=sys.stderr)
+        return Run(
+            bot,
+            ready_s,
+            ready_memory.get("VmRSS", float("nan")),
+            reply_s,
+            memory["VmRSS"],
+            memory["VmHWM"],
+            stop_s,
+            code,
+        )
+
+
+def spread(values: list[float], unit: str, digits: int) -> str:
+    return (
+        f"{statistics.median(values):.{digits}f} {unit} "
+        f"({min(values):.{digits}f}–{max(values):.{digits}f})"
+    )
+
+
+MEASURES = (
+    ("start → first getUpdates", "ready_s", "s", 2),
+    ("VmRSS at first getUpdates", "rss_ready_mib", "MiB", 0),
+    ("first reply (update queued → sendMessage)", "reply_s", "s", 3),
+    ("VmRSS after the reply", "rss_mib", "MiB", 0),
+    ("VmHWM (peak RSS) after the reply", "hwm_mib", "MiB", 0),
+    ("SIGTERM → exited", "stop_s", "s", 2),
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each bot")
+    parser.add_argument(
+        "--settle", type=float, default=0.5, help="seconds after the reply before reading memory"
+    )
+    args = parser.parse_args()
+    print(machine_line())
+    print(
+        f"nexus-bot: {command('nexus')[0]} (code in {nexus_code()}); echo bot: {command('echo')[1]}"
+    )
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory() as cache:
+        warm = run_once("nexus", Path(cache), args.settle, WARM_UP_TIMEOUT_S)
+        print(
+            f"warm-up (empty vector cache, not counted): first getUpdates after "
+            f"{warm.ready_s:.1f} s, first reply {warm.reply_s:.3f} s",
+            flush=True,
+        )
+        for i in range(args.runs):
+            for bot in ("nexus", "echo"):
+                r = run_once(bot, Path(cache), args.settle, START_TIMEOUT_S)
+                runs.append(r)
+                print(
+                    f"run {i + 1} {bot}: ready {r.ready_s:.2f} s, VmRSS {r.rss_ready_mib:.0f} MiB; "
+                    f"reply {r.reply_s:.3f} s, VmRSS {r.rss_mib:.0f} MiB, VmHWM "
+                    f"{r.hwm_mib:.0f} MiB; stopped in {r.stop_s:.2f} s (exit {r.exit_code})",
+                    flush=True,
+                )
+    by_bot = {bot: [r for r in runs if r.bot == bot] for bot in ("nexus", "echo")}
+    print(
+        f"\n{args.runs} runs of each, alternating; median (min–max); the ratio is of the medians\n"
+    )
+    print("| measure | nexus-bot run | echo bot (bare PTB) | nexus / echo |")
+    print("| --- | --- | --- | --- |")
+    for label, field, unit, digits in MEASURES:
+        nexus = [getattr(r, field) for r in by_bot["nexus"]]
+        echo = [getattr(r, field) for r in by_bot["echo"]]
+        ratio = statistics.median(nexus) / statistics.median(echo)
+        print(
+            f"| {label} | {spread(nexus, unit, digits)} | {spread(echo, unit, digits)} | "
+            f"{ratio:.1f}x |"
+        )
+    codes = sorted({str(r.exit_code) for r in runs})
+    print(f"\nexit codes after SIGTERM: {', '.join(codes)} (None: killed after {STOP_TIMEOUT_S} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
