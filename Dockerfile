@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    NEXUS_DATA_DIR=/data
+    NEXUS_DATA_DIR=/data \
+    NEXUS_CACHE_DIR=/opt/nexus/cache
 
 RUN useradd --create-home --uid 10001 nexus \
     && mkdir /data && chown nexus:nexus /data
@@ -16,6 +17,11 @@ COPY bot ./bot
 COPY content ./content
 COPY storage ./storage
 RUN pip install '.[postgres]'
+# Encode the bundled content once at build time, so the first start is a warm one
+# (vectors are keyed by text and model; a custom NEXUS_CONTENT_DIR adds only its own).
+RUN mkdir -p /opt/nexus/cache \
+    && nexus-bot ask "warm up the vector cache" > /dev/null \
+    && chown -R nexus:nexus /opt/nexus
 
 USER nexus
 VOLUME ["/data"]

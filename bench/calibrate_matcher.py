@@ -34,7 +34,6 @@ from content.matcher import (
     EXACT_INTENT,
     RANK_FEATURES,
     Signals,
-    confidence_features,
     rank_features,
     rank_signals,
     rank_weights,
@@ -138,9 +137,9 @@ def confidence(messages: list[Message], settings: MatcherSettings) -> MatcherSet
     for m in messages:
         if m.kind == "smalltalk" or not m.signals:
             continue
-        ranked = rank_signals(m.signals, settings).candidates
-        rows.append(confidence_features(ranked))
-        labels.append(float(m.kind == "question" and ranked[0][0].id in m.right))
+        ranking = rank_signals(m.signals, settings)
+        rows.append(ranking.features)
+        labels.append(float(m.kind == "question" and ranking.candidates[0][0].id in m.right))
     w = fit_logistic(np.array(rows), np.array(labels))
     names = ("bias", *CONFIDENCE_FEATURES)
     print("confidence: " + ", ".join(f"{n} {v:+.2f}" for n, v in zip(names, w, strict=True)))

@@ -24,11 +24,10 @@ from content.telegram_html import strip_tags
 
 BM25_K1 = 0.8
 BM25_B = 0.5
-# How many entries, best by keywords, get the (costlier) fuzzy comparison.
+# How many entries, best by keywords, get the (costlier) fuzzy comparison, beside
+# the entries the semantic signal brings (which rescue questions whose words are
+# all misspelt beyond correction).
 CANDIDATE_POOL = 60
-# Below this many phrasings every phrasing is also fuzzy-scanned (cheap, and it
-# rescues questions whose words are all misspelt beyond correction).
-FULL_SCAN_PHRASINGS = 5000
 TYPO_MIN_LENGTH = 4
 TYPO_CUTOFF = 80.0
 TYPO_DISCOUNT = 0.85
@@ -106,8 +105,10 @@ class LexicalIndex:
         )
         return (found[0], TYPO_DISCOUNT) if found else None
 
-    def signals(self, query_tokens: list[str]) -> dict[int, LexicalSignals]:
-        """Signals of every entry that shares a (corrected) word or a close phrasing."""
+    def signals(
+        self, query_tokens: list[str], also: Sequence[int] = ()
+    ) -> dict[int, LexicalSignals]:
+        """Signals of the entries best by keywords, and of the entries in `also`."""
         keyword_score: dict[int, float] = defaultdict(float)
         covered: dict[int, float] = defaultdict(float)
         total_idf = 0.0
@@ -126,6 +127,7 @@ class LexicalIndex:
                 keyword_score[index] += weight * trust
                 covered[index] += idf * trust
         pool = sorted(keyword_score, key=keyword_score.__getitem__, reverse=True)[:CANDIDATE_POOL]
+        pool = list(dict.fromkeys([*pool, *also]))
         fuzzy = self._fuzzy(" ".join(query_tokens), pool)
         return {
             index: LexicalSignals(
@@ -133,16 +135,12 @@ class LexicalIndex:
                 coverage=covered.get(index, 0.0) / total_idf if total_idf else 0.0,
                 bm25=keyword_score.get(index, 0.0) / best_possible if best_possible else 0.0,
             )
-            for index in set(pool) | set(fuzzy)
+            for index in pool
         }
 
     def _fuzzy(self, query_text: str, pool: list[int]) -> dict[int, float]:
         best: dict[int, float] = {}
-        choices: Sequence[int]
-        if len(self._phrasings) <= FULL_SCAN_PHRASINGS:
-            choices = range(len(self._phrasings))
-        else:
-            choices = [p for index in pool for p in self._phrasings_of[index]]
+        choices = [p for index in pool for p in self._phrasings_of[index]]
         texts = [self._phrasings[p] for p in choices]
         for _, score, offset in process.extract(
             query_text, texts, scorer=fuzz.token_sort_ratio, limit=CANDIDATE_POOL * 3

@@ -103,6 +103,7 @@ class Ranking:
 
     candidates: tuple[tuple[Entry, Signals, float], ...]
     confidence: float
+    features: tuple[float, ...]  # what the confidence was computed from (CONFIDENCE_FEATURES)
 
 
 class Matcher:
@@ -150,13 +151,14 @@ class Matcher:
         tokens = self.normalizer.content_tokens(query)
         if not tokens:
             return []
-        lexical = self._lexical.signals(tokens)
         phrasing, passage = self._semantic.scores(self._semantic.encode(query))
         semantic_best = np.maximum(phrasing, passage)
-        pool = set(lexical)
+        by_meaning: list[int] = []
         if len(semantic_best):
             count = min(SEMANTIC_POOL, len(semantic_best))
-            pool.update(int(i) for i in np.argpartition(-semantic_best, count - 1)[:count])
+            by_meaning = [int(i) for i in np.argpartition(-semantic_best, count - 1)[:count]]
+        lexical = self._lexical.signals(tokens, also=by_meaning)
+        pool = set(lexical)
         none = LexicalSignals(0.0, 0.0, 0.0)
         found = []
         for i in sorted(pool):
@@ -208,12 +210,20 @@ class Matcher:
         return self._smalltalk.classify(text, vector)
 
 
-def rank_features(signals: Sequence[Signals]) -> np.ndarray:
-    """One row of RANK_FEATURES per candidate."""
-    raw = np.array(
+def raw_signals(signals: Sequence[Signals]) -> np.ndarray:
+    """One row per candidate: lexical, fuzzy, coverage, bm25, phrasing, passage."""
+    return np.array(
         [[s.lexical, s.fuzzy, s.coverage, s.bm25, s.phrasing, s.passage] for s in signals],
         dtype=np.float64,
     ).reshape(-1, 6)
+
+
+def rank_features(signals: Sequence[Signals]) -> np.ndarray:
+    """One row of RANK_FEATURES per candidate."""
+    return _rank_features(raw_signals(signals))
+
+
+def _rank_features(raw: np.ndarray) -> np.ndarray:
     picked = raw[:, [0, 4, 5]]  # lexical, phrasing, passage
     gaps = picked - picked.max(axis=0, initial=0.0)
     ranks = (-picked).argsort(axis=0).argsort(axis=0)
@@ -244,33 +254,28 @@ CONFIDENCE_FEATURES = (
 )
 
 
-def confidence_features(ranked: Sequence[tuple[Entry, Signals, float]]) -> tuple[float, ...]:
-    if not ranked:
-        return (0.0,) * len(CONFIDENCE_FEATURES)
-    entry, top, share = ranked[0]
-    runner_up = ranked[1][2] if len(ranked) > 1 else 0.0
-
-    def best_by(signal: str) -> float:
-        return float(max(ranked, key=lambda c: getattr(c[1], signal))[0] is entry)
-
-    def lead(signal: str) -> float:
-        others = [getattr(s, signal) for e, s, _ in ranked if e is not entry]
-        return float(getattr(top, signal) - max(others, default=0.0))
-
+def confidence_features(raw: np.ndarray, shares: np.ndarray, top: int) -> tuple[float, ...]:
+    """CONFIDENCE_FEATURES of candidate `top`, from every candidate's raw signals
+    (raw_signals) and ranking shares (0..100)."""
+    others = np.delete(np.arange(len(shares)), top)
+    runner_up = float(shares[others].max()) if len(others) else 0.0
+    best = raw.argmax(axis=0)
+    lead = raw[top] - (raw[others].max(axis=0) if len(others) else 0.0)
+    lexical, fuzzy, coverage, bm25, phrasing, passage = (float(v) for v in raw[top])
     return (
-        share / 100,
-        (share - runner_up) / 100,
-        best_by("lexical"),
-        best_by("phrasing"),
-        best_by("passage"),
-        top.phrasing,
-        top.passage,
-        top.lexical,
-        top.bm25,
-        top.coverage,
-        top.fuzzy,
-        lead("phrasing"),
-        lead("lexical"),
+        float(shares[top]) / 100,
+        (float(shares[top]) - runner_up) / 100,
+        float(best[0] == top),
+        float(best[4] == top),
+        float(best[5] == top),
+        phrasing,
+        passage,
+        lexical,
+        bm25,
+        coverage,
+        fuzzy,
+        float(lead[4]),
+        float(lead[0]),
     )
 
 
@@ -283,19 +288,16 @@ def probability(features: tuple[float, ...], settings: MatcherSettings) -> float
 def rank_signals(signals: list[tuple[Entry, Signals]], settings: MatcherSettings) -> Ranking:
     """Candidates ordered by the ranking model; each scored by its softmax share (0..100)."""
     if not signals:
-        return Ranking((), 0.0)
-    logits = rank_features([s for _, s in signals]) @ rank_weights(settings)
+        return Ranking((), 0.0, (0.0,) * len(CONFIDENCE_FEATURES))
+    raw = raw_signals([s for _, s in signals])
+    logits = _rank_features(raw) @ rank_weights(settings)
     shares = np.exp(logits - logits.max())
     shares = 100 * shares / shares.sum()
-    ranked = sorted(
-        (
-            (entry, s, round(float(share), 2))
-            for (entry, s), share in zip(signals, shares, strict=True)
-        ),
-        key=lambda c: (-c[2], c[0].id),
-    )
-    confidence = probability(confidence_features(ranked), settings)
-    return Ranking(tuple(ranked), confidence)
+    rounded = np.round(shares, 2)
+    order = sorted(range(len(signals)), key=lambda i: (-rounded[i], signals[i][0].id))
+    ranked = tuple((signals[i][0], signals[i][1], float(rounded[i])) for i in order)
+    features = confidence_features(raw, rounded, order[0])
+    return Ranking(ranked, probability(features, settings), features)
 
 
 def decide(

@@ -125,6 +125,7 @@ def _ranking(scores: list[float], confidence: float) -> Ranking:
             for i, s in zip("abc", scores, strict=False)
         ),
         confidence,
+        (),
     )
 
 
