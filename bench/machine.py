@@ -28,3 +28,9 @@ def machine_line(*details: str) -> str:
         + "".join(f"{d}, " for d in details)
         + f"measured {date.today()}; shared and noisy: compare figures from the same run only"
     )
+
+
+def load_line(when: str) -> str:
+    """The 1/5/15-minute load averages: other work on the machine shows here."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {when}: {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} vCPU)"

@@ -6,7 +6,8 @@
 
 Questions are the development set's (in-domain and off-topic), asked `rounds`
 times each after one warm-up pass, one at a time; reports p50/p99 in milliseconds, the
-index build time, and the peak resident memory growth of the process.
+index build time, and the peak resident memory growth of the process from just before
+the index build (VmHWM, reset then, minus VmRSS then).
 
 The synthetic knowledge base is the shipped one plus perturbed copies of its entries
 (words swapped in from the whole vocabulary). The matcher encodes every phrasing and
@@ -30,7 +31,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -171,14 +171,31 @@ def prefilled_cache(
     }
 
 
-def rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def memory_mib(field: str) -> float:
+    """VmRSS or VmHWM (peak) of this process, from /proc/self/status.
+
+    Not getrusage's ru_maxrss: on Linux a process started by a bigger one (as --compare
+    starts this script) inherits its parent's peak there."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def reset_peak_mib() -> float:
+    """Resets VmHWM to the current RSS where the kernel allows it; the baseline that a
+    later VmHWM is to be compared with."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return memory_mib("VmHWM")
+    return memory_mib("VmRSS")
 
 
 def measure(
     kb: KnowledgeBase, questions: list[str], rounds: int, cache: VectorCache | None = None
 ) -> dict[str, float]:
-    before = rss_mib()
+    before = reset_peak_mib()
     started = time.perf_counter()
     if cache is None:
         matcher = Matcher(kb)
@@ -204,7 +221,7 @@ def measure(
         "p99_ms": percentile(samples, 99),
         "max_ms": max(samples),
         "queries": len(samples),
-        "peak_rss_growth_mib": rss_mib() - before,
+        "peak_rss_growth_mib": memory_mib("VmHWM") - before,
     }
 
 
@@ -315,9 +332,10 @@ def main() -> int:
         dev = load_dev_set()
         questions = [q.text for q in dev.questions] + list(dev.off_topic)
     if not args.json:
-        from bench.machine import machine_line  # not in older revisions (--compare)
+        from bench.machine import load_line, machine_line  # not in older revisions
 
         print(machine_line(f"numpy {np.__version__}"))
+        print(load_line("at start"))
         print(f"\n### this checkout ({_describe('HEAD')})\n", flush=True)
     results = run(args.entries, args.rounds, args.noise, questions)
     if args.json:
@@ -336,6 +354,8 @@ def main() -> int:
                 f"{now['p99_ms']:.2f} / {then['p99_ms']:.2f} ms | "
                 f"{now['p50_ms'] / then['p50_ms']:.1f}x | {now['p99_ms'] / then['p99_ms']:.1f}x |"
             )
+    if not args.json:
+        print(f"\n{load_line('at the end')}")
     return 0
 
 

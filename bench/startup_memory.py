@@ -37,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from bench.machine import machine_line
+from bench.machine import load_line, machine_line
 from bot.fake_telegram import FakeBotApi, LoopbackBotApiServer
 
 TOKEN = "123456:bench-startup-token"
@@ -254,6 +254,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     print(machine_line())
+    print(load_line("at start"))
     print(
         f"nexus-bot: {command('nexus')[0]} (code in {nexus_code()}); echo bot: {command('echo')[1]}"
     )
@@ -291,6 +292,7 @@ def main() -> int:
         )
     codes = sorted({str(r.exit_code) for r in runs})
     print(f"\nexit codes after SIGTERM: {', '.join(codes)} (None: killed after {STOP_TIMEOUT_S} s)")
+    print(load_line("at the end"))
     return 0
 
 
