@@ -5,11 +5,13 @@
 Nexus is scored on its own output: every message goes through one
 `nexus-bot ask --json` process (the installed command), and the reply's status,
 answered entry and offered choices are what count. The frozen split is the
-figure to quote; the tune split (what bench/calibrate_matcher.py fitted on) and
+figure to quote; the calibration split (what bench/calibrate_matcher.py fitted
+the matcher's models on), the tune split (whose misses authors read to sharpen
+the content) and
 the older development set (written with the entries in view) stand beside it.
 
 Baselines, on the same entries, each with the one threshold that keeps
-off-topic answers at or under 3% on the tune split:
+off-topic answers at or under 3% on the calibration split:
 - BM25 over each entry's title, phrasings and answer (bench.evaluation);
 - embedding search alone: the same MiniLM encoder, best cosine over phrasings;
 - the matcher before issue 10 (`--before`, default 5bd42b6), run from a git
@@ -80,10 +82,10 @@ def dev_as_split(kb: KnowledgeBase) -> BlindSplit:
 
 
 def thresholded(
-    scores: dict[str, list[tuple[str, float]]], tune: BlindSplit
+    scores: dict[str, list[tuple[str, float]]], fitted_on: BlindSplit
 ) -> Callable[[str], Reply]:
-    """A baseline that answers its top entry above one threshold, fitted on the tune split."""
-    off = [scores[t][0][1] if scores[t] else 0.0 for t in tune.off_topic]
+    """A baseline that answers its top entry above one threshold, fitted on `fitted_on`."""
+    off = [scores[t][0][1] if scores[t] else 0.0 for t in fitted_on.off_topic]
     threshold = float(np.quantile(off, 1 - MAX_OFF_TOPIC)) + 1e-9 if off else 0.0
 
     def reply(text: str) -> Reply:
@@ -167,6 +169,7 @@ def main() -> int:
     kb = load_knowledge_base()
     splits = {
         "frozen": load_split("frozen", topics=kb.entry_topics),
+        "calibration": load_split("calibration", topics=kb.entry_topics),
         "tune": load_split("tune", topics=kb.entry_topics),
         "dev": dev_as_split(kb),
     }
@@ -178,13 +181,14 @@ def main() -> int:
             args.before, messages
         ).__getitem__
         systems["BM25 (bm25 over title, phrasings, answer)"] = thresholded(
-            bm25_scores(kb, messages), splits["tune"]
+            bm25_scores(kb, messages), splits["calibration"]
         )
         systems["embedding search alone (MiniLM, phrasings)"] = thresholded(
-            embedding_scores(kb, messages), splits["tune"]
+            embedding_scores(kb, messages), splits["calibration"]
         )
     print(
-        f"{len(kb.entries)} entries. Replies of `nexus-bot ask --json`; baselines fitted on the tune split.\n"
+        f"{len(kb.entries)} entries. Replies of `nexus-bot ask --json`; "
+        "baselines fitted on the calibration split.\n"
     )
     for name, split in splits.items():
         print(

@@ -1,15 +1,17 @@
-"""Fit the matcher's fusion weights, confidence model and bands on the tune split.
+"""Fit the matcher's ranking model, confidence model and bands on the calibration split.
 
     python bench/calibrate_matcher.py            # print what it would write
     python bench/calibrate_matcher.py --write    # also write content/data/matcher.yaml
 
-Only tests/eval/blind/tune.yaml is read: the frozen split is never fitted on.
+Only tests/eval/blind/calibration.yaml is read. The tune split is not used here:
+authors read its misses and sharpened the content for them, so the matcher
+would look surer on it than on new questions. The frozen split is never fitted on.
 1. Ranking: a linear model over each candidate's signals (lexical, phrasing and
    passage similarity, their gaps to the best and reciprocal ranks), fitted as a
-   softmax over each tune question's candidates.
+   softmax over each calibration question's candidates.
 2. Confidence: a logistic model of "the top entry is right" over the ranking's
    shape (top score, margin, agreement of words and meaning, lexical score),
-   fitted on the tune questions plus the off-topic messages (never right).
+   fitted on the calibration questions plus the off-topic messages (never right).
 3. Bands: the answer and suggestion probabilities and the small-talk similarity
    that answer the most questions right while keeping wrong answers and
    answered off-topic messages under the targets with room to spare.
@@ -111,7 +113,7 @@ def fit_ranker(messages: list[Message], base: MatcherSettings, l2: float = 1e-3)
     )
     total = sum(m.kind == "question" for m in messages)
     print(
-        f"ranker: rank@1 {best / total:.3f} on the tune questions; weights "
+        f"ranker: rank@1 {best / total:.3f} on the calibration questions; weights "
         + ", ".join(f"{n} {v:+.2f}" for n, v in zip(RANK_FEATURES, w, strict=True))
     )
     return settings
@@ -208,13 +210,13 @@ def bands(messages: list[Message], settings: MatcherSettings) -> MatcherSettings
                         suggest_probability=suggest,
                     )
                     best = (float(value), trial, {k: float(v) for k, v in share.items()})
-    assert best is not None, "no setting meets the targets on the tune split"
+    assert best is not None, "no setting meets the targets on the calibration split"
     _, chosen, share = best
     print(
         f"bands: answer p>={chosen.answer_probability:g}, suggest p>={chosen.suggest_probability:g}, "
         f"small talk >={chosen.smalltalk_similarity:g}"
     )
-    print("tune split: " + ", ".join(f"{k} {v:.3f}" for k, v in share.items()))
+    print("calibration split: " + ", ".join(f"{k} {v:.3f}" for k, v in share.items()))
     return chosen
 
 
@@ -227,8 +229,8 @@ def calibrate(matcher: Matcher, split: BlindSplit) -> MatcherSettings:
 
 def write(settings: MatcherSettings, path: Path) -> None:
     lines = [
-        "# Written by bench/calibrate_matcher.py on the tune split of tests/eval/blind/.",
-        "# Re-run it after changing the matcher, the content or the tune split.",
+        "# Written by bench/calibrate_matcher.py on the calibration split of tests/eval/blind/.",
+        "# Re-run it after changing the matcher or the content.",
         "thresholds:",
     ]
     lines += [f"  {name}: {value:g}" for name, value in asdict(settings).items()]
@@ -240,7 +242,7 @@ def main() -> int:
     parser.add_argument("--write", action="store_true", help="write content/data/matcher.yaml")
     args = parser.parse_args()
     kb = load_knowledge_base()
-    split = load_split("tune", topics=kb.entry_topics)
+    split = load_split("calibration", topics=kb.entry_topics)
     settings = calibrate(Matcher(kb, settings=MatcherSettings()), split)
     if args.write:
         write(settings, BUNDLED_CONTENT_DIR / "matcher.yaml")

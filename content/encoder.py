@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -94,6 +95,9 @@ class VectorCache:
         self._model_id = model_id
         self._path = folder / f"{model_id}.npz" if folder else None
         self._vectors: dict[str, Vectors] = {}
+        # /reload indexes new content in a worker thread while the event loop may
+        # encode a learned phrasing: one writer at a time.
+        self._lock = threading.Lock()
         if self._path and self._path.exists():
             try:
                 with np.load(self._path) as stored:
@@ -107,17 +111,22 @@ class VectorCache:
 
     def vectors(self, texts: Sequence[str], encoder: SentenceEncoder) -> Vectors:
         keys = [self.key(t) for t in texts]
-        missing = sorted(
-            {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items()
-        )
+        with self._lock:
+            missing = sorted(
+                {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items()
+            )
         if missing:
+            # Encoded outside the lock: a long /reload must not hold up the event loop.
             fresh = encoder.encode([t for _, t in missing])
-            for (k, _), vector in zip(missing, fresh, strict=True):
-                self._vectors[k] = vector
-            self._save()
+            with self._lock:
+                for (k, _), vector in zip(missing, fresh, strict=True):
+                    self._vectors[k] = vector
+                self._save()
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
-        return np.stack([self._vectors[k] for k in keys]).astype(np.float32, copy=False)
+        with self._lock:
+            found = [self._vectors[k] for k in keys]
+        return np.stack(found).astype(np.float32, copy=False)
 
     def put(self, texts: Sequence[str], vectors: Vectors) -> None:
         """Store `vectors` (one row per text) as the texts' vectors, without the encoder.

@@ -3,6 +3,7 @@ statistics, content reload, and each learner's data (export and forget)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -141,8 +142,13 @@ class OpsService:
             tuple(feedback),
         )
 
-    def reload(self) -> list[Problem]:
-        """Re-read the content; on errors the old content stays live."""
+    async def reload(self) -> list[Problem]:
+        """Re-read the content; on errors the old content stays live. Reading and
+        indexing (which encodes new or changed texts) run in a worker thread, so
+        the bot keeps answering meanwhile."""
+        return await asyncio.to_thread(self._reload)
+
+    def _reload(self) -> list[Problem]:
         kb, problems = read_content(self._content_dir)
         errors = [p for p in problems if not p.warning]
         if not errors:

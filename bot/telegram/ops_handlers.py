@@ -42,7 +42,7 @@ class OpsHandlers:
         await send_view(context, learner_of(update).chat_id, view)
 
     async def reload(self, update: Update, context: Context) -> None:
-        problems = self.ops.reload()
+        problems = await self.ops.reload()
         self.observer.event("content.reloaded" if not problems else "content.reload_failed")
         if not problems:
             await self.teaching.sync()  # the new matcher starts without learned phrasings
