@@ -199,13 +199,16 @@ def main() -> int:
         for system_name, system in systems.items():
             print(row(system_name, score(split, system)))
         print()
-    frozen = score(splits["frozen"], nexus.__getitem__)
-    print(
-        f"Frozen split, Nexus: small-talk intent right {frozen.intent_right:.3f}; "
-        f'off-topic offered a "did you mean" {frozen.off_topic_suggested:.3f}.\n'
-    )
-    print(breakdown("frozen, by style", frozen.per_style) + "\n")
-    print(breakdown("frozen, by topic", frozen.per_topic))
+    for name, split in splits.items():
+        mine = score(split, nexus.__getitem__)
+        print(f"#### Nexus on the {name} split, by style and by topic\n")
+        if split.smalltalk:
+            print(
+                f"Small-talk intent right {mine.intent_right:.3f}; off-topic offered a "
+                f'"did you mean" {mine.off_topic_suggested:.3f}.\n'
+            )
+        print(breakdown("style", mine.per_style) + "\n")
+        print(breakdown("topic", mine.per_topic) + "\n")
     return 0
 
 
