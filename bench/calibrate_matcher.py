@@ -21,6 +21,7 @@ Signals are computed once per message; the searches only re-blend and re-decide.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -47,9 +48,10 @@ from content.smalltalk import IntentMatch
 # the frozen split, which the fit never sees, stays under them too.
 MAX_WRONG = 0.02
 MAX_OFF_TOPIC = 0.015
-ANSWER_PROBABILITIES = [round(0.30 + 0.01 * i, 2) for i in range(66)]
-SUGGEST_PROBABILITIES = [round(0.02 + 0.01 * i, 2) for i in range(40)]
-SMALLTALK_SIMILARITIES = [round(0.60 + 0.01 * i, 2) for i in range(36)]
+ANSWER_PROBABILITIES = [round(0.40 + 0.01 * i, 2) for i in range(56)]
+SUGGEST_PROBABILITIES = [round(0.02 + 0.02 * i, 2) for i in range(20)]
+SMALLTALK_SIMILARITIES = [round(0.55 + 0.05 * i, 2) for i in range(9)]
+SMALLTALK_FALLBACKS = [round(0.30 + 0.05 * i, 2) for i in range(7)]
 
 
 @dataclass(frozen=True)
@@ -170,11 +172,15 @@ def bands(messages: list[Message], settings: MatcherSettings) -> MatcherSettings
     )
     question, off, small = kind == "question", kind == "off_topic", kind == "smalltalk"
     best: tuple[float, MatcherSettings, dict[str, float]] | None = None
-    for similarity in SMALLTALK_SIMILARITIES:
-        for answer in ANSWER_PROBABILITIES:
-            # The same rule as content.matcher.decide.
-            chat = (intent >= similarity) & ((intent >= EXACT_INTENT) | (p < answer))
-            answered = ~chat & (p >= answer)
+    for similarity, fallback, answer in itertools.product(
+        SMALLTALK_SIMILARITIES, SMALLTALK_FALLBACKS, ANSWER_PROBABILITIES
+    ):
+        if fallback > similarity:
+            continue
+        if True:  # (kept flat: one block per combination of the three)
+            # The same rules as content.matcher.decide.
+            sure = (intent >= similarity) & ((intent >= EXACT_INTENT) | (p < answer))
+            answered = ~sure & (p >= answer)
             wrong = (answered & question & ~top_right).sum() / question.sum()
             off_answered = (answered & off).sum() / off.sum()
             if wrong > MAX_WRONG or off_answered > MAX_OFF_TOPIC:
@@ -182,6 +188,7 @@ def bands(messages: list[Message], settings: MatcherSettings) -> MatcherSettings
             for suggest in SUGGEST_PROBABILITIES:
                 if suggest > answer:
                     break
+                chat = sure | ((intent >= fallback) & (p < suggest))
                 suggested = ~chat & ~answered & (p >= suggest)
                 share = {
                     "right": (answered & question & top_right).sum() / question.sum(),
@@ -192,6 +199,7 @@ def bands(messages: list[Message], settings: MatcherSettings) -> MatcherSettings
                     "off_answered": off_answered,
                     "off_suggested": (suggested & off).sum() / off.sum(),
                     "small_ok": (chat & small).sum() / max(small.sum(), 1),
+                    "off_smalltalk": (chat & off).sum() / off.sum(),
                 }
                 # Right answers first; then right entries offered and small talk
                 # recognised; an off-topic "did you mean" costs a little.
@@ -200,12 +208,14 @@ def bands(messages: list[Message], settings: MatcherSettings) -> MatcherSettings
                     + 0.5 * share["offered"]
                     + 0.5 * share["small_ok"]
                     - 0.2 * share["off_suggested"]
+                    - 0.3 * share["off_smalltalk"]
                     - 0.5 * share["dont_know"]
                 )
                 if best is None or value > best[0]:
                     trial = replace(
                         settings,
                         smalltalk_similarity=similarity,
+                        smalltalk_fallback=fallback,
                         answer_probability=answer,
                         suggest_probability=suggest,
                     )
@@ -214,7 +224,8 @@ def bands(messages: list[Message], settings: MatcherSettings) -> MatcherSettings
     _, chosen, share = best
     print(
         f"bands: answer p>={chosen.answer_probability:g}, suggest p>={chosen.suggest_probability:g}, "
-        f"small talk >={chosen.smalltalk_similarity:g}"
+        f"small talk >={chosen.smalltalk_similarity:g} (>={chosen.smalltalk_fallback:g} "
+        "when no entry is even worth suggesting)"
     )
     print("calibration split: " + ", ".join(f"{k} {v:.3f}" for k, v in share.items()))
     return chosen

@@ -309,10 +309,12 @@ def decide(
     """The band: small talk, answered, "did you mean" or no match."""
     ranked = [Candidate(entry, score) for entry, _, score in ranking.candidates]
     p = ranking.confidence
-    if (
-        intent is not None
-        and intent.similarity >= settings.smalltalk_similarity
-        and (intent.similarity >= EXACT_INTENT or p < settings.answer_probability)
+    if intent is not None and (
+        (
+            intent.similarity >= settings.smalltalk_similarity
+            and (intent.similarity >= EXACT_INTENT or p < settings.answer_probability)
+        )
+        or (intent.similarity >= settings.smalltalk_fallback and p < settings.suggest_probability)
     ):
         return MatchResult(MatchStatus.SMALLTALK, query, (), intent.intent, p)
     if p >= settings.answer_probability:

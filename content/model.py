@@ -103,6 +103,9 @@ class MatcherSettings:
     # A message this close in meaning to a small-talk example is small talk, unless an
     # entry's phrasing is closer still ("hi, what's an etag" is a question).
     smalltalk_similarity: float = 0.88
+    # ... and a message that no entry is even worth suggesting for is small talk when
+    # it is this close to an example ("thanks a lot, that fixed it").
+    smalltalk_fallback: float = 0.5
 
 
 def short_key(identifier: str) -> str:

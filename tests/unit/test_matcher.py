@@ -129,7 +129,13 @@ def _ranking(scores: list[float], confidence: float) -> Ranking:
     )
 
 
-BANDS = MatcherSettings(answer_probability=0.6, suggest_probability=0.2, margin=5)
+BANDS = MatcherSettings(
+    answer_probability=0.6,
+    suggest_probability=0.2,
+    margin=5,
+    smalltalk_similarity=0.8,
+    smalltalk_fallback=0.6,
+)
 
 
 @pytest.mark.parametrize(
@@ -159,7 +165,11 @@ def test_smalltalk_by_meaning_yields_to_a_confident_answer() -> None:
     assert decide("hey etag", _ranking([60], 0.9), near, BANDS).status is MatchStatus.ANSWERED
     # Exact words (or emoji) are small talk whatever an entry scores.
     assert decide("hi", _ranking([60], 0.9), exact, BANDS).status is MatchStatus.SMALLTALK
-    # Below the similarity floor it is not small talk at all.
+    # Fairly close: small talk only when no entry is even worth suggesting.
+    fair = IntentMatch(intent, 0.7)
+    assert decide("x", _ranking([60], 0.1), fair, BANDS).status is MatchStatus.SMALLTALK
+    assert decide("x", _ranking([60], 0.4), fair, BANDS).status is MatchStatus.AMBIGUOUS
+    # Below the fallback it is not small talk at all.
     far = IntentMatch(intent, 0.5)
     assert decide("x", _ranking([60], 0.1), far, BANDS).status is MatchStatus.NO_MATCH
 
