@@ -136,8 +136,12 @@ class VectorCache:
         the next encode, so pre-fill an in-memory cache (`VectorCache(None)`)."""
         if len(texts) != len(vectors):
             raise ValueError(f"{len(texts)} texts but {len(vectors)} vectors")
-        for text, vector in zip(texts, vectors, strict=True):
-            self._vectors[self.key(text)] = np.asarray(vector, dtype=np.float32)
+        stored = {
+            self.key(text): np.asarray(vector, dtype=np.float32)
+            for text, vector in zip(texts, vectors, strict=True)
+        }
+        with self._lock:
+            self._vectors.update(stored)
 
     def __len__(self) -> int:
         return len(self._vectors)
