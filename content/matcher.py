@@ -121,11 +121,12 @@ class Matcher:
         encoder = encoder or shared_encoder()
         cache = cache or shared_cache()
         self._lexical = LexicalIndex(kb.entries, self.normalizer)
+        smalltalk_phrases = SmalltalkClassifier.phrases(kb.smalltalk)
+        # Encode whatever is new in one go (a first start says so once, then waits).
+        cache.vectors(SemanticIndex.texts(kb.entries) + smalltalk_phrases, encoder)
         self._semantic = SemanticIndex(kb.entries, encoder, cache)
         self._smalltalk = SmalltalkClassifier(
-            kb.smalltalk,
-            self.normalizer,
-            cache.vectors(SmalltalkClassifier.phrases(kb.smalltalk), encoder),
+            kb.smalltalk, self.normalizer, cache.vectors(smalltalk_phrases, encoder)
         )
         self._learned: dict[str, int] = {}
 

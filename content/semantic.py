@@ -49,6 +49,11 @@ class SemanticIndex:
         self._learned_owner: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._recent: dict[str, Vectors] = {}
 
+    @staticmethod
+    def texts(entries: Sequence[Entry]) -> list[str]:
+        """Every text the index encodes, to warm a cache in one go."""
+        return [t for e in entries for t in (e.title, *e.questions, *passages(e))]
+
     def _grouped(self, groups: list[list[str]]) -> tuple[Vectors, npt.NDArray[np.int64]]:
         """All texts' vectors in entry order, and where each entry's rows start."""
         texts = [t for group in groups for t in group]

@@ -98,3 +98,23 @@ def test_vectors_put_in_the_cache_are_served_without_encoding() -> None:
     assert encoder.encoded == []
     with pytest.raises(ValueError):
         cache.put(["one text"], vectors)
+
+
+class ZeroEncoder:
+    """Stands in for the model where only the cache's bookkeeping is under test."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.zeros((len(texts), 384), dtype=np.float32)
+
+
+def test_a_long_first_encoding_is_announced_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    texts = [f"text number {i}" for i in range(250)]
+    cache = VectorCache(tmp_path)
+    with caplog.at_level("WARNING", logger="content.encoder"):
+        cache.vectors(texts, ZeroEncoder())  # type: ignore[arg-type]
+        cache.vectors(texts, ZeroEncoder())  # type: ignore[arg-type]
+    announced = [r.getMessage() for r in caplog.records]
+    assert len(announced) == 1 and "Encoding 250 texts" in announced[0]
+    assert str(tmp_path) in announced[0]
