@@ -215,6 +215,47 @@ STOP_WORDS = frozenset(
         "your",
         "yours",
     ]
+    # How many of the program's learners write: Nigerian Pidgin, Sheng and Swahili,
+    # Ghanaian English. Fillers and pronouns only; "wahala" (trouble) says nothing
+    # about which concept is meant.
+    + [
+        "abeg",
+        "abi",
+        "aki",
+        "bana",
+        "biko",
+        "boss",
+        "bro",
+        "chale",
+        "dat",
+        "dem",
+        "dey",
+        "dis",
+        "ehn",
+        "eish",
+        "gani",
+        "hapa",
+        "hii",
+        "jare",
+        "kwani",
+        "massa",
+        "na",
+        "niaje",
+        "nini",
+        "oga",
+        "oya",
+        "sabi",
+        "sasa",
+        "sef",
+        "sha",
+        "tafadhali",
+        "una",
+        "wahala",
+        "wan",
+        "wetin",
+        "wey",
+        "yangu",
+    ]
 )
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
