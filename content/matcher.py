@@ -152,17 +152,18 @@ class Matcher:
         tokens = self.normalizer.content_tokens(query)
         if not tokens:
             return []
-        phrasing, passage = self._semantic.scores(self._semantic.encode(query))
-        semantic_best = np.maximum(phrasing, passage)
+        vector = self._semantic.encode(query)
+        phrasing = self._semantic.phrasing_scores(vector)
         by_meaning: list[int] = []
-        if len(semantic_best):
-            count = min(SEMANTIC_POOL, len(semantic_best))
-            by_meaning = [int(i) for i in np.argpartition(-semantic_best, count - 1)[:count]]
+        if len(phrasing):
+            count = min(SEMANTIC_POOL, len(phrasing))
+            by_meaning = [int(i) for i in np.argpartition(-phrasing, count - 1)[:count]]
         lexical = self._lexical.signals(tokens, also=by_meaning)
-        pool = set(lexical)
+        pool = sorted(lexical)
+        passage = self._semantic.passage_scores(vector, pool)
         none = LexicalSignals(0.0, 0.0, 0.0)
         found = []
-        for i in sorted(pool):
+        for i in pool:
             words = lexical.get(i, none)
             found.append(
                 (
@@ -173,7 +174,7 @@ class Matcher:
                         words.coverage,
                         words.bm25,
                         float(phrasing[i]),
-                        float(passage[i]),
+                        passage[i],
                     ),
                 )
             )

@@ -45,6 +45,7 @@ class SemanticIndex:
         answers = [passages(e) for e in entries]
         self._phrasings, self._phrasing_starts = self._grouped(phrasings)
         self._passages, self._passage_starts = self._grouped(answers)
+        self._passage_ends = np.append(self._passage_starts[1:], len(self._passages))
         self._learned: Vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
         self._learned_owner: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._recent: dict[str, Vectors] = {}
@@ -76,13 +77,23 @@ class SemanticIndex:
             self._recent[text] = vector
         return vector
 
-    def scores(self, query: Vectors) -> tuple[Scores, Scores]:
-        """Per entry: best similarity to a phrasing, and to a passage of the answer."""
+    def phrasing_scores(self, query: Vectors) -> Scores:
+        """Per entry: best similarity to a phrasing (title, questions, learned ones)."""
         if self._count == 0:
-            empty = np.zeros(0, dtype=np.float32)
-            return empty, empty
+            return np.zeros(0, dtype=np.float32)
         phrasing = np.maximum.reduceat(self._phrasings @ query, self._phrasing_starts)
         if len(self._learned_owner):
             np.maximum.at(phrasing, self._learned_owner, self._learned @ query)
-        passage = np.maximum.reduceat(self._passages @ query, self._passage_starts)
-        return phrasing, passage
+        return phrasing
+
+    def passage_scores(self, query: Vectors, entries: Sequence[int]) -> dict[int, float]:
+        """Best similarity to a passage of the answer, for the given entries only: the
+        passages outnumber the phrasings, and only candidates need them."""
+        if not entries:
+            return {}
+        starts = self._passage_starts[list(entries)]
+        ends = self._passage_ends[list(entries)]
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        offsets = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
+        best = np.maximum.reduceat(self._passages[rows] @ query, offsets)
+        return {entry: float(value) for entry, value in zip(entries, best, strict=True)}
