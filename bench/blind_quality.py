@@ -25,7 +25,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +43,7 @@ from bench.blind import (
     score,
 )
 from bench.evaluation import BM25Baseline, load_dev_set
+from bench.worktree import checked_out
 from content import KnowledgeBase, load_knowledge_base
 from content.encoder import shared_cache, shared_encoder
 
@@ -122,20 +122,8 @@ def embedding_scores(kb: KnowledgeBase, messages: list[str]) -> dict[str, list[t
 
 
 def before_replies(rev: str, messages: list[str]) -> dict[str, Reply]:
-    with tempfile.TemporaryDirectory() as folder:
-        tree = Path(folder) / "before"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", str(tree), rev],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-        try:
-            return ask_json(messages, tree, [sys.executable, "-m", "bot", "ask", "--json"])
-        finally:
-            subprocess.run(
-                ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True
-            )
+    with checked_out(rev) as tree:
+        return ask_json(messages, tree, [sys.executable, "-m", "bot", "ask", "--json"])
 
 
 def row(name: str, s: Scores) -> str:

@@ -276,43 +276,33 @@ def run_revision(
     rev: str, entries: int, rounds: int, noise: float, questions: list[str]
 ) -> tuple[str, list[dict[str, Any]]]:
     """This script, run in a temporary worktree of `rev`: its stdout and its results."""
-    with tempfile.TemporaryDirectory() as folder:
-        tree = Path(folder) / "tree"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", str(tree), rev],
-            cwd=ROOT,
+    from bench.worktree import checked_out  # not in older revisions, which run this copy
+
+    with checked_out(rev) as tree, tempfile.TemporaryDirectory() as folder:
+        (tree / "bench").mkdir(exist_ok=True)
+        script = tree / "bench" / "matcher_latency.py"
+        shutil.copyfile(Path(__file__), script)
+        asked = Path(folder) / "questions.json"
+        asked.write_text(json.dumps(questions))
+        results = Path(folder) / "results.json"
+        out = subprocess.run(
+            [
+                sys.executable,
+                str(script),
+                f"--entries={entries}",
+                f"--rounds={rounds}",
+                f"--noise={noise}",
+                f"--questions={asked}",
+                f"--json={results}",
+            ],
+            cwd=tree,
+            env={**os.environ, "PYTHONPATH": str(tree)},
             check=True,
-            capture_output=True,
-        )
-        try:
-            (tree / "bench").mkdir(exist_ok=True)
-            script = tree / "bench" / "matcher_latency.py"
-            shutil.copyfile(Path(__file__), script)
-            asked = Path(folder) / "questions.json"
-            asked.write_text(json.dumps(questions))
-            results = Path(folder) / "results.json"
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    str(script),
-                    f"--entries={entries}",
-                    f"--rounds={rounds}",
-                    f"--noise={noise}",
-                    f"--questions={asked}",
-                    f"--json={results}",
-                ],
-                cwd=tree,
-                env={**os.environ, "PYTHONPATH": str(tree)},
-                check=True,
-                stdout=subprocess.PIPE,
-                text=True,
-                timeout=COMPARE_TIMEOUT_S,
-            ).stdout
-            return out, json.loads(results.read_text())
-        finally:
-            subprocess.run(
-                ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True
-            )
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=COMPARE_TIMEOUT_S,
+        ).stdout
+        return out, json.loads(results.read_text())
 
 
 def main() -> int:
