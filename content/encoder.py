@@ -163,6 +163,7 @@ class VectorCache:
     def _save(self) -> None:
         if self._path is None:
             return
+        temporary: str | None = None
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             keys = np.array(list(self._vectors))
@@ -171,8 +172,11 @@ class VectorCache:
             with os.fdopen(handle, "wb") as out:
                 np.savez(out, keys=keys, vectors=vectors)
             os.replace(temporary, self._path)
-        except OSError:
-            pass  # a read-only or full disk costs a re-encode next start, nothing more
+        except OSError as error:
+            # A read-only or full disk costs a re-encode at the next start, nothing more.
+            log.warning("Could not save the vector cache in %s: %s", self._path.parent, error)
+            if temporary is not None and os.path.exists(temporary):
+                os.unlink(temporary)
 
 
 def cache_folder() -> Path:

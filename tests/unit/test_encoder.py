@@ -118,3 +118,16 @@ def test_a_long_first_encoding_is_announced_once(
     announced = [r.getMessage() for r in caplog.records]
     assert len(announced) == 1 and "Encoding 250 texts" in announced[0]
     assert str(tmp_path) in announced[0]
+
+
+def test_an_unwritable_cache_folder_costs_nothing_but_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("a file where the cache folder should be")
+    cache = VectorCache(blocked / "vectors")
+    with caplog.at_level("WARNING", logger="content.encoder"):
+        vectors = cache.vectors(["hello"], ZeroEncoder())  # type: ignore[arg-type]
+    assert vectors.shape == (1, 384)
+    assert any("Could not save the vector cache" in r.getMessage() for r in caplog.records)
+    assert list(tmp_path.iterdir()) == [blocked]  # no stray temporary file
