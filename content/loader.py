@@ -6,6 +6,7 @@ then `content.validation` checks what spans items (ids, links, limits, HTML).
 
 from __future__ import annotations
 
+import math
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ class _Reader:
         try:
             with self.path.open(encoding="utf-8") as handle:
                 data = yaml.load(handle, Loader=SAFE_LOADER)
+        except UnicodeDecodeError as error:
+            self.problem("-", "-", f"not UTF-8 text (byte {error.start}): save the file as UTF-8")
+            return []
         except (OSError, yaml.YAMLError) as error:
             self.problem("-", "-", f"cannot read YAML: {error}".replace("\n", " "))
             return []
@@ -202,22 +206,81 @@ def _read_synonyms(reader: _Reader) -> dict[str, tuple[str, ...]]:
 
 
 def _read_matcher_settings(root: Path, problems: list[Problem]) -> MatcherSettings:
+    """The matcher's settings; anything missing, unreadable or out of range is an error
+    (a NaN threshold would make every question a "did you mean")."""
+
+    def problem(field: str, message: str) -> MatcherSettings:
+        problems.append(Problem("matcher.yaml", "thresholds", field, message))
+        return MatcherSettings()
+
     path = root / "matcher.yaml"
-    if not path.exists():
+    if not path.is_file():
+        problems.append(
+            Problem("matcher.yaml", "-", "-", "missing: write it with bench/calibrate_matcher.py")
+        )
         return MatcherSettings()
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
-    except yaml.YAMLError as error:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+    except UnicodeDecodeError as error:
+        problems.append(Problem("matcher.yaml", "-", "-", f"not UTF-8 text (byte {error.start})"))
+        return MatcherSettings()
+    except (OSError, yaml.YAMLError) as error:
         problems.append(Problem("matcher.yaml", "-", "-", f"cannot read YAML: {error}"))
         return MatcherSettings()
+    if not isinstance(raw, dict):
+        problems.append(Problem("matcher.yaml", "-", "-", "expected a top-level 'thresholds:' map"))
+        return MatcherSettings()
+    thresholds = raw.get("thresholds")
+    if not isinstance(thresholds, dict) or not thresholds:
+        return problem("thresholds", "expected a map of setting: number")
     known = {f.name for f in fields(MatcherSettings)}
-    values = {}
-    for name, value in (raw.get("thresholds") or {}).items():
-        if name not in known or not isinstance(value, (int, float)):
-            problems.append(Problem("matcher.yaml", "thresholds", name, "unknown or not a number"))
-            continue
-        values[name] = float(value)
-    return MatcherSettings(**values)
+    values: dict[str, float] = {}
+    for name, value in thresholds.items():
+        if name not in known:
+            problem(str(name), "unknown setting")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            problem(name, f"expected a number, got {value!r}")
+        elif not math.isfinite(value):
+            problem(name, f"expected a finite number, got {value}")
+        elif (low_high := _SETTING_RANGES.get(_range_key(name))) and not (
+            low_high[0] <= value <= low_high[1]
+        ):
+            problem(name, f"expected {low_high[0]:g} to {low_high[1]:g}, got {value:g}")
+        else:
+            values[name] = float(value)
+    settings = MatcherSettings(**values)
+    if settings.suggest_probability > settings.answer_probability:
+        problem("suggest_probability", "must not be above answer_probability")
+    return settings
+
+
+# Allowed ranges of the settings with a meaning of their own (the model weights,
+# rank_* and confidence_*, may take any finite value).
+_SETTING_RANGES = {
+    "probability": (0.0, 1.0),
+    "similarity": (0.0, 1.0),
+    "weight": (0.0, 1.0),
+    "margin": (0.0, 100.0),
+}
+
+
+def _range_key(name: str) -> str:
+    if name.endswith("_probability"):
+        return "probability"
+    if name.startswith("smalltalk_"):
+        return "similarity"
+    if name.endswith("_weight"):
+        return "weight"
+    return name
+
+
+def _required_files(root: Path) -> list[Problem]:
+    """The parts every content folder needs, each with at least one item file."""
+    return [
+        Problem(f"{folder}/", "-", "-", "missing or empty: at least one .yaml file is needed")
+        for folder in ("entries", "quizzes", "tips")
+        if not _files(root, folder)
+    ]
 
 
 def _files(root: Path, folder: str) -> list[Path]:
@@ -239,10 +302,14 @@ def read_content(root: Path, thorough: bool = False) -> tuple[KnowledgeBase, lis
     def read(path: Path, reader_fn: Any) -> Any:
         return reader_fn(_Reader(root, path, problems, origins))
 
+    problems.extend(_required_files(root))
     topics = read(root / "topics.yaml", _read_topics)
     entries = [e for p in _files(root, "entries") for e in read(p, _read_entries)]
     quizzes = [q for p in _files(root, "quizzes") for q in read(p, _read_quizzes)]
     tips = [t for p in _files(root, "tips") for t in read(p, _read_tips)]
+    for folder, found in (("entries", entries), ("quizzes", quizzes), ("tips", tips)):
+        if _files(root, folder) and not found:
+            problems.append(Problem(f"{folder}/", "-", "-", "no items: at least one is needed"))
     synonyms = (
         read(root / "synonyms.yaml", _read_synonyms) if (root / "synonyms.yaml").exists() else {}
     )

@@ -43,6 +43,7 @@ def write(root: Path, entries: list[dict[str, Any]], quizzes=(QUIZ,), tips=(TIP,
     (root / "entries" / "sql.yaml").write_text(yaml.safe_dump({"entries": entries}))
     (root / "quizzes" / "sql.yaml").write_text(yaml.safe_dump({"quizzes": list(quizzes)}))
     (root / "tips" / "sql.yaml").write_text(yaml.safe_dump({"tips": list(tips)}))
+    (root / "matcher.yaml").write_text("thresholds:\n  answer_probability: 0.8\n")
     return root
 
 
