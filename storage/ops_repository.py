@@ -38,16 +38,19 @@ class OpsRepository:
         )
         return [(entry, int(u), int(d)) for entry, u, d in result.all()]
 
-    async def unanswered(self, since: datetime) -> list[QuestionLog]:
+    async def unanswered(self, since: datetime, limit: int | None = None) -> list[QuestionLog]:
+        """Questions answered "no match" or "did you mean" since `since`, oldest first;
+        with `limit`, only the latest `limit` of them."""
         result = await self.session.execute(
             select(QuestionLog)
             .where(
                 QuestionLog.status.in_(("no_match", "ambiguous")),
                 QuestionLog.created_at >= since,
             )
-            .order_by(QuestionLog.created_at)
+            .order_by(QuestionLog.created_at.desc(), QuestionLog.id.desc())
+            .limit(limit)
         )
-        return list(result.scalars())
+        return list(reversed(result.scalars().all()))
 
     async def picked_suggestions(self, since: datetime) -> list[tuple[str, str]]:
         """(question, entry the learner chose from "did you mean")."""

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.services.clock import Clock, utc_now
 from bot.services.library import Library, LiveLibrary
@@ -21,6 +21,9 @@ from content.normalize import Normalizer
 from storage import Database
 
 CLUSTER_SIMILARITY = 75.0
+# The inbox clusters at most this many of the latest unanswered questions: the work
+# stays bounded however busy the week was.
+MAX_CLUSTERED = 1000
 
 
 @dataclass(frozen=True)
@@ -59,15 +62,20 @@ class Stats:
 def cluster_questions(
     logged: Sequence[tuple[str, str | None]], normalizer: Normalizer
 ) -> list[Cluster]:
-    """Group similar questions (greedy, in order), biggest group first."""
+    """Group similar questions (greedy, in order), biggest group first. Each question
+    joins the closest group whose first question is similar enough (rapidfuzz's
+    C loop over the anchors, not a Python one)."""
+    anchors: list[str] = []
     groups: list[tuple[str, list[tuple[str, str | None]]]] = []
     for text, entry in logged:
         key = " ".join(normalizer.content_tokens(text)) or text.lower().strip()
-        for anchor, members in groups:
-            if fuzz.token_set_ratio(key, anchor) >= CLUSTER_SIMILARITY:
-                members.append((text, entry))
-                break
+        found = process.extractOne(
+            key, anchors, scorer=fuzz.token_set_ratio, score_cutoff=CLUSTER_SIMILARITY
+        )
+        if found is not None:
+            groups[found[2]][1].append((text, entry))
         else:
+            anchors.append(key)
             groups.append((key, [(text, entry)]))
     clusters = []
     for _, members in groups:
@@ -106,10 +114,13 @@ class OpsService:
     async def inbox(self, since: timedelta) -> Inbox:
         start = self._clock() - since
         async with self._database.unit_of_work() as uow:
-            logged = await uow.ops.unanswered(start)
+            logged = await uow.ops.unanswered(start, limit=MAX_CLUSTERED)
             picked = await uow.ops.picked_suggestions(start)
         normalizer = self._library().matcher.normalizer
-        clusters = cluster_questions([(q.text, q.entry_id) for q in logged], normalizer)
+        # In a worker thread: a busy week's inbox must not hold up everyone's answers.
+        clusters = await asyncio.to_thread(
+            cluster_questions, [(q.text, q.entry_id) for q in logged], normalizer
+        )
         by_entry: dict[str, Counter[str]] = {}
         for text, entry in picked:
             by_entry.setdefault(entry, Counter())[text.strip()] += 1
