@@ -6,6 +6,9 @@ behind a load balancer.
 - An update id is taken once across all replicas (a row in processed_updates), so
   Telegram's retries and an update delivered to two replicas are handled once.
 - GET /healthz answers 200 when the database does, for load balancers.
+- A body that is not a plausible update (over MAX_BODY_BYTES, not JSON, nested
+  absurdly deep, an update_id out of range, fields Telegram always sends missing)
+  gets 400 (413 for size) and one log line, never a traceback, and takes no id.
 """
 
 from __future__ import annotations
@@ -27,6 +30,50 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's updates are far below this; a larger body is not one of them.
+MAX_BODY_BYTES = 1_000_000
+# processed_updates.update_id is a BIGINT on PostgreSQL.
+MAX_UPDATE_ID = 2**63 - 1
+
+
+class BadUpdate(ValueError):
+    """A webhook body that is not an update Telegram would send."""
+
+    status = 400
+
+
+class BodyTooLarge(BadUpdate):
+    status = 413
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refusing more than MAX_BODY_BYTES without reading it all."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise BodyTooLarge("body too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            raise BodyTooLarge("body too large")
+    return bytes(body)
+
+
+def parse_update(body: bytes, bot: object) -> tuple[int, Update]:
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as error:  # RecursionError: nested thousands deep
+        raise BadUpdate(f"not JSON ({type(error).__name__})") from None
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    if isinstance(update_id, bool) or not isinstance(update_id, int):
+        raise BadUpdate("update_id is not an integer")
+    if not 0 <= update_id <= MAX_UPDATE_ID:
+        raise BadUpdate("update_id out of range")
+    try:
+        update = Update.de_json(data, bot)  # type: ignore[arg-type]
+    except Exception as error:  # PTB raises KeyError, TypeError, ValueError... on bad shapes
+        raise BadUpdate(f"not an update ({type(error).__name__})") from None
+    return update_id, update
 
 
 def webhook_app(
@@ -44,17 +91,17 @@ def webhook_app(
         if not hmac.compare_digest(given, expected):
             return Response(status_code=403)
         try:
-            data = await request.json()
-            update_id = int(data["update_id"])
-        except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-            return Response(status_code=400)
+            update_id, update = parse_update(await read_body(request), application.bot)
+        except BadUpdate as error:
+            log.warning("webhook: rejected a request body: %s", error)
+            return Response(status_code=error.status)
         async with database.unit_of_work() as uow:
             first = await uow.replicas.take_update(update_id, clock())
             await uow.commit()
         if not first:
             on_duplicate()
             return Response(status_code=200)  # already taken: 2xx so Telegram stops retrying
-        await application.update_queue.put(Update.de_json(data, application.bot))
+        await application.update_queue.put(update)
         return Response(status_code=200)
 
     async def health(request: Request) -> Response:
