@@ -1,7 +1,10 @@
 """callback_data formats (at most 64 bytes): short, versionless, parsed defensively.
 
 Buttons outlive the content they point at (a reload, a restart), so every parse
-may return None and the handler answers politely.
+may return None and the handler answers politely. Anyone can send any callback
+data, so numbers are read strictly: ASCII digits only, ids within 1..MAX_INT and
+positions, choices and pages within 0..MAX_INT, so a forged button is a stale
+button rather than an overflow in the database.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LIMIT = 64
+MAX_INT = 2**31 - 1  # the largest INTEGER both SQLite and PostgreSQL hold
+_MAX_DIGITS = len(str(MAX_INT))
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,18 @@ def encode(callback: Callback) -> str:
     return data
 
 
+def _number(text: str, low: int = 0) -> int:
+    """`text` as an int in low..MAX_INT; unlike int(), no signs, spaces, "_" or other scripts."""
+    readable = text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS
+    if not (readable and low <= int(text) <= MAX_INT):
+        raise ValueError(f"not a number the bot writes: {text!r}")
+    return int(text)
+
+
+def _id(text: str) -> int:
+    return _number(text, low=1)
+
+
 def decode(data: str | None) -> Callback | None:
     parts = (data or "").split(":")
     try:
@@ -156,15 +173,15 @@ def decode(data: str | None) -> Callback | None:
             case ["e", short_id]:
                 return ShowEntry(short_id)
             case ["m", short_id, log_id]:
-                return PickSuggestion(short_id, int(log_id))
+                return PickSuggestion(short_id, _id(log_id))
             case ["ts", page]:
-                return ShowTopics(max(int(page), 0))
+                return ShowTopics(_number(page))
             case ["t", topic_id, page]:
-                return ShowTopic(topic_id, max(int(page), 0))
+                return ShowTopic(topic_id, _number(page))
             case ["qa", round_id, position, choice]:
-                return QuizAnswer(int(round_id), int(position), int(choice))
+                return QuizAnswer(_id(round_id), _number(position), _number(choice))
             case ["qn", round_id, position]:
-                return QuizNext(int(round_id), int(position))
+                return QuizNext(_id(round_id), _number(position))
             case ["qt", topic_id]:
                 return QuizTopic(topic_id)
             case ["qe", short_id]:

@@ -19,12 +19,19 @@ from content.telegram_html import split_message
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff]")  # zero-width space, word joiner, BOM
 
 
 def _printable(text: str) -> str:
     """Control characters out: they match nothing and have no place in the log."""
-    return _CONTROL.sub(" ", text).strip()
+    return _CONTROL.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+def _command(text: str) -> tuple[str, str]:
+    """ "/roll@OtherBot 2d6" -> ("roll", "OtherBot"): the command and whom it names ("" if no one)."""
+    name, _, addressee = text.split(maxsplit=1)[0].removeprefix("/").partition("@")
+    return name, addressee
 
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -120,14 +127,19 @@ class Handlers:
             )
             if mention not in text.lower() and not to_bot:
                 return
-            text = re.sub(re.escape(mention), " ", text, flags=re.IGNORECASE).strip()
-            if not text:
-                return
+            text = re.sub(re.escape(mention), " ", text, flags=re.IGNORECASE)
         learner = learner_of(update)
         if len(text) > MAX_QUESTION_CHARS:
             await send_view(context, learner.chat_id, ops_views.TOO_LONG)
             return
-        answer = await self.questions.ask(_printable(text), learner)
+        question = _printable(text)
+        if not question:
+            # Blank (spaces, NULs, control characters): nothing to match or to log. In a
+            # private chat, say how to ask; in a group a bare mention stays unanswered.
+            if message.chat.type == "private":
+                await send_view(context, learner.chat_id, views.NOT_TEXT)
+            return
+        answer = await self.questions.ask(question, learner)
         result = answer.result
         self.observer.event(
             f"question.{result.status.value}",
@@ -139,7 +151,13 @@ class Handlers:
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        name = (message.text or "/").split()[0][1:].split("@")[0] if message else ""
+        if message is None or not message.text:
+            return
+        name, addressee = _command(message.text)
+        if addressee and addressee.lower() != (context.bot.username or "").lower():
+            return  # another bot's command (any chat): not ours to answer
+        if message.chat.type != "private" and not addressee:
+            return  # a group's other bots have commands of their own: answer only ours
         await send_view(context, learner_of(update).chat_id, views.unknown_command(name))
 
     async def not_text(self, update: Update, context: Context) -> None:

@@ -263,3 +263,71 @@ async def test_a_complaint_offers_the_alternatives_and_logs_the_question(
         logged = [(row.text, row.status) for row in rows]
     # The question the learner complained about goes to the authors' inbox again.
     assert logged == [("what is an etag", "answered"), ("what is an etag", "ambiguous")]
+
+
+FORGED_IDS = ("2147483648", "9223372036854775808", "0")  # past PostgreSQL, past SQLite, none
+
+
+async def test_a_forged_suggestion_id_is_a_stale_button(
+    nexus: Nexus, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    listing = only(await say(nexus, api, "/topics"), "sendMessage")
+    entry = nexus.library().kb.entries[0]
+    for log_id in FORGED_IDS:
+        with caplog.at_level(logging.WARNING):
+            calls = await press(nexus, api, listing, f"m:{entry.short_id}:{log_id}")
+        answer = only(calls, "answerCallbackQuery")  # answered once, not again by the error handler
+        assert answer.params["text"] == views.STALE_BUTTON
+        assert not [c for c in calls if c.method == "sendMessage"]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    async with nexus.database.unit_of_work() as uow:
+        assert (await uow.session.execute(select(QuestionLog))).first() is None
+
+
+BLANK = [" ", "   \t\n ", "\x00", "\x00\x00\x00", "\x07\x1b\x7f", "\x00 \x85\x9f", "\u200b\ufeff"]
+
+
+@pytest.mark.parametrize("text", BLANK)
+async def test_a_blank_question_gets_the_usage_hint_and_is_not_logged(
+    nexus: Nexus, api: FakeBotApi, text: str
+) -> None:
+    sent = only(await say(nexus, api, text), "sendMessage")
+    assert sent.params["text"] == views.NOT_TEXT.text
+    async with nexus.database.unit_of_work() as uow:
+        assert (await uow.session.execute(select(QuestionLog))).first() is None
+
+
+GROUP = {"id": -500, "type": "supergroup", "title": "cohort"}
+
+
+async def say_in(nexus: Nexus, api: FakeBotApi, text: str, chat: dict[str, Any]) -> list[ApiCall]:
+    update = api.message_update(USER_ID, text)
+    update["message"]["chat"] = chat
+    before = len(api.calls)
+    await nexus.feed(update)
+    return [c for c in api.calls[before:] if c.method == "sendMessage"]
+
+
+async def test_commands_for_other_bots_and_unknown_commands_in_groups_are_ignored(
+    nexus: Nexus, api: FakeBotApi
+) -> None:
+    for text in ("/roll", "/roll 2d6", "/start@OtherBot", "/help@other_bot now", "/roll@OtherBot"):
+        assert await say_in(nexus, api, text, GROUP) == [], text
+    # Addressed to another bot in a private chat too: not ours to answer.
+    for text in ("/start@OtherBot", "/roll@OtherBot"):
+        assert [c for c in await say(nexus, api, text) if c.method == "sendMessage"] == [], text
+    # Ours, by name, in a group: answered (known) or pointed to /help (unknown).
+    (welcome,) = await say_in(nexus, api, "/start@nexus_study_bot", GROUP)
+    assert welcome.params["chat_id"] == -500 and "<b>Nexus</b>" in welcome.params["text"]
+    (unknown,) = await say_in(nexus, api, "/roll@Nexus_Study_Bot", GROUP)
+    assert unknown.params["text"] == "I don't know /roll. /help lists what I can do."
+    # A private chat keeps the friendly reply.
+    private = only(await say(nexus, api, "/roll"), "sendMessage")
+    assert private.params["text"] == "I don't know /roll. /help lists what I can do."
+
+
+async def test_a_bare_mention_in_a_group_is_not_a_question(nexus: Nexus, api: FakeBotApi) -> None:
+    for text in ("@nexus_study_bot", "@nexus_study_bot \x00\x07", "@Nexus_Study_Bot \u200b"):
+        assert await say_in(nexus, api, text, GROUP) == [], text
+    async with nexus.database.unit_of_work() as uow:
+        assert (await uow.session.execute(select(QuestionLog))).first() is None

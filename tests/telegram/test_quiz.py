@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from bot.app import Nexus
 from bot.fake_telegram import ApiCall, FakeBotApi
 from bot.telegram import quiz_views
+from bot.telegram.views import STALE_BUTTON
 from content import QuizItem
 from tests.telegram.conftest import USER_ID
 
@@ -137,3 +142,22 @@ def test_bar() -> None:
     assert quiz_views.bar(0.0) == "░░░░░░░░░░ 0%"
     assert quiz_views.bar(0.35) == "███▒░░░░░░ 35%"
     assert quiz_views.bar(1.0) == "██████████ 100%"
+
+
+async def test_forged_round_ids_are_stale_buttons(
+    nexus: Nexus, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    question = only(await say(nexus, api, "/quiz"), "sendMessage")
+    forged = [
+        f"{prefix}:{round_id}:0{':0' if prefix == 'qa' else ''}"
+        for prefix in ("qa", "qn")
+        for round_id in ("2147483648", "9223372036854775808", "0")
+    ]
+    forged += ["qa:1:2147483648:0", "qa:1:0:9223372036854775808", "qn:1:9223372036854775808"]
+    for data in forged:
+        with caplog.at_level(logging.WARNING):
+            calls = await press(nexus, api, question.result, data)
+        answer = only(calls, "answerCallbackQuery")  # once: no second answer from the error handler
+        assert answer.params["text"] == STALE_BUTTON, data
+        assert [c.method for c in calls] == ["answerCallbackQuery"], data
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
