@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.services import schedule
 from content import BUNDLED_CONTENT_DIR
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -139,9 +139,8 @@ def _admin_ids(value: str | None) -> frozenset[int]:
 
 
 def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    # The same names /timezone accepts: zones of the bundled tzdata, not the host's.
+    if value not in schedule.bundled_zones():
         raise SettingsError(
             f"NEXUS_DEFAULT_TIMEZONE must be an IANA zone such as Europe/Berlin, got {value!r}"
         ) from None

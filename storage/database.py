@@ -1,9 +1,11 @@
 """Engine creation and schema migration. SQLite gets WAL, a busy timeout and
 immediate write transactions so concurrent updates wait instead of failing with
-"database is locked"; PostgreSQL needs nothing special."""
+"database is locked", and secure_delete so deleted rows are overwritten on disk;
+PostgreSQL needs nothing special."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -52,6 +56,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted content is zeroed in the page rather than left in free space, so a
+        # /forget leaves no readable copy in nexus.db (the WAL: see Database.scrub).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -96,6 +103,32 @@ class Database:
 
     async def migrate(self) -> None:
         await upgrade(self.engine)
+
+    async def scrub(self) -> bool:
+        """After a deletion has committed, make it final on disk. SQLite: copy the
+        WAL into the database file and truncate it, so the frames that still held
+        the deleted rows (the WAL keeps old page versions until a checkpoint) are
+        gone. False if another process's reader kept it from finishing (the next
+        checkpoint does). PostgreSQL: nothing to do."""
+        if not is_sqlite(self.url):
+            return True
+
+        def checkpoint(connection: Connection) -> bool:
+            # On the driver connection: a checkpoint cannot run inside the
+            # transaction SQLAlchemy would begin (BEGIN IMMEDIATE, above).
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            return row is not None and not row[0]  # (busy, wal frames, checkpointed)
+
+        async with self.engine.connect() as connection:
+            done = await connection.run_sync(checkpoint)
+        if not done:
+            log.warning("the WAL checkpoint after a deletion was blocked by a reader")
+        return bool(done)
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

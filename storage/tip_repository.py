@@ -27,6 +27,13 @@ class TipRepository:
         """Change tips_enabled, tip_minute, timezone, next_tip_at or tips_blocked_at."""
         await self.session.execute(update(User).where(User.id == user_id).values(**values))
 
+    async def forget_timezone(self, user_id: int, stored: str) -> None:
+        """Clear a zone that no longer resolves, so the default applies; only if it is
+        still the one stored (the learner may have set a new one meanwhile)."""
+        await self.session.execute(
+            update(User).where(User.id == user_id, User.timezone == stored).values(timezone=None)
+        )
+
     async def next_due(self, now: datetime) -> User | None:
         """The most overdue subscriber, locked for this transaction; others skip it."""
         result = await self.session.execute(

@@ -174,6 +174,7 @@ class OpsService:
         async with self._database.unit_of_work() as uow:
             removed = await uow.privacy.forget(learner.user_id)
             await uow.commit()
+        await self._database.scrub()  # SQLite: no copy left in the WAL file either
         return removed
 
     async def purge_question_log(self, retention_days: int) -> int:

@@ -5,6 +5,10 @@ due at that wall-clock time. On the night clocks go forward the chosen time may
 not exist (02:30 in Europe/Berlin on 2026-03-29): it resolves to the same instant
 one hour later on the clock (03:30). On the night they go back a time exists twice:
 the first occurrence counts, and one tip per local date is enforced elsewhere.
+
+Zone names are those of the bundled `tzdata` package, so every host agrees on
+them: a name only some hosts know (`localtime`, whatever /usr/share/zoneinfo
+holds) is refused, and so is `Factory`, tzdata's placeholder for "no zone set".
 """
 
 from __future__ import annotations
@@ -12,15 +16,36 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
 _TIME = re.compile(r"^(\d{1,2})[:.h](\d{2})$|^(\d{1,2})$")
 
 
+_OFFSET_NAME = re.compile(r"^UTC[+-]\d{2}:\d{2}$")
+_NOT_PLACES = frozenset({"Factory"})
+
+
+class UnknownZone(ZoneInfoNotFoundError):
+    """A stored zone name the bundled tzdata does not know (any more)."""
+
+
+@lru_cache(maxsize=1)
+def bundled_zones() -> frozenset[str]:
+    """Every zone name the bundled tzdata package ships, less placeholders."""
+    listed = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    return frozenset(listed.split()) - _NOT_PLACES
+
+
 @lru_cache(maxsize=1)
 def _zones_by_lower_name() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}
+    return {name.lower(): name for name in bundled_zones()}
+
+
+def is_known_zone(name: str) -> bool:
+    """Whether `name` is a canonical name parse_timezone could have returned."""
+    return name in bundled_zones() or bool(_OFFSET_NAME.match(name))
 
 
 def parse_timezone(text: str) -> str | None:
@@ -47,11 +72,16 @@ def parse_timezone(text: str) -> str | None:
 
 
 def zone_of(name: str) -> tzinfo:
-    """The tzinfo for a canonical name from parse_timezone."""
-    if name.startswith("UTC") and len(name) == 9:
+    """The tzinfo for a canonical name from parse_timezone; UnknownZone for any
+    other name (one stored by an older version, or by hand)."""
+    if _OFFSET_NAME.match(name):
         sign = 1 if name[3] == "+" else -1
         delta = timedelta(hours=int(name[4:6]), minutes=int(name[7:9]))
+        if delta > timedelta(hours=14):
+            raise UnknownZone(name)
         return timezone(sign * delta, name)
+    if name not in bundled_zones():
+        raise UnknownZone(name)
     return ZoneInfo(name)
 
 

@@ -5,11 +5,12 @@ across restarts and replicas. The database is the source of truth; the sender
 
 from __future__ import annotations
 
+import logging
 import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import Enum
 
 from bot.services import repetition, schedule
@@ -19,7 +20,20 @@ from bot.services.questions import Learner
 from content import Entry, KnowledgeBase, Tip
 from storage import Database, UnitOfWork
 
+log = logging.getLogger(__name__)
+
 DEFAULT_MINUTE = 9 * 60
+# A learner whose claim fails for a reason of their own (a broken stored value) is
+# tried again this much later, so the rest of the run goes on without them.
+DEFER_AFTER_FAILURE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ZoneFallback:
+    """The learner's stored zone no longer resolves; `used` (the default) stood in."""
+
+    stored: str
+    used: str
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,7 @@ class TipToSend:
     entry: Entry | None
     topic_title: str
     has_quiz: bool
+    zone_fallback: ZoneFallback | None = None  # tell them with this tip
 
 
 class Delivery(Enum):
@@ -54,6 +69,16 @@ class Delivery(Enum):
     UNKNOWN = "unknown"  # the request may or may not have reached Telegram
     FAILED = "failed"  # Telegram refused it for good (e.g. chat not found)
     RETRY = "retry"  # certainly not delivered (e.g. no connection): due again
+
+
+@dataclass(frozen=True)
+class _Due:
+    """The schedule of the learner being claimed, as plain values."""
+
+    id: int
+    chat_id: int
+    next_tip_at: datetime
+    tip_minute: int
 
 
 SKIPPED = "skipped"  # a due learner whose day needed no tip (already had one, or missed day)
@@ -107,8 +132,7 @@ class TipService:
     async def _settings(self, uow: UnitOfWork, learner: Learner) -> TipSettings:
         user = await uow.users.get(learner.user_id)
         assert user is not None
-        zone_name = user.timezone or self._default_timezone
-        zone = schedule.zone_of(zone_name)
+        zone_name, zone, _ = self._zone(user.timezone)
         next_local = (
             aware(user.next_tip_at).astimezone(zone)
             if user.tips_enabled and user.next_tip_at
@@ -137,8 +161,7 @@ class TipService:
             assert user is not None
             enabled = user.tips_enabled if enabled is None else enabled
             minute = user.tip_minute if minute is None else minute
-            zone_name = timezone or user.timezone or self._default_timezone
-            zone = schedule.zone_of(zone_name)
+            _, zone, _ = self._zone(timezone or user.timezone)
             today = schedule.local_date_of(now, zone)
             delivered = await uow.tips.has_delivery(learner.user_id, today)
             values: dict[str, object] = {"tips_enabled": enabled, "tip_minute": minute}
@@ -154,6 +177,17 @@ class TipService:
             result = await self._settings(uow, learner)
             await uow.commit()
         return result
+
+    def _zone(self, stored: str | None) -> tuple[str, tzinfo, ZoneFallback | None]:
+        """The zone to schedule in: the stored one, or the default when none is set or
+        the stored name no longer resolves (the fallback says so)."""
+        if stored:
+            try:
+                return stored, schedule.zone_of(stored), None
+            except schedule.UnknownZone:
+                fallback = ZoneFallback(stored, self._default_timezone)
+                return self._default_timezone, schedule.zone_of(self._default_timezone), fallback
+        return self._default_timezone, schedule.zone_of(self._default_timezone), None
 
     async def turn_on(self, learner: Learner) -> TipSettings:
         return await self._reschedule(learner, enabled=True)
@@ -172,32 +206,53 @@ class TipService:
     async def claim_next(self) -> TipToSend | str | None:
         """Take the most overdue subscriber: record today's delivery as "sending" and
         move their schedule to the next day, in one transaction. None when nobody is
-        due; SKIPPED when this learner needed no tip now."""
+        due; SKIPPED when this learner needed no tip now.
+
+        A learner whose claim fails (a value stored by an older version, say) is
+        deferred by DEFER_AFTER_FAILURE and SKIPPED, so one learner never stops the
+        run for everyone else."""
         kb = self._library().kb
         now = self._clock()
+        user_id: int | None = None
+        try:
+            async with self._database.unit_of_work() as uow:
+                user = await uow.tips.next_due(now)
+                if user is None or user.next_tip_at is None:
+                    return None
+                user_id = user.id
+                due = _Due(user.id, user.chat_id, aware(user.next_tip_at), user.tip_minute)
+                return await self._claim(uow, kb, due, user.timezone, now)
+        except Exception:
+            if user_id is None:
+                raise  # not this learner's fault (the database is down, say)
+            log.exception("claiming the tip of user %s failed; trying again later", user_id)
         async with self._database.unit_of_work() as uow:
-            user = await uow.tips.next_due(now)
-            if user is None or user.next_tip_at is None:
-                return None
-            zone = schedule.zone_of(user.timezone or self._default_timezone)
-            day = schedule.local_date_of(aware(user.next_tip_at), zone)
-            today = schedule.local_date_of(now, zone)
-            if day < today:
-                # The bot was down on that day: that tip is gone; today's may still be due.
-                todays = schedule.due_at(today, user.tip_minute, zone)
-                if todays > now:
-                    await uow.tips.update_schedule(user.id, next_tip_at=todays)
-                    await uow.commit()
-                    return SKIPPED
-                day = today
-            next_at = schedule.due_at(day + timedelta(days=1), user.tip_minute, zone)
-            await uow.tips.update_schedule(user.id, next_tip_at=next_at)
-            tip = await self._choose(uow, kb, user.id)
-            if tip is None:
+            await uow.tips.update_schedule(user_id, next_tip_at=now + DEFER_AFTER_FAILURE)
+            await uow.commit()
+        return SKIPPED
+
+    async def _claim(
+        self, uow: UnitOfWork, kb: KnowledgeBase, user: _Due, stored_zone: str | None, now: datetime
+    ) -> TipToSend | str:
+        _, zone, fallback = self._zone(stored_zone)
+        day = schedule.local_date_of(user.next_tip_at, zone)
+        today = schedule.local_date_of(now, zone)
+        if day < today:
+            # The bot was down on that day: that tip is gone; today's may still be due.
+            todays = schedule.due_at(today, user.tip_minute, zone)
+            if todays > now:
+                await uow.tips.update_schedule(user.id, next_tip_at=todays)
                 await uow.commit()
                 return SKIPPED
-            delivery_id = await uow.tips.claim(user.id, day, tip.id, now)
+            day = today
+        next_at = schedule.due_at(day + timedelta(days=1), user.tip_minute, zone)
+        await uow.tips.update_schedule(user.id, next_tip_at=next_at)
+        tip = await self._choose(uow, kb, user.id)
+        if tip is None:
             await uow.commit()
+            return SKIPPED
+        delivery_id = await uow.tips.claim(user.id, day, tip.id, now)
+        await uow.commit()
         if delivery_id is None:
             return SKIPPED  # that local day already has its tip
         entry = kb.entry(tip.entry)
@@ -212,6 +267,7 @@ class TipService:
             entry=entry,
             topic_title=topic.title if topic else "",
             has_quiz=bool(kb.quizzes_for(tip.entry)),
+            zone_fallback=fallback,
         )
 
     async def _choose(self, uow: UnitOfWork, kb: KnowledgeBase, user_id: int) -> Tip | None:
@@ -235,6 +291,11 @@ class TipService:
                 await uow.tips.finish(
                     item.delivery_id, outcome.value, now, message_id, error[:200] or None
                 )
+                if item.zone_fallback is not None:
+                    # The note went out with this tip (or was tried for good): the default
+                    # zone becomes theirs, so they are told once. Not after RETRY: the
+                    # next attempt carries the note again.
+                    await uow.tips.forget_timezone(item.user_id, item.zone_fallback.stored)
             if outcome is Delivery.BLOCKED:
                 await uow.tips.update_schedule(
                     item.user_id, tips_enabled=False, tips_blocked_at=now, next_tip_at=None

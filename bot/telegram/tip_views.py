@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.tips import TipSettings, TipToSend
+from bot.services.tips import TipSettings, TipToSend, ZoneFallback
 from bot.telegram import callbacks
 from bot.telegram.views import Button, View, label
 from content.telegram_html import escape
@@ -22,7 +22,18 @@ def tip_message(item: TipToSend) -> View:
         row.append(Button("📖 Read more", callbacks.ShowEntry(item.entry.short_id)))
         if item.has_quiz:
             row.append(Button("🎯 Quiz me", callbacks.QuizEntry(item.entry.short_id)))
-    return View(f"💡 <b>Tip of the day</b>{topic}\n\n{item.tip.text}", (tuple(row),) if row else ())
+    text = f"💡 <b>Tip of the day</b>{topic}\n\n{item.tip.text}"
+    if item.zone_fallback is not None:
+        text += "\n\n" + zone_fallback_note(item.zone_fallback)
+    return View(text, (tuple(row),) if row else ())
+
+
+def zone_fallback_note(fallback: ZoneFallback) -> str:
+    return (
+        f"<i>I no longer recognise your time zone <b>{escape(fallback.stored)}</b>, so your "
+        f"tips now follow <b>{escape(fallback.used)}</b> time. Set yours with "
+        f"<code>/timezone Europe/Berlin</code> or an offset like <code>/timezone +3</code>.</i>"
+    )
 
 
 def _next(settings: TipSettings) -> str:

@@ -7,11 +7,12 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from bot.services.clock import aware
 from bot.services.library import Library
 from bot.services.questions import Learner
-from bot.services.tips import SKIPPED, Delivery, TipService, TipToSend
+from bot.services.tips import SKIPPED, Delivery, TipService, TipToSend, ZoneFallback
 from content import load_knowledge_base
 from storage import Database
 from storage.models import TipDelivery, User
@@ -203,3 +204,56 @@ async def test_two_workers_never_claim_the_same_learner_day(database) -> None:
     async with database.unit_of_work() as uow:
         users = (await uow.session.execute(select(User))).scalars().all()
     assert all(u.next_tip_at is not None for u in users)
+
+
+async def poison(database: Database, user_id: int, **values: object) -> None:
+    """Write a value straight into the users table, as an older version or a hand
+    edit could have left it (the commands no longer accept such values)."""
+    async with database.unit_of_work() as uow:
+        await uow.session.execute(update(User).where(User.id == user_id).values(**values))
+        await uow.commit()
+
+
+async def test_an_unknown_stored_zone_falls_back_and_blocks_nobody(database) -> None:
+    clock = FakeClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))  # 08:00 Berlin
+    tips = service(database, clock)
+    learners = [Learner(user_id=200 + i, chat_id=200 + i) for i in range(3)]
+    for learner in learners:
+        await tips.turn_on(learner)
+    mars = learners[1]
+    earliest = datetime(2026, 11, 27, 7, 59, tzinfo=UTC)  # claimed first
+    await poison(database, mars.user_id, timezone="Mars/Olympus", next_tip_at=earliest)
+    settings = await tips.settings(mars)  # /tips still works: shows the zone in use
+    assert settings.timezone == "Europe/Berlin" and settings.enabled
+    clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
+    first = await tips.claim_next()
+    assert isinstance(first, TipToSend) and first.user_id == mars.user_id
+    await tips.finish(first, Delivery.RETRY, error="connect")  # not delivered: told next time
+    sent = {t.user_id: t for t in await drain(tips)}
+    assert sorted(sent) == [learner.user_id for learner in learners]
+    assert sent[mars.user_id].zone_fallback == ZoneFallback("Mars/Olympus", "Europe/Berlin")
+    assert sent[mars.user_id].local_date == date(2026, 11, 27)
+    assert [t.zone_fallback for u, t in sent.items() if u != mars.user_id] == [None, None]
+    async with database.unit_of_work() as uow:
+        stored = await uow.users.get(mars.user_id)
+        assert stored is not None and stored.timezone is None  # told once: now the default
+    clock.now += timedelta(days=1)
+    again = {t.user_id: t.zone_fallback for t in await drain(tips)}
+    assert again == {learner.user_id: None for learner in learners}
+
+
+async def test_a_learner_whose_claim_fails_is_deferred_and_the_others_get_theirs(
+    database,
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+    tips = service(database, clock)
+    learners = [Learner(user_id=300 + i, chat_id=300 + i) for i in range(3)]
+    for learner in learners:
+        await tips.turn_on(learner)
+    await poison(database, 300, tip_minute=5000)  # no such minute in a day: claiming raises
+    clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
+    assert sorted(t.user_id for t in await drain(tips)) == [301, 302]
+    async with database.unit_of_work() as uow:
+        broken = await uow.users.get(300)
+        assert broken is not None and broken.tips_enabled
+        assert broken.next_tip_at is not None and aware(broken.next_tip_at) > clock.now

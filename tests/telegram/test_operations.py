@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from bot.app import Nexus
 from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest
@@ -245,3 +246,25 @@ async def test_in_groups_only_mentions_and_replies_are_questions(
     assert reply.params["text"].startswith("<b>ETag and If-None-Match</b>")
     (help_reply,) = sends(await say(nexus, api, "/help", chat=group))
     assert help_reply.params["chat_id"] == -500
+
+
+async def test_forgotten_text_is_gone_from_the_database_files(
+    nexus: Nexus, api: FakeBotApi
+) -> None:
+    marker = "zebracorn-7f3a9c-etag"
+    await say(nexus, api, f"what is an etag {marker}")
+    await say(nexus, api, "hello", user=USER_ID + 1)  # someone else's rows stay
+    async with nexus.database.unit_of_work() as uow:
+        logged = await uow.privacy.export(USER_ID)
+    assert any(marker in row["text"] for row in logged["question_log"])
+    confirm = sends(await say(nexus, api, "/forget"))[0]
+    await nexus.feed(api.callback_update(USER_ID, confirm.result, "fg:y"))
+    async with nexus.database.unit_of_work() as uow:
+        assert (await uow.privacy.export(USER_ID))["question_log"] == []
+    url = make_url(nexus.settings.database_url)
+    if url.get_backend_name() != "sqlite":
+        return  # PostgreSQL: the checkpoint is a no-op; deletion is checked above
+    database = Path(url.database or "")
+    for path in (database, database.with_name(database.name + "-wal")):
+        data = path.read_bytes() if path.exists() else b""
+        assert marker.encode() not in data, path.name

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import Nexus
 from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest
 from bot.settings import Settings
-from storage.models import TipDelivery
+from storage.models import TipDelivery, User
 from tests.telegram.conftest import USER_ID
 
 
@@ -183,3 +183,31 @@ async def test_network_errors_retry_and_ambiguous_timeouts_are_not_resent(
             received[call.params["chat_id"]] = received.get(call.params["chat_id"], 0) + 1
     assert received == {41: 1, 42: 1}  # nobody got two
     assert (await nexus.tip_sender.run(nexus.application.bot)).counts == {}
+
+
+async def test_a_learner_with_an_unknown_stored_zone_blocks_nobody_and_is_told_once(
+    nexus: Nexus, api: FakeBotApi, clock: FakeClock
+) -> None:
+    for user in (51, 52, 53):
+        await say(nexus, api, "/tips on", user=user)
+    async with nexus.database.unit_of_work() as uow:  # as an older version could have stored it
+        await uow.session.execute(update(User).where(User.id == 52).values(timezone="Mars/Olympus"))
+        await uow.commit()
+    shown = await say(nexus, api, "/tips", user=52)
+    assert "at <b>09:00</b>, Europe/Berlin time" in shown.params["text"]
+    clock.now = datetime(2026, 11, 27, 8, 0, 20, tzinfo=UTC)
+    report = await nexus.tip_sender.run(nexus.application.bot)
+    assert report.counts == {"sent": 3}
+    tips = {
+        int(c.params["chat_id"]): c.params["text"]
+        for c in api.calls
+        if c.method == "sendMessage" and "Tip of the day" in c.params["text"]
+    }
+    assert sorted(tips) == [51, 52, 53]
+    note = "I no longer recognise your time zone <b>Mars/Olympus</b>"
+    assert [chat for chat, text in tips.items() if note in text] == [52]
+    assert "Europe/Berlin" in tips[52] and "/timezone" in tips[52]
+    before = len(api.calls)
+    clock.now += timedelta(days=1)
+    assert (await nexus.tip_sender.run(nexus.application.bot)).counts == {"sent": 3}
+    assert not [c for c in api.calls[before:] if note in str(c.params.get("text"))]

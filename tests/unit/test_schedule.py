@@ -58,12 +58,26 @@ def test_midnight_edges_use_the_local_date() -> None:
         ("gmt+1", "UTC+01:00"),
         ("-0930", "UTC-09:30"),
         ("Mars/Olympus", None),
+        ("localtime", None),  # the host's own zone, not in the bundled tzdata
+        ("Factory", None),  # tzdata's placeholder for "no zone set", not a place
         ("+15", None),
         ("", None),
     ],
 )
 def test_parse_timezone(text: str, zone: str | None) -> None:
     assert schedule.parse_timezone(text) == zone
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus", "localtime", "Factory", "europe/berlin", ""])
+def test_zones_outside_the_bundled_tzdata_do_not_resolve(name: str) -> None:
+    assert not schedule.is_known_zone(name)
+    with pytest.raises(schedule.UnknownZone):
+        schedule.zone_of(name)
+
+
+def test_every_accepted_name_resolves_from_the_bundled_tzdata() -> None:
+    assert schedule.is_known_zone("Europe/Berlin") and schedule.is_known_zone("UTC+03:00")
+    assert schedule.zone_of(schedule.parse_timezone("asia/tokyo") or "") is not None
 
 
 def test_fixed_offset_zones_work() -> None:

@@ -36,6 +36,7 @@ def test_values_are_read() -> None:
     ("variable", "value"),
     [
         ("NEXUS_DEFAULT_TIMEZONE", "Mars/Olympus"),
+        ("NEXUS_DEFAULT_TIMEZONE", "localtime"),
         ("NEXUS_ADMIN_IDS", "alice,bob"),
         ("NEXUS_LOG_LEVEL", "LOUD"),
         ("TELEGRAM_API_BASE_URL", "api.telegram.org"),
