@@ -23,15 +23,26 @@ class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def touch(self, user_id: int, chat_id: int, language: str | None, now: datetime) -> None:
-        """Create the user on first contact, else refresh chat, language and last seen."""
+    async def touch(
+        self, user_id: int, chat_id: int | None, language: str | None, now: datetime
+    ) -> None:
+        """Create the user on first contact, else refresh language and last seen.
+
+        `chat_id` is the learner's private chat, where tips go; None (a group) keeps
+        the stored one, or on first contact records the user id, which is the id of
+        their private chat with the bot in Telegram.
+        """
         statement = dialect_insert(self.session, User).values(
-            id=user_id, chat_id=chat_id, language=language, created_at=now, last_seen_at=now
+            id=user_id,
+            chat_id=user_id if chat_id is None else chat_id,
+            language=language,
+            created_at=now,
+            last_seen_at=now,
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=[User.id],
-            set_={"chat_id": chat_id, "language": language, "last_seen_at": now},
-        )
+        refreshed: dict[str, object] = {"language": language, "last_seen_at": now}
+        if chat_id is not None:
+            refreshed["chat_id"] = chat_id
+        statement = statement.on_conflict_do_update(index_elements=[User.id], set_=refreshed)
         await self.session.execute(statement)
 
     async def get(self, user_id: int) -> User | None:

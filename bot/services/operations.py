@@ -107,7 +107,9 @@ class OpsService:
 
     async def vote(self, learner: Learner, entry_id: str, helpful: bool) -> None:
         async with self._database.unit_of_work() as uow:
-            await uow.users.touch(learner.user_id, learner.chat_id, learner.language, self._clock())
+            await uow.users.touch(
+                learner.user_id, learner.home_chat_id, learner.language, self._clock()
+            )
             await uow.ops.vote(learner.user_id, entry_id, helpful, self._clock())
             await uow.commit()
 

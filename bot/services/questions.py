@@ -19,8 +19,14 @@ class Learner:
     """Who is asking: enough to reply and to keep their progress."""
 
     user_id: int
-    chat_id: int
+    chat_id: int  # where this update came from: the reply goes there
     language: str | None = None
+    private: bool = True  # False in a group: the chat is not the learner's own
+
+    @property
+    def home_chat_id(self) -> int | None:
+        """The chat to record as the learner's own (tips go there); None from a group."""
+        return self.chat_id if self.private else None
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ class QuestionService:
         now = self._clock()
         logged = text
         async with self._database.unit_of_work() as uow:
-            await uow.users.touch(learner.user_id, learner.chat_id, learner.language, now)
+            await uow.users.touch(learner.user_id, learner.home_chat_id, learner.language, now)
             if result.smalltalk is not None and result.smalltalk.id == COMPLAINT:
                 # "That's wrong": offer the other plausible entries for the learner's
                 # last answered question, and log that question for the authors.
@@ -83,5 +89,7 @@ class LearnerService:
     async def greet(self, learner: Learner) -> None:
         """Record the learner on /start (first contact or return)."""
         async with self._database.unit_of_work() as uow:
-            await uow.users.touch(learner.user_id, learner.chat_id, learner.language, self._clock())
+            await uow.users.touch(
+                learner.user_id, learner.home_chat_id, learner.language, self._clock()
+            )
             await uow.commit()

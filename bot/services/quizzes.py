@@ -145,7 +145,7 @@ class QuizService:
         topic_of = kb.quiz_topics
         now = self._clock()
         async with self._database.unit_of_work() as uow:
-            await uow.users.touch(learner.user_id, learner.chat_id, learner.language, now)
+            await uow.users.touch(learner.user_id, learner.home_chat_id, learner.language, now)
             if entry_id is not None:
                 chosen = [q.id for q in kb.quizzes_for(entry_id)][: self.round_size]
             else:

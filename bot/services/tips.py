@@ -124,7 +124,9 @@ class TipService:
 
     async def settings(self, learner: Learner) -> TipSettings:
         async with self._database.unit_of_work() as uow:
-            await uow.users.touch(learner.user_id, learner.chat_id, learner.language, self._clock())
+            await uow.users.touch(
+                learner.user_id, learner.home_chat_id, learner.language, self._clock()
+            )
             result = await self._settings(uow, learner)
             await uow.commit()
         return result
@@ -156,7 +158,7 @@ class TipService:
     ) -> TipSettings:
         now = self._clock()
         async with self._database.unit_of_work() as uow:
-            await uow.users.touch(learner.user_id, learner.chat_id, learner.language, now)
+            await uow.users.touch(learner.user_id, learner.home_chat_id, learner.language, now)
             user = await uow.users.get(learner.user_id)
             assert user is not None
             enabled = user.tips_enabled if enabled is None else enabled

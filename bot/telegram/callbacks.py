@@ -4,7 +4,8 @@ Buttons outlive the content they point at (a reload, a restart), so every parse
 may return None and the handler answers politely. Anyone can send any callback
 data, so numbers are read strictly: ASCII digits only, ids within 1..MAX_INT and
 positions, choices and pages within 0..MAX_INT, so a forged button is a stale
-button rather than an overflow in the database.
+button rather than an overflow in the database. Confirmations (/forget, /reset)
+carry the id of the user they were shown to: nobody else's press counts.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 LIMIT = 64
 MAX_INT = 2**31 - 1  # the largest INTEGER both SQLite and PostgreSQL hold
 _MAX_DIGITS = len(str(MAX_INT))
+OWNER_MAX = 2**63 - 1  # Telegram user ids fit in 52 bits; this is BIGINT's ceiling
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class QuizEntry:
 @dataclass(frozen=True)
 class ResetProgress:
     confirmed: bool
+    owner: int | None = None  # who was asked; None only on prompts from before owners
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Feedback:
 @dataclass(frozen=True)
 class Forget:
     confirmed: bool
+    owner: int | None = None  # who was asked; None only on prompts from before owners
 
 
 @dataclass(frozen=True)
@@ -137,12 +141,12 @@ def encode(callback: Callback) -> str:
             data = f"qt:{topic_id}"
         case QuizEntry(short_id):
             data = f"qe:{short_id}"
-        case ResetProgress(confirmed):
-            data = f"rs:{'y' if confirmed else 'n'}"
+        case ResetProgress(confirmed, owner):
+            data = f"rs:{'y' if confirmed else 'n'}{_owned(owner)}"
         case Feedback(short_id, helpful):
             data = f"fb:{short_id}:{int(helpful)}"
-        case Forget(confirmed):
-            data = f"fg:{'y' if confirmed else 'n'}"
+        case Forget(confirmed, owner):
+            data = f"fg:{'y' if confirmed else 'n'}{_owned(owner)}"
         case TipsSwitch(on, edit):
             data = f"tp:{int(on)}:{'e' if edit else 'n'}"
         case TeachGroup(group_key):
@@ -152,6 +156,20 @@ def encode(callback: Callback) -> str:
     if len(data.encode()) > LIMIT:
         raise ValueError(f"callback_data over {LIMIT} bytes: {data!r}")
     return data
+
+
+def _owned(owner: int | None) -> str:
+    return "" if owner is None else f":{owner}"
+
+
+def _owner(text: str) -> int:
+    """A confirmation's owner: a user id, which may exceed MAX_INT (never stored from here)."""
+    if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 19):
+        raise ValueError(f"not a user id: {text!r}")
+    owner = int(text)
+    if not 1 <= owner <= OWNER_MAX:
+        raise ValueError(f"not a user id: {text!r}")
+    return owner
 
 
 def _number(text: str, low: int = 0) -> int:
@@ -188,10 +206,14 @@ def decode(data: str | None) -> Callback | None:
                 return QuizEntry(short_id)
             case ["rs", answer] if answer in ("y", "n"):
                 return ResetProgress(answer == "y")
+            case ["rs", answer, owner] if answer in ("y", "n"):
+                return ResetProgress(answer == "y", _owner(owner))
             case ["fb", short_id, helpful] if helpful in ("0", "1"):
                 return Feedback(short_id, helpful == "1")
             case ["fg", answer] if answer in ("y", "n"):
                 return Forget(answer == "y")
+            case ["fg", answer, owner] if answer in ("y", "n"):
+                return Forget(answer == "y", _owner(owner))
             case ["tp", on, mode] if on in ("0", "1") and mode in ("e", "n"):
                 return TipsSwitch(on == "1", mode == "e")
             case ["tc", group_key] if group_key:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -51,7 +51,50 @@ def markup(rows: Sequence[Sequence[views.Button]]) -> InlineKeyboardMarkup | Non
 def learner_of(update: Update) -> Learner:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None  # filters only route updates that have both
-    return Learner(user_id=user.id, chat_id=chat.id, language=user.language_code)
+    return Learner(
+        user_id=user.id,
+        chat_id=chat.id,
+        language=user.language_code,
+        private=chat.type == ChatType.PRIVATE,
+    )
+
+
+def private_link(context: Context, payload: str) -> str:
+    """A deep link that opens the private chat with the bot (payload: A-Z a-z 0-9 _ -)."""
+    return f"https://t.me/{context.bot.username}?start={payload}"
+
+
+async def ask_in_private(update: Update, context: Context, payload: str) -> bool:
+    """In a group, answer "ask me in private" with a deep link and return True (the
+    caller then does nothing else); in a private chat return False. Personal data and
+    settings are shown and changed only where nobody else reads along."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return False
+    button = InlineKeyboardButton(ops_views.PRIVATE_BUTTON, url=private_link(context, payload))
+    await context.bot.send_message(
+        chat.id,
+        ops_views.ASK_IN_PRIVATE,
+        reply_markup=InlineKeyboardMarkup([[button]]),
+        disable_web_page_preview=True,
+    )
+    return True
+
+
+async def refuse_others(update: Update, owner: int | None) -> bool:
+    """For a confirmation button: True (after a short alert) unless the presser is the
+    user it was shown to. A prompt from before buttons named their owner counts only
+    in a private chat, where nobody else can press it."""
+    query = update.callback_query
+    assert query is not None
+    chat = query.message.chat if query.message is not None else None
+    if owner is None:
+        allowed = chat is not None and chat.type == ChatType.PRIVATE
+    else:
+        allowed = query.from_user.id == owner
+    if not allowed:
+        await query.answer(ops_views.NOT_YOUR_BUTTON, show_alert=True)
+    return not allowed
 
 
 async def send_view(context: Context, chat_id: int, view: views.View) -> None:

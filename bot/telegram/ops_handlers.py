@@ -13,7 +13,14 @@ from bot.services.library import LiveLibrary
 from bot.services.operations import OpsService
 from bot.services.teaching import TeachingService
 from bot.telegram import callbacks, ops_views
-from bot.telegram.handlers import Context, edit_view, learner_of, send_view
+from bot.telegram.handlers import (
+    Context,
+    ask_in_private,
+    edit_view,
+    learner_of,
+    refuse_others,
+    send_view,
+)
 from bot.telegram.views import STALE_BUTTON
 
 INBOX_DAYS = 7
@@ -50,6 +57,8 @@ class OpsHandlers:
         await send_view(context, learner_of(update).chat_id, view)
 
     async def mydata(self, update: Update, context: Context) -> None:
+        if await ask_in_private(update, context, "mydata"):
+            return
         learner = learner_of(update)
         document = await self.ops.export(learner)
         payload = json.dumps(document, indent=2, ensure_ascii=False).encode()
@@ -60,7 +69,10 @@ class OpsHandlers:
         )
 
     async def forget(self, update: Update, context: Context) -> None:
-        await send_view(context, learner_of(update).chat_id, ops_views.forget_confirm())
+        if await ask_in_private(update, context, "forget"):
+            return
+        learner = learner_of(update)
+        await send_view(context, learner.chat_id, ops_views.forget_confirm(learner.user_id))
 
     async def button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -77,7 +89,9 @@ class OpsHandlers:
                     "feedback.up" if helpful else "feedback.down", learner.user_id, entry=entry.id
                 )
                 await query.answer(ops_views.FEEDBACK_THANKS)
-            case callbacks.Forget(confirmed):
+            case callbacks.Forget(confirmed, owner):
+                if await refuse_others(update, owner):
+                    return
                 await query.answer()
                 if confirmed:
                     await self.ops.forget(learner)

@@ -73,12 +73,13 @@ def reload_result(problems: list[Problem], kb: KnowledgeBase) -> View:
     )
 
 
-def forget_confirm() -> View:
+def forget_confirm(owner: int) -> View:
+    """The buttons name `owner`: only the user who asked can answer them."""
     return confirm(
         "Delete <b>everything</b> Nexus stores about you: your questions, quiz progress, "
         "tip settings and deliveries, feedback? This cannot be undone.",
-        Button("Yes, delete it all", callbacks.Forget(True)),
-        Button("Cancel", callbacks.Forget(False)),
+        Button("Yes, delete it all", callbacks.Forget(True, owner)),
+        Button("Cancel", callbacks.Forget(False, owner)),
     )
 
 
@@ -90,3 +91,10 @@ TOO_LONG = View(
 )
 SLOW_DOWN = View("Slow down a little, please: I'll answer again in a minute. ⏳")
 FEEDBACK_THANKS = "Thanks for the feedback!"
+ASK_IN_PRIVATE = (
+    "🔒 That one is about your own data and settings, so ask me in a private chat: "
+    "the button below opens it."
+)
+PRIVATE_BUTTON = "🔒 Open a private chat"
+# A callback alert (at most 200 characters): a tap on someone else's confirmation.
+NOT_YOUR_BUTTON = "This button belongs to whoever asked for it: nothing was changed."

@@ -11,7 +11,14 @@ from bot.services.library import Library
 from bot.services.questions import Learner
 from bot.services.quizzes import AnswerStatus, QuizService
 from bot.telegram import callbacks, quiz_views
-from bot.telegram.handlers import Context, edit_view, learner_of, send_view
+from bot.telegram.handlers import (
+    Context,
+    ask_in_private,
+    edit_view,
+    learner_of,
+    refuse_others,
+    send_view,
+)
 from bot.telegram.views import STALE_BUTTON
 
 
@@ -35,12 +42,17 @@ class QuizHandlers:
         await self._start(context, learner.chat_id, learner, topic=topic)
 
     async def progress(self, update: Update, context: Context) -> None:
+        if await ask_in_private(update, context, "progress"):
+            return
         learner = learner_of(update)
         report = await self.quizzes.progress(learner)
         await send_view(context, learner.chat_id, quiz_views.progress(report))
 
     async def reset(self, update: Update, context: Context) -> None:
-        await send_view(context, learner_of(update).chat_id, quiz_views.reset_confirm())
+        if await ask_in_private(update, context, "reset"):
+            return
+        learner = learner_of(update)
+        await send_view(context, learner.chat_id, quiz_views.reset_confirm(learner.user_id))
 
     async def _start(
         self,
@@ -105,7 +117,9 @@ class QuizHandlers:
                     return
                 await query.answer()
                 await self._start(context, learner.chat_id, learner, entry_id=entry.id)
-            case callbacks.ResetProgress(confirmed):
+            case callbacks.ResetProgress(confirmed, owner):
+                if await refuse_others(update, owner):
+                    return
                 await query.answer()
                 if confirmed:
                     await self.quizzes.reset(learner)

@@ -133,12 +133,13 @@ def progress(report: ProgressReport) -> View:
     return View("\n".join(lines), ((Button("🎯 Quiz me", callbacks.QuizTopic("")),),))
 
 
-def reset_confirm() -> View:
+def reset_confirm(owner: int) -> View:
+    """The buttons name `owner`: only the user who asked can answer them."""
     return confirm(
         "Reset your quiz progress? Your answers, boxes and streak will be cleared. "
         "Nothing else is touched.",
-        Button("Yes, reset", callbacks.ResetProgress(True)),
-        Button("Cancel", callbacks.ResetProgress(False)),
+        Button("Yes, reset", callbacks.ResetProgress(True, owner)),
+        Button("Cancel", callbacks.ResetProgress(False, owner)),
     )
 
 

@@ -10,7 +10,14 @@ from telegram import Update
 from bot.services import schedule
 from bot.services.tips import TipService
 from bot.telegram import callbacks, tip_views
-from bot.telegram.handlers import Context, edit_view, learner_of, send_view
+from bot.telegram.handlers import (
+    Context,
+    ask_in_private,
+    edit_view,
+    learner_of,
+    private_link,
+    send_view,
+)
 
 T = TypeVar("T")
 
@@ -20,6 +27,8 @@ class TipHandlers:
         self.tips = tips
 
     async def tips_command(self, update: Update, context: Context) -> None:
+        if await ask_in_private(update, context, "tips"):
+            return
         learner = learner_of(update)
         wanted = " ".join(context.args or []).strip().lower()
         if wanted in ("on", "yes", "1"):
@@ -35,6 +44,8 @@ class TipHandlers:
         await send_view(context, learner.chat_id, tip_views.settings_view(settings))
 
     async def tiptime(self, update: Update, context: Context) -> None:
+        if await ask_in_private(update, context, "tiptime"):
+            return
         minute = await _argument(update, context, schedule.parse_time, tip_views.TIME_EXAMPLE)
         if minute is None:
             return
@@ -46,6 +57,8 @@ class TipHandlers:
         await send_view(context, learner.chat_id, tip_views.settings_view(settings, changed))
 
     async def timezone(self, update: Update, context: Context) -> None:
+        if await ask_in_private(update, context, "timezone"):
+            return
         zone = await _argument(update, context, schedule.parse_timezone, tip_views.ZONE_EXAMPLE)
         if zone is None:
             return
@@ -62,6 +75,10 @@ class TipHandlers:
             await query.answer()
             return
         learner = learner_of(update)
+        if not learner.private:
+            # Tip settings are private: a tap in a group opens the private chat instead.
+            await query.answer(url=private_link(context, "tips"))
+            return
         settings = await (self.tips.turn_on(learner) if action.on else self.tips.turn_off(learner))
         await query.answer("Daily tips on" if settings.enabled else "Daily tips off")
         view = tip_views.settings_view(settings)

@@ -174,8 +174,8 @@ async def test_mydata_and_forget_cover_every_table(nexus: Nexus, api: FakeBotApi
 
     confirm = sends(await say(nexus, api, "/forget"))[0]
     assert [b["callback_data"] for b in confirm.params["reply_markup"]["inline_keyboard"][0]] == [
-        "fg:y",
-        "fg:n",
+        f"fg:y:{USER_ID}",
+        f"fg:n:{USER_ID}",
     ]
     await nexus.feed(api.callback_update(USER_ID, confirm.result, "fg:y"))
     assert set((await rows_of(USER_ID)).values()) == {0}

@@ -128,7 +128,7 @@ async def test_reset_asks_first(nexus: Nexus, api: FakeBotApi) -> None:
     question = only(await say(nexus, api, "/quiz"), "sendMessage")
     await press(nexus, api, question.result, buttons(question)[0][1])
     confirm = only(await say(nexus, api, "/reset"), "sendMessage")
-    assert buttons(confirm) == [("Yes, reset", "rs:y"), ("Cancel", "rs:n")]
+    assert buttons(confirm) == [("Yes, reset", f"rs:y:{USER_ID}"), ("Cancel", f"rs:n:{USER_ID}")]
     cancelled = await press(nexus, api, confirm.result, "rs:n")
     assert only(cancelled, "editMessageText").params["text"] == quiz_views.RESET_CANCELLED.text
     assert "/1 answers" in only(await say(nexus, api, "/progress"), "sendMessage").params["text"]
