@@ -1,36 +1,62 @@
-"""Per-user flood control: past `limit` messages a minute a user gets one polite
-"slow down" and the rest is ignored until the window passes. Other users are
-unaffected. In memory, per process: with several replicas each keeps its own."""
+"""Per-user flood control: messages *and* button presses share one budget of
+`limit` a minute per user. Past it every press gets a short callback alert (a
+press must be answered anyway) and no message; the first message gets one polite
+"slow down" unless an alert already said so, then silence until the window
+passes. Other users are unaffected. In memory, per process: with several
+replicas each keeps its own.
+
+Why this also keeps one user from starving the others: every reply goes through
+the bot-wide FloodLimiter (bot/telegram/flood.py), a first-come-first-served
+queue of ~30 sends a second. A user can put at most `limit` replies (+ one
+"slow down") into that queue a minute, so however fast they type or tap, another
+user's reply waits behind at most `limit + 1` of theirs (21 sends, about 0.7 s at
+the default 29.5/s). An over-budget press is answered with
+answerCallbackQuery, which is not a send and takes no slot from that budget.
+
+Privacy requests (/forget and its buttons, /mydata, /tips off and the tips-off
+button) are never held back by that budget: a throttled user can always leave.
+They have an allowance of their own (`limit` a minute), so they cannot become a
+flood either.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.telegram import ops_views
+from bot.telegram import callbacks, ops_views
 from bot.telegram.handlers import Context, send_view
 
+log = logging.getLogger(__name__)
+
 WINDOW_SECONDS = 60.0
+# The answer to an over-budget button press (a callback alert holds at most 200 chars).
+SLOW_DOWN_ALERT = "Too many taps: wait a minute, then try again. ⏳"
+PRIVACY_COMMANDS = frozenset({"forget", "mydata"})
+TIPS_OFF_ARGUMENTS = frozenset({"off", "no", "0", "stop"})  # what /tips reads as "off"
 
 
-class FloodGuard:
-    def __init__(self, limit: int = 20, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
+class _Window:
+    """One sliding minute of one kind of request, per user, with a warned flag."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
         self._seen: dict[int, deque[float]] = defaultdict(deque)
         self._warned: set[int] = set()
 
-    def allow(self, user_id: int) -> bool | None:
+    def allow(self, user_id: int, limit: int) -> bool | None:
         """True: go on. False: over the limit, warn once. None: over, already warned."""
         now = self._clock()
         seen = self._seen[user_id]
         while seen and now - seen[0] >= WINDOW_SECONDS:
             seen.popleft()
-        if len(seen) < self.limit:
+        if len(seen) < limit:
             seen.append(now)
             self._warned.discard(user_id)
             return True
@@ -39,14 +65,76 @@ class FloodGuard:
         self._warned.add(user_id)
         return False
 
+
+class FloodGuard:
+    def __init__(self, limit: int = 20, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self._clock = clock
+        self._requests = _Window(self._now)
+        self._privacy = _Window(self._now)
+
+    def _now(self) -> float:
+        # Through self._clock at call time, so a test may swap the clock afterwards.
+        return self._clock()
+
+    def allow(self, user_id: int) -> bool | None:
+        """Questions, commands and button presses: True go on, False warn once, None drop."""
+        return self._requests.allow(user_id, self.limit)
+
+    def allow_privacy(self, user_id: int) -> bool | None:
+        """Privacy requests: the same answers, from their own allowance."""
+        return self._privacy.allow(user_id, self.limit)
+
     async def check(self, update: Update, context: Context) -> None:
         """Runs before every handler (group -1); stops the update when over the limit."""
-        user, chat = update.effective_user, update.effective_chat
-        if user is None or chat is None or update.message is None:
-            return  # button presses are answered by their handlers; only messages count
-        verdict = self.allow(user.id)
+        user = update.effective_user
+        if user is None:
+            return
+        query = update.callback_query
+        if query is not None:
+            verdict = (
+                self.allow_privacy(user.id) if _privacy_button(query.data) else self.allow(user.id)
+            )
+            if verdict is True:
+                return
+            try:  # every press must be answered, or the client spins; no message
+                await query.answer(SLOW_DOWN_ALERT)
+            except TelegramError as error:
+                log.info("could not answer an over-budget button press: %s", error)
+            raise ApplicationHandlerStop
+        message, chat = update.message, update.effective_chat
+        if message is None or chat is None:
+            return  # edited messages, channel posts, membership changes: not counted
+        if _privacy_command(message.text, context.bot.username):
+            verdict = self.allow_privacy(user.id)
+        else:
+            verdict = self.allow(user.id)
         if verdict is True:
             return
         if verdict is False:
             await send_view(context, chat.id, ops_views.SLOW_DOWN)
         raise ApplicationHandlerStop
+
+
+def _privacy_command(text: str | None, bot_username: str | None) -> bool:
+    """/forget, /mydata or /tips off (in any form /tips reads as off), addressed to us."""
+    words = (text or "").split()
+    if not words or not words[0].startswith("/"):
+        return False
+    name, _, addressee = words[0][1:].partition("@")
+    if addressee and addressee.lower() != (bot_username or "").lower():
+        return False  # another bot's command: the handlers ignore it, so it is no exemption
+    name = name.lower()
+    if name in PRIVACY_COMMANDS:
+        return True
+    return name == "tips" and " ".join(words[1:]).strip().lower() in TIPS_OFF_ARGUMENTS
+
+
+def _privacy_button(data: str | None) -> bool:
+    """The /forget confirmation (either answer) and a tips-off switch."""
+    match callbacks.decode(data):
+        case callbacks.Forget():
+            return True
+        case callbacks.TipsSwitch(on=False):
+            return True
+    return False

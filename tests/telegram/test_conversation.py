@@ -91,6 +91,7 @@ async def test_every_shipped_entry_renders_valid_html(
     """The fake API rejects invalid HTML and over-long texts like Telegram: nothing may fail."""
     kb = bundled_nexus.library().kb
     bundled_nexus.limiter.rate = 100_000  # pacing is not under test here; HTML is
+    bundled_nexus.guard.limit = 100_000  # nor is per-user flood control (presses count)
     listing = only(await say(bundled_nexus, api, "/topics"), "sendMessage")
     for entry in kb.entries:
         await press(bundled_nexus, api, listing, f"e:{entry.short_id}")
