@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 import signal
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -13,11 +14,11 @@ from urllib.parse import urlsplit
 
 import uvicorn
 from telegram import Update
-from telegram.error import Conflict, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
-from bot.observability import Observer
+from bot.observability import Observer, add_secrets, loop_exception_handler
 from bot.services.clock import Clock, utc_now
 from bot.services.library import Library, LiveLibrary
 from bot.services.operations import OpsService
@@ -37,10 +38,74 @@ from bot.telegram.tip_handlers import TipHandlers
 from bot.telegram.tip_sender import TipSender
 from bot.telegram.webhook import webhook_app
 from content import load_knowledge_base
-from storage import Database
+from storage import Database, is_sqlite
 
 log = logging.getLogger(__name__)
 OFFLINE_TOKEN = "123456:offline-console-token"
+
+# Exit codes of `nexus-bot run` (README, "Exit codes"). 1 is also what Python gives
+# an unexpected error, whose traceback is logged redacted.
+EXIT_CONTENT = 1  # the content is invalid
+EXIT_CONFIG = 2  # a setting is missing or wrong
+EXIT_CONFLICT = 3  # another process polls with this token (409 Conflict)
+EXIT_TOKEN_REJECTED = 4  # getMe answered 401 or 404
+EXIT_API_UNREACHABLE = 5  # no answer from TELEGRAM_API_BASE_URL
+EXIT_DATA_DIR = 6  # the data folder or the SQLite file cannot be created or written
+EXIT_DATABASE = 7  # NEXUS_DATABASE_URL is not usable (bad URL, driver, unreachable)
+
+
+async def _let_failed_connections_finish() -> None:
+    """aiosqlite stops the worker thread of a connection that failed to open without
+    waiting for it; if the loop closes first, the thread dies with a traceback at exit.
+    Wait (off the loop, bounded) for such threads while the loop still runs."""
+
+    def join() -> None:
+        for thread in threading.enumerate():
+            if thread.name.endswith("(_connection_worker_thread)"):
+                thread.join(2.0)
+
+    await asyncio.to_thread(join)
+
+
+class StartupError(Exception):
+    """An expected reason not to start: one line saying what to fix, and an exit code."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _reason(error: BaseException) -> str:
+    """The first line of what the driver or library said (not SQLAlchemy's wrapping)."""
+    cause = getattr(error, "orig", None) or error
+    text = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
+
+
+def _database_error(settings: Settings, error: BaseException) -> StartupError:
+    try:
+        sqlite = is_sqlite(settings.database_url)
+    except Exception:  # not even a URL
+        sqlite = False
+    if sqlite and isinstance(error, OSError):  # creating the folder
+        return StartupError(
+            EXIT_DATA_DIR,
+            f"cannot create or write the data folder NEXUS_DATA_DIR ({settings.data_dir}): "
+            f"{_reason(error)}. Point NEXUS_DATA_DIR at a folder this user can write.",
+        )
+    if sqlite:
+        return StartupError(
+            EXIT_DATA_DIR,
+            f"cannot open or write the SQLite database ({settings.database_url}): "
+            f"{_reason(error)}. Point NEXUS_DATA_DIR (or NEXUS_DATABASE_URL) at a folder "
+            "this user can write.",
+        )
+    return StartupError(
+        EXIT_DATABASE,
+        f"cannot use the database at NEXUS_DATABASE_URL: {_reason(error)}. Check the URL "
+        "(e.g. postgresql+asyncpg://user:password@host:5432/nexus), and that the database "
+        "answers.",
+    )
 
 
 class Nexus:
@@ -58,7 +123,10 @@ class Nexus:
         self._clock = clock
         # Invalid content raises ContentError here, before anything starts.
         self.library = LiveLibrary(Library.of(load_knowledge_base(settings.content_dir)))
-        self.database = Database(settings.database_url)
+        try:
+            self.database = Database(settings.database_url)
+        except Exception as error:  # a malformed URL, an unknown driver, an unwritable folder
+            raise _database_error(settings, error) from None
         self.observer = Observer(settings.telegram_bot_token)
         self.quizzes = QuizService(
             self.library,
@@ -101,7 +169,11 @@ class Nexus:
         )
 
     async def _on_start(self, application: Application) -> None:  # type: ignore[type-arg]
-        await self.database.migrate()
+        try:
+            await self.database.migrate()
+        except Exception as error:
+            await _let_failed_connections_finish()
+            raise _database_error(self.settings, error) from None
         await self.teaching.sync()  # what admins taught, before the first question
         await register_commands(application)
         if application.job_queue is not None:
@@ -166,6 +238,7 @@ class Nexus:
     async def _serve(self, mode: Callable[[asyncio.Event], Awaitable[int]]) -> int:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(loop_exception_handler)
         for signal_number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signal_number, stop.set)
         async with self:
@@ -195,7 +268,7 @@ class Nexus:
                 "Telegram answered 409 Conflict: another process is already polling with this "
                 "token. Run one poller per token, or use webhook mode for several replicas."
             )
-            return 3
+            return EXIT_CONFLICT
         return 0
 
     async def _webhook(self, stop: asyncio.Event) -> int:
@@ -204,9 +277,22 @@ class Nexus:
         secret = self.settings.webhook_secret
         if secret is None:
             # Generated once and kept in the database, so every replica uses the same.
-            async with self.database.unit_of_work() as uow:
-                secret = await uow.replicas.agree("webhook_secret", secrets.token_urlsafe(32))
-                await uow.commit()
+            # Redacted before the INSERT the driver may log at DEBUG.
+            candidate = secrets.token_urlsafe(32)
+            add_secrets(candidate)
+            # A stored secret is only known once read: keep the engine's DEBUG rows
+            # (which would show it) out of the log while it is read.
+            engine_log = logging.getLogger("sqlalchemy.engine")
+            level = engine_log.level
+            if engine_log.getEffectiveLevel() < logging.INFO:
+                engine_log.setLevel(logging.INFO)
+            try:
+                async with self.database.unit_of_work() as uow:
+                    secret = await uow.replicas.agree("webhook_secret", candidate)
+                    await uow.commit()
+            finally:
+                engine_log.setLevel(level)
+        add_secrets(secret)  # PTB logs the setWebhook parameters at DEBUG
         await self.application.bot.set_webhook(
             url, secret_token=secret, allowed_updates=Update.ALL_TYPES
         )
@@ -218,8 +304,15 @@ class Nexus:
             self._clock,
             on_duplicate=lambda: self.observer.event("update.duplicate"),
         )
+        # log_config=None: uvicorn's loggers keep no handlers of their own and go through
+        # the root handler (redacted, JSON in JSON mode).
         config = uvicorn.Config(
-            app, host="0.0.0.0", port=self.settings.port, log_level="warning", lifespan="off"
+            app,
+            host="0.0.0.0",
+            port=self.settings.port,
+            log_level="warning",
+            log_config=None,
+            lifespan="off",
         )
         server = uvicorn.Server(config)
         server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
@@ -230,8 +323,28 @@ class Nexus:
         return 0
 
     async def __aenter__(self) -> Nexus:
-        await self.application.initialize()
-        await self._on_start(self.application)
+        try:
+            await self.application.initialize()  # getMe
+        except InvalidToken:
+            raise StartupError(
+                EXIT_TOKEN_REJECTED,
+                "Telegram rejected TELEGRAM_BOT_TOKEN (getMe answered 401 or 404): check the "
+                "token with @BotFather (/token), and that TELEGRAM_API_BASE_URL "
+                f"({self.settings.telegram_api_base_url}) is the Bot API's base, ending in /bot.",
+            ) from None
+        except NetworkError as error:
+            raise StartupError(
+                EXIT_API_UNREACHABLE,
+                "cannot reach the Telegram Bot API at TELEGRAM_API_BASE_URL "
+                f"({self.settings.telegram_api_base_url}): {error}. Check the network, "
+                "a proxy, or the URL.",
+            ) from None
+        try:
+            await self._on_start(self.application)
+        except BaseException:
+            await self.application.shutdown()
+            await self.database.close()
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:

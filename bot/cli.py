@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, TextIO
 
-from bot.observability import configure_logging, secrets_of, serve_metrics
+from bot.observability import (
+    configure_logging,
+    install_redaction,
+    log,
+    secrets_of,
+    serve_metrics,
+    url_password,
+)
 from bot.settings import Settings, SettingsError
 from content import (
     ContentError,
@@ -26,7 +34,8 @@ def _settings() -> Settings:
     try:
         return Settings.from_env()
     except SettingsError as error:
-        raise SystemExit(f"nexus-bot: {error}") from None
+        print(f"nexus-bot: {error}", file=sys.stderr)
+        raise SystemExit(2) from None  # README, "Exit codes": a setting is missing or invalid
 
 
 def _knowledge_base(settings: Settings) -> Any:
@@ -43,12 +52,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"nexus-bot: {error}", file=sys.stderr)
         return 2
+    json_lines = settings.log_format == "json"
     configure_logging(
-        settings.log_level, settings.log_format == "json", secrets_of(settings.telegram_bot_token)
+        settings.log_level,
+        json_lines,
+        [
+            *secrets_of(settings.telegram_bot_token),
+            *url_password(settings.database_url),
+            *([settings.webhook_secret] if settings.webhook_secret else []),
+        ],
     )
     if settings.metrics_port:
         serve_metrics(settings.metrics_port)
-    from bot.app import Nexus
+    from bot.app import Nexus, StartupError
 
     if args.webhook and not settings.webhook_url:
         print(
@@ -58,12 +74,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     try:
         nexus = Nexus(settings)
+        if args.webhook or settings.webhook_url:
+            return nexus.run_webhook()
+        code = nexus.run_polling()
     except ContentError as error:
         print(f"nexus-bot: refusing to start, {error}", file=sys.stderr)
         return 1
-    if args.webhook or settings.webhook_url:
-        return nexus.run_webhook()
-    code = nexus.run_polling()
+    except StartupError as error:
+        # One line saying what to fix (stderr is redacting), and in JSON mode the same
+        # as a JSON record for log collectors.
+        if json_lines:
+            log.critical(str(error), extra={"event": "startup.failed", "status": error.code})
+        print(f"nexus-bot: {error}", file=sys.stderr)
+        return error.code
     if code == 3:
         print(
             "nexus-bot: another process is already polling Telegram with this token (409 "
@@ -409,6 +432,14 @@ HANDLERS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Whatever leaves the process (prints, argparse and SystemExit messages, uncaught
+    # exceptions) is redacted, before the settings are even read.
+    environ = os.environ
+    install_redaction(
+        *secrets_of(environ.get("TELEGRAM_BOT_TOKEN")),
+        *url_password(environ.get("NEXUS_DATABASE_URL")),
+        environ.get("NEXUS_WEBHOOK_SECRET"),
+    )
     args = build_parser().parse_args(argv)
     sub = getattr(args, "content_command", None) or getattr(args, "db_command", None)
     return HANDLERS[(args.command, sub)](args)

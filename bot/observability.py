@@ -1,7 +1,14 @@
 """Logs, events and metrics.
 
 - Every log line goes through a formatter that redacts secrets (the bot token
-  appears in httpx's request URLs and can appear in exception texts).
+  appears in httpx's request URLs and can appear in exception texts; the webhook
+  secret in PTB's DEBUG line of the setWebhook parameters and in the database
+  driver's logged INSERT of a generated one).
+- Every other way out of the process passes through the same redaction: stdout and
+  stderr themselves (prints, argparse, SystemExit messages, logging's last resort),
+  uncaught exceptions (sys.excepthook, threading.excepthook, the asyncio loop's
+  exception handler: logged as one record, so JSON mode stays JSON) and uvicorn's
+  loggers (they propagate to the root handler).
 - NEXUS_LOG_FORMAT=json writes one JSON object per line with the structured
   fields below; the default is human-readable.
 - Events ("question.answered", "quiz.answered", "tip.sent", ...) are log lines
@@ -14,9 +21,14 @@ import hashlib
 import hmac
 import json
 import logging
+import sys
+import threading
 import time
+import traceback
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from types import TracebackType
+from typing import Any, TextIO
+from urllib.parse import unquote, urlsplit
 
 from prometheus_client import Counter, Histogram, start_http_server
 
@@ -33,12 +45,46 @@ UPDATE_SECONDS = Histogram(
 )
 
 
+class Redactor:
+    """The secrets of this process, replaced by [REDACTED] in any text. Secrets can
+    be added later (a webhook secret is generated after start), never removed."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        self.secrets: list[str] = []
+        self.add(*secrets)
+
+    def add(self, *secrets: str | None) -> None:
+        for secret in secrets:
+            if secret and secret not in self.secrets:
+                self.secrets.append(secret)
+        # The longest first: the whole token before its secret half.
+        self.secrets.sort(key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+
+# The process's one redactor: the log formatter, the standard streams and the
+# exception hooks all consult it.
+REDACT = Redactor()
+
+
+def add_secrets(*secrets: str | None) -> None:
+    """Redact these from every output of the process from now on."""
+    REDACT.add(*secrets)
+
+
 class RedactingFormatter(logging.Formatter):
-    """Formats, then removes every secret from the finished line (traceback included)."""
+    """Formats, then removes every secret from the finished line (traceback included):
+    its own `secrets` and every secret known to the process (`add_secrets`)."""
 
     def __init__(self, secrets: Iterable[str], json_lines: bool = False) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
         self.secrets = [s for s in secrets if s]
+        self._own = Redactor(self.secrets)
         self.json_lines = json_lines
 
     def format(self, record: logging.LogRecord) -> str:
@@ -58,26 +104,120 @@ class RedactingFormatter(logging.Formatter):
             extras = " ".join(f"{k}={getattr(record, k)}" for k in FIELDS if hasattr(record, k))
             if extras:
                 line = f"{line} [{extras}]"
-        for secret in self.secrets:
-            line = line.replace(secret, REDACTED)
-        return line
+        return REDACT(self._own(line))
 
 
 def configure_logging(level: str, json_lines: bool = False, secrets: Iterable[str] = ()) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter(list(secrets), json_lines))
+    secrets = list(secrets)
+    add_secrets(*secrets)
+    install_redaction()
+    handler = logging.StreamHandler()  # sys.stderr, redacting since install_redaction
+    handler.setFormatter(RedactingFormatter(secrets, json_lines))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     # httpx logs every request URL (token included) at INFO: keep it for DEBUG only.
     logging.getLogger("httpx").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
+    # Warnings become log records (redacted, and JSON in JSON mode), not raw stderr.
+    logging.captureWarnings(True)
 
 
 def secrets_of(token: str | None) -> list[str]:
     """The token, and its secret half on its own (it may be logged split or encoded)."""
     if not token:
         return []
-    return [token, token.split(":", 1)[-1], token.replace(":", "%3A")]
+    half = token.split(":", 1)[-1]
+    # A half too short to be a real secret ("1:a") would blank out ordinary text.
+    return [token, *([half] if len(half) >= 8 else []), token.replace(":", "%3A")]
+
+
+def url_password(url: str | None) -> list[str]:
+    """The password in a database URL (as written and decoded), if it has one."""
+    if not url:
+        return []
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return []
+    return [p for p in {password, unquote(password)} if p] if password else []
+
+
+class RedactingStream:
+    """A text stream that redacts every write before passing it on (stdout, stderr).
+    Writes pass through at once (no buffering of its own), so nothing is held back
+    at exit; everything else is the wrapped stream's."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(REDACT(text))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _log_uncaught(
+    kind: str,
+    exc_type: type[BaseException],
+    exc: BaseException | None,
+    tb: TracebackType | None,
+) -> None:
+    root = logging.getLogger()
+    if root.handlers:
+        logging.getLogger("nexus").critical(
+            "%s: %s", kind, exc_type.__name__, exc_info=(exc_type, exc or exc_type(), tb)
+        )
+    else:  # logging not configured yet: the traceback, redacted, on stderr
+        sys.stderr.write(REDACT("".join(traceback.format_exception(exc_type, exc, tb))))
+
+
+def _excepthook(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    _log_uncaught("unhandled exception", exc_type, exc, tb)
+
+
+def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return
+    name = args.thread.name if args.thread is not None else "a thread"
+    _log_uncaught(
+        f"unhandled exception in {name}", args.exc_type, args.exc_value, args.exc_traceback
+    )
+
+
+def install_redaction(*secrets: str | None) -> None:
+    """Route every way out of the process through redaction: stdout and stderr, and
+    uncaught exceptions in the main thread and in other threads. Idempotent."""
+    add_secrets(*secrets)
+    if not isinstance(sys.stdout, RedactingStream) and sys.stdout is not None:
+        sys.stdout = RedactingStream(sys.stdout)  # type: ignore[assignment]
+    if not isinstance(sys.stderr, RedactingStream) and sys.stderr is not None:
+        sys.stderr = RedactingStream(sys.stderr)  # type: ignore[assignment]
+    sys.excepthook = _excepthook
+    threading.excepthook = _thread_excepthook
+
+
+def loop_exception_handler(loop: Any, context: dict[str, Any]) -> None:
+    """For `loop.set_exception_handler`: what asyncio would log, as one redacted record
+    (JSON in JSON mode) through the configured handler."""
+    exception = context.get("exception")
+    message = str(context.get("message") or "unhandled exception in the event loop")
+    if isinstance(exception, BaseException):
+        logging.getLogger("asyncio").error(
+            message, exc_info=(type(exception), exception, exception.__traceback__)
+        )
+    else:
+        logging.getLogger("asyncio").error(message)
 
 
 class Observer:

@@ -58,6 +58,9 @@ class FakeBotApi:
 
     def __init__(self, flood_limit: float | None = None) -> None:
         self.flood_limit = flood_limit
+        # 401 or 404: every call is refused as Telegram refuses a revoked token (401) or
+        # a token under a wrong TELEGRAM_API_BASE_URL path (404), getMe included.
+        self.reject_token: int | None = None
         self.blocked_chats: set[int] = set()
         self.faults: dict[int, list[str]] = {}
         self._recent_sends: list[float] = []
@@ -147,6 +150,13 @@ class FakeBotApi:
         self, method: str, params: dict[str, Any], *, wait: bool = True
     ) -> tuple[int, dict[str, Any]]:
         """Serve one Bot API call; returns the HTTP status and Telegram's JSON body."""
+        if self.reject_token is not None:
+            description = "Unauthorized" if self.reject_token == 401 else "Not Found"
+            return self.reject_token, {
+                "ok": False,
+                "error_code": self.reject_token,
+                "description": description,
+            }
         handler = self._handlers.get(method)
         if handler is None:
             return 404, {
