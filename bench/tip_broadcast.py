@@ -2,7 +2,7 @@
 real `nexus-bot run` process through a loopback fake Bot API that enforces
 30 messages/second (429 + retry_after past it) and blocks 1% of users (403).
 
-    python bench/tip_broadcast.py [--subscribers 10000] [--kill-at 0.5]
+    python bench/tip_broadcast.py [--subscribers 10000] [--kill-at 0.5] [--straight-only]
 
 Runs twice: straight through, then with SIGKILL once `--kill-at` of the tips have
 arrived and a restart. Reports messages/second, 429s, duplicates, losses and
@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from sqlalchemy import select
 
+from bench.machine import load_line, machine_line
 from bench.seeding import seed_due_subscribers
 from bot.fake_telegram import ApiCall, FakeBotApi, LoopbackBotApiServer
 from storage import Database
@@ -135,15 +136,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--kill-at", type=float, default=0.5)
+    parser.add_argument("--straight-only", action="store_true", help="skip the SIGKILL run")
     args = parser.parse_args()
+    print(machine_line())
+    print(load_line("at start"))
     print(
         "| run | subscribers | tips delivered | msg/s | 429s | blocked (403) | duplicates | lost | unknown | wall time |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name, kill in (
-        ("straight", None),
-        (f"SIGKILL at {args.kill_at:.0%}, restart", args.kill_at),
-    ):
+    runs: list[tuple[str, float | None]] = [("straight", None)]
+    if not args.straight_only:
+        runs.append((f"SIGKILL at {args.kill_at:.0%}, restart", args.kill_at))
+    for name, kill in runs:
         r = run(args.subscribers, kill)
         print(
             f"| {name} | {args.subscribers:,} | {r['delivered']:,} | {r['rate']:.2f} | "
@@ -151,6 +155,7 @@ def main() -> int:
             f"{r['unknown']} | {r['elapsed']:.0f} s |",
             flush=True,
         )
+    print(load_line("at end"))
     return 0
 
 
