@@ -17,20 +17,13 @@ from bot.services.operations import OpsService
 from bot.services.teaching import NoSuchGroup, Taught, TeachingService, UnknownEntry
 from content import MatchStatus, load_knowledge_base
 from storage import Database
+from tests.fakes import FakeClock
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 ADMIN = 9001
 WEEK = timedelta(days=7)
 GROUP = ("how do i bake sourdough bread", "bake sourdough bread?", "sourdough bread baking")
-
-
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 # -- the repository ----------------------------------------------------------------

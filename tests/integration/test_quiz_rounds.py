@@ -16,22 +16,15 @@ from bot.services.quizzes import AnswerStatus, QuizQuestion, QuizService
 from content import load_knowledge_base
 from storage import Database
 from storage.models import QuestionLog, QuizAnswer, QuizProgress, QuizRound, User
+from tests.fakes import FakeClock
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
 ADA = Learner(user_id=1, chat_id=1)
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -16,17 +16,10 @@ from bot.services.tips import SKIPPED, Delivery, TipService, TipToSend, ZoneFall
 from content import load_knowledge_base
 from storage import Database
 from storage.models import TipDelivery, User
+from tests.fakes import FakeClock
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
 ADA = Learner(user_id=1, chat_id=1)
-
-
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def service(database: Database, clock: FakeClock) -> TipService:

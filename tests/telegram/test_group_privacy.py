@@ -20,6 +20,7 @@ from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest
 from bot.settings import Settings
 from bot.telegram import callbacks, ops_views
 from storage.models import QuestionLog, QuizAnswer, User
+from tests.fakes import FakeClock
 from tests.telegram.conftest import USER_ID
 
 OTHER = USER_ID + 1
@@ -28,17 +29,9 @@ SUPERGROUP = {"id": -1001234567890, "type": "supergroup", "title": "cohort+"}
 BOT = "nexus_study_bot"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
 
 
 @pytest.fixture

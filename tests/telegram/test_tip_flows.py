@@ -12,20 +12,13 @@ from bot.app import Nexus
 from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest
 from bot.settings import Settings
 from storage.models import TipDelivery, User
+from tests.fakes import FakeClock
 from tests.telegram.conftest import USER_ID
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))  # 08:00 in Berlin
 
 
 @pytest.fixture
