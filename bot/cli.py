@@ -113,7 +113,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def ask_record(matcher: Matcher, result: MatchResult) -> dict[str, Any]:
     """The stable JSON form of one answer (documented in the README)."""
-    from bot.telegram import views
+    from bot.presentation import views
 
     best = result.best
     answered = result.status is MatchStatus.ANSWERED and best is not None

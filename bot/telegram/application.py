@@ -17,13 +17,14 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.observability import Observer
-from bot.telegram import callbacks
-from bot.telegram.commands import COMMANDS
+from bot.presentation import callbacks
+from bot.presentation.commands import COMMANDS
 from bot.telegram.flood import FloodLimiter
 from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
+from bot.telegram.send import DEFAULTS
 from bot.telegram.teach_handlers import TeachHandlers
 from bot.telegram.tip_handlers import TipHandlers
 
@@ -50,7 +51,7 @@ def build_application(
     rate_limiter: FloodLimiter | None = None,
     request: BaseRequest | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    builder = ApplicationBuilder().token(token).base_url(base_url)
+    builder = ApplicationBuilder().token(token).base_url(base_url).defaults(DEFAULTS)
     builder = builder.concurrent_updates(CONCURRENT_UPDATES)
     if rate_limiter is not None:
         builder = builder.rate_limiter(rate_limiter)

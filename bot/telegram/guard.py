@@ -30,8 +30,8 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.telegram import callbacks, ops_views
-from bot.telegram.handlers import Context, send_view
+from bot.presentation import callbacks, ops_views
+from bot.telegram.send import Context, send_view
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,12 @@ from datetime import timedelta
 from telegram import InputFile, Update
 
 from bot.observability import Observer
+from bot.presentation import callbacks, ops_views
+from bot.presentation.views import STALE_BUTTON
 from bot.services.library import LiveLibrary
 from bot.services.operations import OpsService
 from bot.services.teaching import TeachingService
-from bot.telegram import callbacks, ops_views
-from bot.telegram.handlers import (
+from bot.telegram.send import (
     Context,
     ask_in_private,
     edit_view,
@@ -21,7 +22,6 @@ from bot.telegram.handlers import (
     refuse_others,
     send_view,
 )
-from bot.telegram.views import STALE_BUTTON
 
 INBOX_DAYS = 7
 

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from telegram import Update
 
 from bot.observability import Observer
+from bot.presentation import callbacks, quiz_views
+from bot.presentation.views import STALE_BUTTON
 from bot.services.library import Library
 from bot.services.questions import Learner
 from bot.services.quizzes import AnswerStatus, QuizService
-from bot.telegram import callbacks, quiz_views
-from bot.telegram.handlers import (
+from bot.telegram.send import (
     Context,
     ask_in_private,
     edit_view,
@@ -19,7 +20,6 @@ from bot.telegram.handlers import (
     refuse_others,
     send_view,
 )
-from bot.telegram.views import STALE_BUTTON
 
 
 class QuizHandlers:

@@ -8,12 +8,12 @@ from datetime import timedelta
 from telegram import Update
 
 from bot.observability import Observer
+from bot.presentation import callbacks, teach_views
+from bot.presentation.views import STALE_BUTTON
 from bot.services.library import Library
 from bot.services.teaching import NoSuchGroup, Taught, TeachingService
-from bot.telegram import callbacks, teach_views
-from bot.telegram.handlers import Context, edit_view, learner_of, send_view
 from bot.telegram.ops_handlers import INBOX_DAYS
-from bot.telegram.views import STALE_BUTTON
+from bot.telegram.send import Context, edit_view, learner_of, send_view
 
 INBOX_WINDOW = timedelta(days=INBOX_DAYS)  # group numbers and keys refer to /unanswered's
 

@@ -7,10 +7,10 @@ from typing import TypeVar
 
 from telegram import Update
 
+from bot.presentation import callbacks, tip_views
 from bot.services import schedule
 from bot.services.tips import TipService
-from bot.telegram import callbacks, tip_views
-from bot.telegram.handlers import (
+from bot.telegram.send import (
     Context,
     ask_in_private,
     edit_view,

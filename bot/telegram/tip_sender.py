@@ -24,15 +24,14 @@ from datetime import timedelta
 
 import httpx
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.observability import Observer
+from bot.presentation import tip_views
 from bot.services.tips import SKIPPED, Delivery, TipService, TipToSend
-from bot.telegram import tip_views
 from bot.telegram.flood import FloodLimiter, Slot
-from bot.telegram.handlers import markup
+from bot.telegram.send import markup
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +120,7 @@ class TipSender:
                 message = await bot.send_message(
                     item.chat_id,
                     view.text,
-                    parse_mode=ParseMode.HTML,
                     reply_markup=markup(view.rows),
-                    disable_web_page_preview=True,
                     rate_limit_args=slot,
                 )
                 return Delivery.SENT, message.message_id, ""

@@ -11,9 +11,9 @@ from telegram.ext import CommandHandler
 
 from bot.app import Nexus
 from bot.fake_telegram import FakeBotApi, InMemoryRequest
+from bot.presentation import views
+from bot.presentation.commands import ADMIN_COMMANDS, COMMANDS
 from bot.settings import Settings
-from bot.telegram import views
-from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS
 
 ROOT = Path(__file__).parents[2]
 

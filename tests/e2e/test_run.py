@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.fake_telegram import ApiCall, LoopbackBotApiServer
-from bot.telegram.commands import COMMANDS
+from bot.presentation.commands import COMMANDS
 from tests.e2e.conftest import FIXTURE_CONTENT, TOKEN, nexus_command
 
 pytestmark = pytest.mark.e2e

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.app import Nexus
 from bot.fake_telegram import ApiCall, FakeBotApi
-from bot.telegram import views
-from bot.telegram.commands import COMMANDS
+from bot.presentation import views
+from bot.presentation.commands import COMMANDS
 from storage.models import QuestionLog, User
 from tests.telegram.conftest import USER_ID
 

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from bot.app import Nexus
 from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest
+from bot.presentation import callbacks, ops_views
 from bot.settings import Settings
-from bot.telegram import callbacks, ops_views
 from storage.models import QuestionLog, QuizAnswer, User
 from tests.fakes import FakeClock
 from tests.telegram.conftest import USER_ID

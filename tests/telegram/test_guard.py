@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.app import Nexus
 from bot.fake_telegram import ApiCall, FakeBotApi
-from bot.telegram import ops_views
+from bot.presentation import ops_views
 from bot.telegram.flood import LIMITED_PREFIXES
 from bot.telegram.guard import SLOW_DOWN_ALERT
 from storage.models import QuizRound, User

@@ -13,8 +13,8 @@ from sqlalchemy.engine import make_url
 
 from bot.app import Nexus
 from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest
+from bot.presentation import ops_views
 from bot.settings import Settings
-from bot.telegram import ops_views
 from storage.models import Base, user_column
 from tests.telegram.conftest import USER_ID
 

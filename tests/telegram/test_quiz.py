@@ -8,8 +8,8 @@ import pytest
 
 from bot.app import Nexus
 from bot.fake_telegram import ApiCall, FakeBotApi
-from bot.telegram import quiz_views
-from bot.telegram.views import STALE_BUTTON
+from bot.presentation import quiz_views
+from bot.presentation.views import STALE_BUTTON
 from content import QuizItem
 from tests.telegram.conftest import USER_ID
 

@@ -11,10 +11,10 @@ import pytest
 
 from bot.app import Nexus
 from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest
+from bot.presentation import callbacks, teach_views
+from bot.presentation.views import STALE_BUTTON
 from bot.services.teaching import SYNC_SECONDS
 from bot.settings import Settings
-from bot.telegram import callbacks, teach_views
-from bot.telegram.views import STALE_BUTTON
 from tests.telegram.conftest import USER_ID
 
 ADMIN = 9001

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.telegram import callbacks
+from bot.presentation import callbacks
 from content.model import short_key
 
 SAMPLES = [

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.telegram.views import welcome
+from bot.presentation.views import welcome
 from content import Matcher, MatchStatus, load_knowledge_base
 
 KB = load_knowledge_base()

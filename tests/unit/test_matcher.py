@@ -175,7 +175,7 @@ def test_smalltalk_by_meaning_yields_to_a_confident_answer() -> None:
 
 
 def test_an_answer_offers_close_alternatives_as_buttons(matcher: Matcher) -> None:
-    from bot.telegram import views
+    from bot.presentation import views
 
     kb = matcher.kb
     etag, control = kb.entry("caching-etag"), kb.entry("caching-cache-control")

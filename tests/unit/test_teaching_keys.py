@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.presentation import callbacks, teach_views
 from bot.services.operations import Cluster
 from bot.services.teaching import Phrasing, close_ids, cluster_key, grouped
-from bot.telegram import callbacks, teach_views
 from content import load_knowledge_base
 from content.model import short_key
 

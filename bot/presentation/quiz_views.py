@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.presentation import callbacks
+from bot.presentation.views import Button, View, confirm, label
 from bot.services.quizzes import (
     AnswerOutcome,
     ProgressReport,
     QuizQuestion,
     RoundSummary,
 )
-from bot.telegram import callbacks
-from bot.telegram.views import Button, View, confirm, label
 from content import KnowledgeBase
 from content.telegram_html import escape
 

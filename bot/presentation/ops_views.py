@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.presentation import callbacks, teach_views
+from bot.presentation.views import Button, View, confirm
 from bot.services.operations import Inbox, Stats
-from bot.telegram import callbacks, teach_views
-from bot.telegram.views import Button, View, confirm
 from content import KnowledgeBase, Problem
 from content.telegram_html import escape
 

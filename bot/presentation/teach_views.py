@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.presentation import callbacks
+from bot.presentation.views import Button, View, label
 from bot.services.operations import Cluster
 from bot.services.teaching import (
     NoSuchGroup,
@@ -13,8 +15,6 @@ from bot.services.teaching import (
     UnknownEntry,
     cluster_key,
 )
-from bot.telegram import callbacks
-from bot.telegram.views import Button, View, label
 from content import KnowledgeBase
 from content.telegram_html import escape
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.telegram import callbacks
-from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS
+from bot.presentation import callbacks
+from bot.presentation.commands import ADMIN_COMMANDS, COMMANDS
 from content import Entry, KnowledgeBase, MatchResult, MatchStatus
 from content.telegram_html import escape
 
