@@ -6,27 +6,37 @@ import asyncio
 import logging
 import secrets
 import signal
-import threading
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import uvicorn
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
 from bot.observability import Observer, add_secrets, loop_exception_handler
+from bot.services.broadcast import TipBroadcast
 from bot.services.clock import Clock, utc_now
+from bot.services.intake import UpdateIntake
+from bot.services.learners import LearnerService
 from bot.services.library import Library, LiveLibrary
 from bot.services.operations import OpsService
-from bot.services.questions import LearnerService, QuestionService
+from bot.services.questions import QuestionService
 from bot.services.quizzes import QuizService
 from bot.services.teaching import SYNC_SECONDS, TeachingService
+from bot.services.tip_delivery import TipDeliveries
 from bot.services.tips import TipService
 from bot.settings import Settings
+from bot.startup import (
+    EXIT_API_UNREACHABLE,
+    EXIT_CONFLICT,
+    EXIT_TOKEN_REJECTED,
+    StartupError,
+    database_error,
+    let_failed_connections_finish,
+)
 from bot.telegram.application import AllHandlers, build_application, register_commands
 from bot.telegram.flood import FloodLimiter
 from bot.telegram.guard import FloodGuard
@@ -36,76 +46,12 @@ from bot.telegram.quiz_handlers import QuizHandlers
 from bot.telegram.teach_handlers import TeachHandlers
 from bot.telegram.tip_handlers import TipHandlers
 from bot.telegram.tip_sender import TipSender
-from bot.telegram.webhook import webhook_app
+from bot.telegram.webhook import serve, webhook_app
 from content import load_knowledge_base
-from storage import Database, is_sqlite
+from storage import Database
 
 log = logging.getLogger(__name__)
 OFFLINE_TOKEN = "123456:offline-console-token"
-
-# Exit codes of `nexus-bot run` (README, "Exit codes"). 1 is also what Python gives
-# an unexpected error, whose traceback is logged redacted.
-EXIT_CONTENT = 1  # the content is invalid
-EXIT_CONFIG = 2  # a setting is missing or wrong
-EXIT_CONFLICT = 3  # another process polls with this token (409 Conflict)
-EXIT_TOKEN_REJECTED = 4  # getMe answered 401 or 404
-EXIT_API_UNREACHABLE = 5  # no answer from TELEGRAM_API_BASE_URL
-EXIT_DATA_DIR = 6  # the data folder or the SQLite file cannot be created or written
-EXIT_DATABASE = 7  # NEXUS_DATABASE_URL is not usable (bad URL, driver, unreachable)
-
-
-async def _let_failed_connections_finish() -> None:
-    """aiosqlite stops the worker thread of a connection that failed to open without
-    waiting for it; if the loop closes first, the thread dies with a traceback at exit.
-    Wait (off the loop, bounded) for such threads while the loop still runs."""
-
-    def join() -> None:
-        for thread in threading.enumerate():
-            if thread.name.endswith("(_connection_worker_thread)"):
-                thread.join(2.0)
-
-    await asyncio.to_thread(join)
-
-
-class StartupError(Exception):
-    """An expected reason not to start: one line saying what to fix, and an exit code."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _reason(error: BaseException) -> str:
-    """The first line of what the driver or library said (not SQLAlchemy's wrapping)."""
-    cause = getattr(error, "orig", None) or error
-    text = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
-    return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
-
-
-def _database_error(settings: Settings, error: BaseException) -> StartupError:
-    try:
-        sqlite = is_sqlite(settings.database_url)
-    except Exception:  # not even a URL
-        sqlite = False
-    if sqlite and isinstance(error, OSError):  # creating the folder
-        return StartupError(
-            EXIT_DATA_DIR,
-            f"cannot create or write the data folder NEXUS_DATA_DIR ({settings.data_dir}): "
-            f"{_reason(error)}. Point NEXUS_DATA_DIR at a folder this user can write.",
-        )
-    if sqlite:
-        return StartupError(
-            EXIT_DATA_DIR,
-            f"cannot open or write the SQLite database ({settings.database_url}): "
-            f"{_reason(error)}. Point NEXUS_DATA_DIR (or NEXUS_DATABASE_URL) at a folder "
-            "this user can write.",
-        )
-    return StartupError(
-        EXIT_DATABASE,
-        f"cannot use the database at NEXUS_DATABASE_URL: {_reason(error)}. Check the URL "
-        "(e.g. postgresql+asyncpg://user:password@host:5432/nexus), and that the database "
-        "answers.",
-    )
 
 
 class Nexus:
@@ -126,29 +72,38 @@ class Nexus:
         try:
             self.database = Database(settings.database_url)
         except Exception as error:  # a malformed URL, an unknown driver, an unwritable folder
-            raise _database_error(settings, error) from None
+            raise database_error(settings, error) from None
         self.observer = Observer(settings.telegram_bot_token)
+        units = self.database.unit_of_work
         self.quizzes = QuizService(
             self.library,
-            self.database,
+            units,
             default_timezone=settings.default_timezone,
             round_size=settings.quiz_round_size,
             new_per_day=settings.quiz_new_per_day,
             clock=clock,
         )
-        self.tips = TipService(
-            self.library, self.database, default_timezone=settings.default_timezone, clock=clock
+        zone = settings.default_timezone
+        self.tips = TipService(self.library, units, default_timezone=zone, clock=clock)
+        self.ops = OpsService(
+            self.library, units, settings.content_dir, clock, scrub=self.database.scrub
         )
-        self.ops = OpsService(self.library, self.database, settings.content_dir, clock)
-        self.teaching = TeachingService(self.library, self.database, self.ops, clock)
+        self.teaching = TeachingService(self.library, units, self.ops, clock)
+        self.intake = UpdateIntake(units, clock)
         self.limiter = FloodLimiter(rate=settings.send_rate)
-        self.tip_sender = TipSender(self.tips, self.limiter, self.observer)
+        self.broadcast = TipBroadcast(
+            TipDeliveries(self.library, units, default_timezone=zone, clock=clock),
+            on_outcome=lambda item, outcome: self.observer.event(
+                f"tip.{outcome.value}", item.user_id, entry=item.tip.entry
+            ),
+        )
+        self.tip_sender = TipSender(self.broadcast, self.limiter)
         self.guard = FloodGuard(settings.messages_per_minute)
         handlers = AllHandlers(
             general=Handlers(
                 self.library,
-                QuestionService(self.library, self.database, clock),
-                LearnerService(self.database, clock),
+                QuestionService(self.library, units, clock),
+                LearnerService(units, clock),
                 self.observer,
                 settings.admin_ids,
             ),
@@ -172,8 +127,8 @@ class Nexus:
         try:
             await self.database.migrate()
         except Exception as error:
-            await _let_failed_connections_finish()
-            raise _database_error(self.settings, error) from None
+            await let_failed_connections_finish()
+            raise database_error(self.settings, error) from None
         await self.teaching.sync()  # what admins taught, before the first question
         await register_commands(application)
         if application.job_queue is not None:
@@ -215,10 +170,7 @@ class Nexus:
         removed = await self.ops.purge_question_log(self.settings.log_retention_days)
         if removed:
             self.observer.event("question_log.purged", count=removed)
-        async with self.database.unit_of_work() as uow:
-            # Telegram retries an update for at most a day: older ids need no memory.
-            await uow.replicas.forget_updates_before(self._clock() - timedelta(days=2))
-            await uow.commit()
+        await self.intake.forget_old_updates()
 
     async def _on_stop(self, application: Application) -> None:  # type: ignore[type-arg]
         await self.database.close()
@@ -287,9 +239,7 @@ class Nexus:
             if engine_log.getEffectiveLevel() < logging.INFO:
                 engine_log.setLevel(logging.INFO)
             try:
-                async with self.database.unit_of_work() as uow:
-                    secret = await uow.replicas.agree("webhook_secret", candidate)
-                    await uow.commit()
+                secret = await self.intake.agree_secret(candidate)
             finally:
                 engine_log.setLevel(level)
         add_secrets(secret)  # PTB logs the setWebhook parameters at DEBUG
@@ -298,28 +248,13 @@ class Nexus:
         )
         app = webhook_app(
             self.application,
-            self.database,
+            self.intake,
+            self.database.ping,
             secret,
             urlsplit(url).path or "/",
-            self._clock,
             on_duplicate=lambda: self.observer.event("update.duplicate"),
         )
-        # log_config=None: uvicorn's loggers keep no handlers of their own and go through
-        # the root handler (redacted, JSON in JSON mode).
-        config = uvicorn.Config(
-            app,
-            host="0.0.0.0",
-            port=self.settings.port,
-            log_level="warning",
-            log_config=None,
-            lifespan="off",
-        )
-        server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        serving = asyncio.create_task(server.serve())
-        await stop.wait()
-        server.should_exit = True
-        await serving
+        await serve(app, self.settings.port, stop)
         return 0
 
     async def __aenter__(self) -> Nexus:

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from types import TracebackType
 from typing import Any, TextIO
 from urllib.parse import unquote, urlsplit
@@ -200,9 +200,9 @@ def install_redaction(*secrets: str | None) -> None:
     uncaught exceptions in the main thread and in other threads. Idempotent."""
     add_secrets(*secrets)
     if not isinstance(sys.stdout, RedactingStream) and sys.stdout is not None:
-        sys.stdout = RedactingStream(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = RedactingStream(sys.stdout)
     if not isinstance(sys.stderr, RedactingStream) and sys.stderr is not None:
-        sys.stderr = RedactingStream(sys.stderr)  # type: ignore[assignment]
+        sys.stderr = RedactingStream(sys.stderr)
     sys.excepthook = _excepthook
     threading.excepthook = _thread_excepthook
 
@@ -239,7 +239,7 @@ class Observer:
 
     def wrap(
         self, name: str, callback: Callable[[Any, Any], Awaitable[Any]]
-    ) -> Callable[[Any, Any], Awaitable[Any]]:
+    ) -> Callable[[Any, Any], Coroutine[Any, Any, Any]]:
         """The handler, timed and logged with update id, user, outcome and latency."""
 
         async def observed(update: Any, context: Any) -> Any:

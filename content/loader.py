@@ -6,8 +6,6 @@ then `content.validation` checks what spans items (ids, links, limits, HTML).
 
 from __future__ import annotations
 
-import math
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,6 @@ import yaml
 from content.model import (
     Entry,
     KnowledgeBase,
-    MatcherSettings,
     QuizItem,
     SmalltalkIntent,
     Tip,
@@ -24,11 +21,8 @@ from content.model import (
 )
 from content.overlap import near_duplicate_phrasings
 from content.problems import ContentError, Problem
+from content.settings_file import SAFE_LOADER, read_matcher_settings
 from content.validation import validate
-
-# libyaml's C loader when PyYAML was built with it: the same safe subset of YAML,
-# about 15x faster than the pure-Python loader on the bundled content.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 BUNDLED_CONTENT_DIR = Path(__file__).parent / "data"
 
@@ -102,6 +96,13 @@ class _Reader:
             return -1
         return value
 
+    def field(self, kind: str, raw: dict[str, Any], item: str, name: str, required: bool) -> Any:
+        if kind == "integer":
+            return self.integer(raw, item, name)
+        if kind == "texts":
+            return self.texts(raw, item, name, required)
+        return self.text(raw, item, name, required)
+
     def unknown_fields(self, raw: dict[str, Any], item: str, allowed: set[str]) -> None:
         for name in sorted(set(raw) - allowed):
             self.problem(item, name, "unknown field (typo?)")
@@ -121,80 +122,71 @@ def _items(reader: _Reader, key: str) -> list[tuple[str, dict[str, Any]]]:
     return result
 
 
+# How each field of an item is read: "text", "texts" (a list of text) or "integer";
+# a field marked optional may be left out. Every item also has an id.
+_Spec = dict[str, tuple[str, bool]]
+_TOPIC: _Spec = {"title": ("text", True), "description": ("text", False)}
+_ENTRY: _Spec = {
+    "topic": ("text", True),
+    "title": ("text", True),
+    "questions": ("texts", True),
+    "keywords": ("texts", False),
+    "answer": ("text", True),
+    "related": ("texts", False),
+}
+_QUIZ: _Spec = {
+    "entry": ("text", True),
+    "difficulty": ("integer", True),
+    "question": ("text", True),
+    "options": ("texts", True),
+    "correct": ("integer", True),
+    "explanation": ("text", True),
+}
+_TIP: _Spec = {"entry": ("text", True), "text": ("text", True)}
+_SMALLTALK: _Spec = {"phrases": ("texts", True), "reply": ("text", True)}
+
+
+def _read_items(
+    reader: _Reader, key: str, spec: _Spec, extra: frozenset[str] = frozenset()
+) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(id, raw mapping, the spec's fields read) for each item of the file."""
+    found = []
+    for item, raw in _items(reader, key):
+        reader.unknown_fields(raw, item, {"id", *spec, *extra})
+        values = {
+            name: reader.field(kind, raw, item, name, required)
+            for name, (kind, required) in spec.items()
+        }
+        found.append((item, raw, values))
+    return found
+
+
 def _read_topics(reader: _Reader) -> list[Topic]:
     topics = []
-    for item, raw in _items(reader, "topics"):
-        reader.unknown_fields(raw, item, {"id", "title", "description", "min_entries"})
+    for item, raw, values in _read_items(reader, "topics", _TOPIC, frozenset({"min_entries"})):
         minimum = raw.get("min_entries", 0)
         topics.append(
-            Topic(
-                id=item,
-                title=reader.text(raw, item, "title"),
-                description=reader.text(raw, item, "description", required=False),
-                min_entries=minimum if isinstance(minimum, int) else 0,
-            )
+            Topic(id=item, min_entries=minimum if isinstance(minimum, int) else 0, **values)
         )
     return topics
 
 
 def _read_entries(reader: _Reader) -> list[Entry]:
-    entries = []
-    for item, raw in _items(reader, "entries"):
-        reader.unknown_fields(raw, item, {f.name for f in fields(Entry)})
-        entries.append(
-            Entry(
-                id=item,
-                topic=reader.text(raw, item, "topic"),
-                title=reader.text(raw, item, "title"),
-                questions=reader.texts(raw, item, "questions"),
-                keywords=reader.texts(raw, item, "keywords", required=False),
-                answer=reader.text(raw, item, "answer"),
-                related=reader.texts(raw, item, "related", required=False),
-            )
-        )
-    return entries
+    return [Entry(id=item, **values) for item, _, values in _read_items(reader, "entries", _ENTRY)]
 
 
 def _read_quizzes(reader: _Reader) -> list[QuizItem]:
-    quizzes = []
-    for item, raw in _items(reader, "quizzes"):
-        reader.unknown_fields(raw, item, {f.name for f in fields(QuizItem)})
-        quizzes.append(
-            QuizItem(
-                id=item,
-                entry=reader.text(raw, item, "entry"),
-                difficulty=reader.integer(raw, item, "difficulty"),
-                question=reader.text(raw, item, "question"),
-                options=reader.texts(raw, item, "options"),
-                correct=reader.integer(raw, item, "correct"),
-                explanation=reader.text(raw, item, "explanation"),
-            )
-        )
-    return quizzes
+    found = _read_items(reader, "quizzes", _QUIZ)
+    return [QuizItem(id=item, **values) for item, _, values in found]
 
 
 def _read_tips(reader: _Reader) -> list[Tip]:
-    tips = []
-    for item, raw in _items(reader, "tips"):
-        reader.unknown_fields(raw, item, {"id", "entry", "text"})
-        tips.append(
-            Tip(id=item, entry=reader.text(raw, item, "entry"), text=reader.text(raw, item, "text"))
-        )
-    return tips
+    return [Tip(id=item, **values) for item, _, values in _read_items(reader, "tips", _TIP)]
 
 
 def _read_smalltalk(reader: _Reader) -> list[SmalltalkIntent]:
-    intents = []
-    for item, raw in _items(reader, "smalltalk"):
-        reader.unknown_fields(raw, item, {"id", "phrases", "reply"})
-        intents.append(
-            SmalltalkIntent(
-                id=item,
-                phrases=reader.texts(raw, item, "phrases"),
-                reply=reader.text(raw, item, "reply"),
-            )
-        )
-    return intents
+    found = _read_items(reader, "smalltalk", _SMALLTALK)
+    return [SmalltalkIntent(id=item, **values) for item, _, values in found]
 
 
 def _read_synonyms(reader: _Reader) -> dict[str, tuple[str, ...]]:
@@ -203,75 +195,6 @@ def _read_synonyms(reader: _Reader) -> dict[str, tuple[str, ...]]:
         reader.unknown_fields(raw, item, {"id", "variants"})
         synonyms[item] = reader.texts(raw, item, "variants")
     return synonyms
-
-
-def _read_matcher_settings(root: Path, problems: list[Problem]) -> MatcherSettings:
-    """The matcher's settings; anything missing, unreadable or out of range is an error
-    (a NaN threshold would make every question a "did you mean")."""
-
-    def problem(field: str, message: str) -> MatcherSettings:
-        problems.append(Problem("matcher.yaml", "thresholds", field, message))
-        return MatcherSettings()
-
-    path = root / "matcher.yaml"
-    if not path.is_file():
-        problems.append(
-            Problem("matcher.yaml", "-", "-", "missing: write it with bench/calibrate_matcher.py")
-        )
-        return MatcherSettings()
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except UnicodeDecodeError as error:
-        problems.append(Problem("matcher.yaml", "-", "-", f"not UTF-8 text (byte {error.start})"))
-        return MatcherSettings()
-    except (OSError, yaml.YAMLError) as error:
-        problems.append(Problem("matcher.yaml", "-", "-", f"cannot read YAML: {error}"))
-        return MatcherSettings()
-    if not isinstance(raw, dict):
-        problems.append(Problem("matcher.yaml", "-", "-", "expected a top-level 'thresholds:' map"))
-        return MatcherSettings()
-    thresholds = raw.get("thresholds")
-    if not isinstance(thresholds, dict) or not thresholds:
-        return problem("thresholds", "expected a map of setting: number")
-    known = {f.name for f in fields(MatcherSettings)}
-    values: dict[str, float] = {}
-    for name, value in thresholds.items():
-        if name not in known:
-            problem(str(name), "unknown setting")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            problem(name, f"expected a number, got {value!r}")
-        elif not math.isfinite(value):
-            problem(name, f"expected a finite number, got {value}")
-        elif (low_high := _SETTING_RANGES.get(_range_key(name))) and not (
-            low_high[0] <= value <= low_high[1]
-        ):
-            problem(name, f"expected {low_high[0]:g} to {low_high[1]:g}, got {value:g}")
-        else:
-            values[name] = float(value)
-    settings = MatcherSettings(**values)
-    if settings.suggest_probability > settings.answer_probability:
-        problem("suggest_probability", "must not be above answer_probability")
-    return settings
-
-
-# Allowed ranges of the settings with a meaning of their own (the model weights,
-# rank_* and confidence_*, may take any finite value).
-_SETTING_RANGES = {
-    "probability": (0.0, 1.0),
-    "similarity": (0.0, 1.0),
-    "weight": (0.0, 1.0),
-    "margin": (0.0, 100.0),
-}
-
-
-def _range_key(name: str) -> str:
-    if name.endswith("_probability"):
-        return "probability"
-    if name.startswith("smalltalk_"):
-        return "similarity"
-    if name.endswith("_weight"):
-        return "weight"
-    return name
 
 
 def _required_files(root: Path) -> list[Problem]:
@@ -323,7 +246,7 @@ def read_content(root: Path, thorough: bool = False) -> tuple[KnowledgeBase, lis
         tips=tuple(tips),
         synonyms=synonyms,
         smalltalk=tuple(smalltalk),
-        matcher_settings=_read_matcher_settings(root, problems),
+        matcher_settings=read_matcher_settings(root, problems),
     )
     problems.extend(validate(kb, origins))
     if thorough:

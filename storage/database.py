@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from storage.unit_of_work import UnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +98,8 @@ class Database:
         self.engine = create_engine(url, **options)
         self._sessions = session_factory(self.engine)
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions)
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)
 
     async def migrate(self) -> None:
         await upgrade(self.engine)

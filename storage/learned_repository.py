@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import records
 from storage.models import LearnedPhrasing
 from storage.repositories import dialect_insert
 
@@ -43,9 +44,12 @@ class LearnedRepository:
             added += (await self.session.execute(statement)).scalar_one_or_none() is not None
         return added
 
-    async def all(self) -> list[LearnedPhrasing]:
+    async def all(self) -> list[records.LearnedPhrasing]:
         """Every learned phrasing, oldest first (so the newest wins any clash)."""
         result = await self.session.execute(
             select(LearnedPhrasing).order_by(LearnedPhrasing.created_at, LearnedPhrasing.id)
         )
-        return list(result.scalars())
+        return [
+            records.LearnedPhrasing(r.entry_id, r.text, r.taught_by, records.aware(r.created_at))
+            for r in result.scalars()
+        ]

@@ -9,7 +9,8 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Feedback, QuestionLog, QuizAnswer, TipDelivery, User
-from storage.repositories import dialect_insert
+from storage.records import LoggedQuestion
+from storage.repositories import dialect_insert, logged_question_of
 
 
 class OpsRepository:
@@ -38,7 +39,7 @@ class OpsRepository:
         )
         return [(entry, int(u), int(d)) for entry, u, d in result.all()]
 
-    async def unanswered(self, since: datetime, limit: int | None = None) -> list[QuestionLog]:
+    async def unanswered(self, since: datetime, limit: int | None = None) -> list[LoggedQuestion]:
         """Questions answered "no match" or "did you mean" since `since`, oldest first;
         with `limit`, only the latest `limit` of them."""
         result = await self.session.execute(
@@ -50,7 +51,7 @@ class OpsRepository:
             .order_by(QuestionLog.created_at.desc(), QuestionLog.id.desc())
             .limit(limit)
         )
-        return list(reversed(result.scalars().all()))
+        return [logged_question_of(row) for row in reversed(result.scalars().all())]
 
     async def picked_suggestions(self, since: datetime) -> list[tuple[str, str]]:
         """(question, entry the learner chose from "did you mean")."""

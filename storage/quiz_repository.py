@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import records
 from storage.models import QuizAnswer, QuizProgress, QuizRound
+from storage.records import RoundStatus
 from storage.repositories import dialect_insert
 
 
@@ -22,32 +24,48 @@ class QuizRepository:
     async def abandon_active(self, user_id: int, now: datetime) -> None:
         await self.session.execute(
             update(QuizRound)
-            .where(QuizRound.user_id == user_id, QuizRound.status == "active")
-            .values(status="abandoned", finished_at=now)
+            .where(QuizRound.user_id == user_id, QuizRound.status == RoundStatus.ACTIVE)
+            .values(status=RoundStatus.ABANDONED, finished_at=now)
         )
 
     async def create_round(
-        self, user_id: int, quiz_ids: list[str], mastery_before: dict[str, float], now: datetime
-    ) -> QuizRound:
+        self, user_id: int, quiz_ids: Sequence[str], mastery_before: dict[str, float], now: datetime
+    ) -> records.QuizRound:
         row = QuizRound(
             user_id=user_id,
-            quiz_ids=json.dumps(quiz_ids),
+            quiz_ids=json.dumps(list(quiz_ids)),
             position=0,
             shown=0,
-            status="active",
+            status=RoundStatus.ACTIVE,
             mastery_before=json.dumps(mastery_before),
             created_at=now,
         )
         self.session.add(row)
         await self.session.flush()
-        return row
+        return _round_of(row)
 
-    async def round_for_update(self, round_id: int) -> QuizRound | None:
+    async def round_for_update(self, round_id: int) -> records.QuizRound | None:
         """The round, row-locked on PostgreSQL so concurrent taps queue up behind it."""
         result = await self.session.execute(
-            select(QuizRound).where(QuizRound.id == round_id).with_for_update()
+            select(QuizRound)
+            .where(QuizRound.id == round_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
-        return result.scalar_one_or_none()
+        row = result.scalar_one_or_none()
+        return None if row is None else _round_of(row)
+
+    async def save_round(self, round_: records.QuizRound) -> None:
+        await self.session.execute(
+            update(QuizRound)
+            .where(QuizRound.id == round_.id)
+            .values(
+                position=round_.position,
+                shown=round_.shown,
+                status=round_.status,
+                finished_at=round_.finished_at,
+            )
+        )
 
     # -- answers --------------------------------------------------------------------
 
@@ -79,17 +97,22 @@ class QuizRepository:
         )
         return (await self.session.execute(statement)).scalar_one_or_none() is not None
 
-    async def answers_of_round(self, round_id: int) -> list[QuizAnswer]:
+    async def answers_of_round(self, round_id: int) -> list[records.RoundAnswer]:
         result = await self.session.execute(
             select(QuizAnswer).where(QuizAnswer.round_id == round_id).order_by(QuizAnswer.position)
         )
-        return list(result.scalars())
+        return [
+            records.RoundAnswer(
+                a.position, a.quiz_id, a.choice, a.correct, records.aware(a.answered_at)
+            )
+            for a in result.scalars()
+        ]
 
     async def answer_times(self, user_id: int) -> list[datetime]:
         result = await self.session.execute(
             select(QuizAnswer.answered_at).where(QuizAnswer.user_id == user_id)
         )
-        return list(result.scalars())
+        return [records.aware(moment) for moment in result.scalars()]
 
     async def answer_totals(self, user_id: int) -> tuple[int, int]:
         """(answers, correct answers) over all time."""
@@ -106,12 +129,17 @@ class QuizRepository:
 
     async def progress(
         self, user_id: int, quiz_ids: Collection[str] | None = None
-    ) -> dict[str, QuizProgress]:
+    ) -> dict[str, records.ProgressCard]:
         statement = select(QuizProgress).where(QuizProgress.user_id == user_id)
         if quiz_ids is not None:
             statement = statement.where(QuizProgress.quiz_id.in_(list(quiz_ids)))
         result = await self.session.execute(statement)
-        return {row.quiz_id: row for row in result.scalars()}
+        return {
+            row.quiz_id: records.ProgressCard(
+                row.quiz_id, row.box, records.aware(row.due_at), row.correct_count, row.wrong_count
+            )
+            for row in result.scalars()
+        }
 
     async def save_progress(
         self,
@@ -167,3 +195,16 @@ class QuizRepository:
         """Forget all quiz progress of one learner (and nothing else)."""
         for table in (QuizAnswer, QuizRound, QuizProgress):
             await self.session.execute(delete(table).where(table.user_id == user_id))
+
+
+def _round_of(row: QuizRound) -> records.QuizRound:
+    return records.QuizRound(
+        id=row.id,
+        user_id=row.user_id,
+        quiz_ids=tuple(json.loads(row.quiz_ids)),
+        mastery_before=json.loads(row.mastery_before),
+        position=row.position,
+        shown=row.shown,
+        status=RoundStatus(row.status),
+        finished_at=records.aware_or_none(row.finished_at),
+    )

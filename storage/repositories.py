@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import QuestionLog, User
+from storage.records import LearnerProfile, LoggedQuestion, aware, aware_or_none
 
 
 def dialect_insert(session: AsyncSession, table: Any) -> Any:
@@ -19,13 +20,34 @@ def dialect_insert(session: AsyncSession, table: Any) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
+def profile_of(row: User) -> LearnerProfile:
+    return LearnerProfile(
+        id=row.id,
+        chat_id=row.chat_id,
+        created_at=aware(row.created_at),
+        last_seen_at=aware(row.last_seen_at),
+        language=row.language,
+        timezone=row.timezone,
+        tips_enabled=row.tips_enabled,
+        tip_minute=row.tip_minute,
+        next_tip_at=aware_or_none(row.next_tip_at),
+        tips_blocked_at=aware_or_none(row.tips_blocked_at),
+    )
+
+
+def logged_question_of(row: QuestionLog) -> LoggedQuestion:
+    return LoggedQuestion(
+        row.id, row.user_id, row.text, row.status, row.entry_id, aware(row.created_at)
+    )
+
+
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def touch(
+    async def arrive(
         self, user_id: int, chat_id: int | None, language: str | None, now: datetime
-    ) -> None:
+    ) -> LearnerProfile:
         """Create the user on first contact, else refresh language and last seen.
 
         `chat_id` is the learner's private chat, where tips go; None (a group) keeps
@@ -43,10 +65,13 @@ class UserRepository:
         if chat_id is not None:
             refreshed["chat_id"] = chat_id
         statement = statement.on_conflict_do_update(index_elements=[User.id], set_=refreshed)
-        await self.session.execute(statement)
+        # populate_existing: a row this session loaded before gets the stored values.
+        statement = statement.returning(User).execution_options(populate_existing=True)
+        return profile_of((await self.session.execute(statement)).scalar_one())
 
-    async def get(self, user_id: int) -> User | None:
-        return await self.session.get(User, user_id)
+    async def get(self, user_id: int) -> LearnerProfile | None:
+        row = await self.session.get(User, user_id, populate_existing=True)
+        return None if row is None else profile_of(row)
 
     async def count(self) -> int:
         return int((await self.session.execute(select(func.count(User.id)))).scalar_one())
@@ -98,8 +123,8 @@ class QuestionLogRepository:
         row = result.first()
         return (row[0], row[1]) if row else None
 
-    async def recent(self, limit: int = 100) -> list[QuestionLog]:
+    async def recent(self, limit: int = 100) -> list[LoggedQuestion]:
         result = await self.session.execute(
             select(QuestionLog).order_by(QuestionLog.id.desc()).limit(limit)
         )
-        return list(result.scalars())
+        return [logged_question_of(row) for row in result.scalars()]

@@ -8,23 +8,41 @@ the (user, local date) unique key refuses a second tip for the same day.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import TipDelivery, User
-from storage.repositories import dialect_insert
-
-SENT_LIKE = ("sending", "sent", "unknown")  # the learner may have seen it
+from storage.records import SEEN_LIKE, DeliveryStatus, LearnerProfile, TipSchedule, aware
+from storage.repositories import dialect_insert, profile_of
 
 
 class TipRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def update_schedule(self, user_id: int, **values: Any) -> None:
-        """Change tips_enabled, tip_minute, timezone, next_tip_at or tips_blocked_at."""
+    async def save_schedule(self, user_id: int, schedule: TipSchedule) -> None:
+        """Store a learner's tip choice; turning tips on clears a recorded block."""
+        values: dict[str, object] = {
+            "tips_enabled": schedule.enabled,
+            "tip_minute": schedule.minute,
+            "timezone": schedule.timezone,
+            "next_tip_at": schedule.next_tip_at,
+        }
+        if schedule.enabled:
+            values["tips_blocked_at"] = None  # they are back: tips resume
+        await self._update_user(user_id, values)
+
+    async def set_next_tip(self, user_id: int, at: datetime | None) -> None:
+        await self._update_user(user_id, {"next_tip_at": at})
+
+    async def mark_blocked(self, user_id: int, now: datetime) -> None:
+        """The learner blocked the bot: tips off, the time kept, nothing due."""
+        await self._update_user(
+            user_id, {"tips_enabled": False, "tips_blocked_at": now, "next_tip_at": None}
+        )
+
+    async def _update_user(self, user_id: int, values: dict[str, object]) -> None:
         await self.session.execute(update(User).where(User.id == user_id).values(**values))
 
     async def forget_timezone(self, user_id: int, stored: str) -> None:
@@ -34,7 +52,7 @@ class TipRepository:
             update(User).where(User.id == user_id, User.timezone == stored).values(timezone=None)
         )
 
-    async def next_due(self, now: datetime) -> User | None:
+    async def next_due(self, now: datetime) -> LearnerProfile | None:
         """The most overdue subscriber, locked for this transaction; others skip it."""
         result = await self.session.execute(
             select(User)
@@ -42,8 +60,10 @@ class TipRepository:
             .order_by(User.next_tip_at)
             .limit(1)
             .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
         )
-        return result.scalar_one_or_none()
+        row = result.scalar_one_or_none()
+        return None if row is None else profile_of(row)
 
     async def claim(self, user_id: int, local_date: date, tip_id: str, now: datetime) -> int | None:
         """Record that this day's tip is being sent; None if that day already has one."""
@@ -53,7 +73,7 @@ class TipRepository:
                 user_id=user_id,
                 local_date=local_date,
                 tip_id=tip_id,
-                status="sending",
+                status=DeliveryStatus.SENDING,
                 attempts=1,
                 claimed_at=now,
             )
@@ -74,15 +94,15 @@ class TipRepository:
         """(tip id, when) of every tip the learner may have seen, oldest first."""
         result = await self.session.execute(
             select(TipDelivery.tip_id, TipDelivery.claimed_at)
-            .where(TipDelivery.user_id == user_id, TipDelivery.status.in_(SENT_LIKE))
+            .where(TipDelivery.user_id == user_id, TipDelivery.status.in_(SEEN_LIKE))
             .order_by(TipDelivery.claimed_at)
         )
-        return [(tip_id, at) for tip_id, at in result.all()]
+        return [(tip_id, aware(at)) for tip_id, at in result.all()]
 
     async def finish(
         self,
         delivery_id: int,
-        status: str,
+        status: DeliveryStatus,
         now: datetime,
         message_id: int | None = None,
         error: str | None = None,
@@ -97,8 +117,15 @@ class TipRepository:
         """Deliveries left "sending" by a process that died: their fate is unknown."""
         result = await self.session.execute(
             update(TipDelivery)
-            .where(TipDelivery.status == "sending", TipDelivery.claimed_at < claimed_before)
-            .values(status="unknown", finished_at=now, error="process stopped while sending")
+            .where(
+                TipDelivery.status == DeliveryStatus.SENDING,
+                TipDelivery.claimed_at < claimed_before,
+            )
+            .values(
+                status=DeliveryStatus.UNKNOWN,
+                finished_at=now,
+                error="process stopped while sending",
+            )
         )
         return int(getattr(result, "rowcount", 0) or 0)
 

@@ -1,4 +1,5 @@
-"""One unit of work per update or job: the use case commits, nothing else does."""
+"""The unit of work on SQLAlchemy (storage.ports.UnitOfWork): one per update or job;
+the use case commits, nothing else does."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from storage.repositories import QuestionLogRepository, UserRepository
 from storage.tip_repository import TipRepository
 
 
-class UnitOfWork:
+class SqlUnitOfWork:
     """`async with database.unit_of_work() as uow: ...; await uow.commit()`.
 
     Leaving the block without commit rolls everything back.
@@ -24,7 +25,7 @@ class UnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> SqlUnitOfWork:
         self.session = self._sessions()
         self.users = UserRepository(self.session)
         self.questions = QuestionLogRepository(self.session)

@@ -65,6 +65,7 @@ class LoopbackBotApiServer:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         return f"http://{host}:{port}/bot"
 
     def start(self) -> LoopbackBotApiServer:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.presentation import callbacks
 from bot.presentation.views import Button, View, confirm, label
-from bot.services.quizzes import (
+from bot.services.quiz_types import (
     AnswerOutcome,
     ProgressReport,
     QuizQuestion,

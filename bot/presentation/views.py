@@ -76,7 +76,7 @@ def help_text(admin: bool = False) -> View:
 def entry(kb: KnowledgeBase, item: Entry, alternatives: tuple[Entry, ...] = ()) -> View:
     """An entry's answer; buttons to close alternatives the learner may have meant,
     to related entries and to the topic."""
-    rows = [
+    rows: list[tuple[Button, ...]] = [
         (Button(f"🔎 Or: {label(other.title)}", callbacks.ShowEntry(other.short_id)),)
         for other in alternatives
     ]
@@ -158,7 +158,9 @@ def topic(kb: KnowledgeBase, topic_id: str, page: int) -> View | None:
     pages = max(1, -(-len(entries) // ENTRIES_PER_PAGE))
     page = min(page, pages - 1)
     shown = entries[page * ENTRIES_PER_PAGE : (page + 1) * ENTRIES_PER_PAGE]
-    rows = [(Button(label(e.title), callbacks.ShowEntry(e.short_id)),) for e in shown]
+    rows: list[tuple[Button, ...]] = [
+        (Button(label(e.title), callbacks.ShowEntry(e.short_id)),) for e in shown
+    ]
     nav = _pager(page, pages, lambda p: callbacks.ShowTopic(topic_id, p))
     if nav:
         rows.append(nav)

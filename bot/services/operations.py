@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -14,11 +14,11 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.services.clock import Clock, utc_now
+from bot.services.learners import Learner, arrive
 from bot.services.library import Library, LiveLibrary
-from bot.services.questions import Learner
 from content import Problem, read_content
 from content.normalize import Normalizer
-from storage import Database
+from storage import UnitsOfWork
 
 CLUSTER_SIMILARITY = 75.0
 # The inbox clusters at most this many of the latest unanswered questions: the work
@@ -92,30 +92,34 @@ def cluster_questions(
     return sorted(clusters, key=lambda c: (-c.count, c.example))
 
 
+async def _nothing_to_scrub() -> None:
+    """A store that leaves no copies of deleted rows behind needs no scrub."""
+
+
 class OpsService:
     def __init__(
         self,
         library: LiveLibrary,
-        database: Database,
+        units: UnitsOfWork,
         content_dir: Path,
         clock: Clock = utc_now,
+        scrub: Callable[[], Awaitable[object]] = _nothing_to_scrub,
     ) -> None:
         self._library = library
-        self._database = database
+        self._units = units
         self._content_dir = content_dir
         self._clock = clock
+        self._scrub = scrub
 
     async def vote(self, learner: Learner, entry_id: str, helpful: bool) -> None:
-        async with self._database.unit_of_work() as uow:
-            await uow.users.touch(
-                learner.user_id, learner.home_chat_id, learner.language, self._clock()
-            )
+        async with self._units() as uow:
+            await arrive(uow, learner, self._clock())
             await uow.ops.vote(learner.user_id, entry_id, helpful, self._clock())
             await uow.commit()
 
     async def inbox(self, since: timedelta) -> Inbox:
         start = self._clock() - since
-        async with self._database.unit_of_work() as uow:
+        async with self._units() as uow:
             logged = await uow.ops.unanswered(start, limit=MAX_CLUSTERED)
             picked = await uow.ops.picked_suggestions(start)
         normalizer = self._library().matcher.normalizer
@@ -134,7 +138,7 @@ class OpsService:
 
     async def stats(self) -> Stats:
         now = self._clock()
-        async with self._database.unit_of_work() as uow:
+        async with self._units() as uow:
             users, active_7d, active_30d = await uow.ops.user_counts(
                 [now - timedelta(days=7), now - timedelta(days=30)]
             )
@@ -169,18 +173,18 @@ class OpsService:
         return errors
 
     async def export(self, learner: Learner) -> dict[str, Any]:
-        async with self._database.unit_of_work() as uow:
+        async with self._units() as uow:
             return await uow.privacy.export(learner.user_id)
 
     async def forget(self, learner: Learner) -> int:
-        async with self._database.unit_of_work() as uow:
+        async with self._units() as uow:
             removed = await uow.privacy.forget(learner.user_id)
             await uow.commit()
-        await self._database.scrub()  # SQLite: no copy left in the WAL file either
+        await self._scrub()  # SQLite: no copy left in the WAL file either
         return removed
 
     async def purge_question_log(self, retention_days: int) -> int:
-        async with self._database.unit_of_work() as uow:
+        async with self._units() as uow:
             removed = await uow.ops.purge_questions(self._clock() - timedelta(days=retention_days))
             await uow.commit()
         return removed

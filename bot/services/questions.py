@@ -6,27 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.services.clock import Clock, utc_now
+from bot.services.learners import Learner, arrive
 from bot.services.library import Library
 from content import MatchResult, MatchStatus
 from content.matcher import MAX_SUGGESTIONS
-from storage import Database
+from storage import UnitsOfWork
 
 COMPLAINT = "complaint"  # the small-talk intent of "that's wrong"
-
-
-@dataclass(frozen=True)
-class Learner:
-    """Who is asking: enough to reply and to keep their progress."""
-
-    user_id: int
-    chat_id: int  # where this update came from: the reply goes there
-    language: str | None = None
-    private: bool = True  # False in a group: the chat is not the learner's own
-
-    @property
-    def home_chat_id(self) -> int | None:
-        """The chat to record as the learner's own (tips go there); None from a group."""
-        return self.chat_id if self.private else None
 
 
 @dataclass(frozen=True)
@@ -37,10 +23,10 @@ class Answer:
 
 class QuestionService:
     def __init__(
-        self, library: Callable[[], Library], database: Database, clock: Clock = utc_now
+        self, library: Callable[[], Library], units: UnitsOfWork, clock: Clock = utc_now
     ) -> None:
         self._library = library
-        self._database = database
+        self._units = units
         self._clock = clock
 
     async def ask(self, text: str, learner: Learner) -> Answer:
@@ -48,8 +34,8 @@ class QuestionService:
         result = matcher.match(text)
         now = self._clock()
         logged = text
-        async with self._database.unit_of_work() as uow:
-            await uow.users.touch(learner.user_id, learner.home_chat_id, learner.language, now)
+        async with self._units() as uow:
+            await arrive(uow, learner, now)
             if result.smalltalk is not None and result.smalltalk.id == COMPLAINT:
                 # "That's wrong": offer the other plausible entries for the learner's
                 # last answered question, and log that question for the authors.
@@ -76,20 +62,6 @@ class QuestionService:
 
     async def choose_suggestion(self, log_id: int, learner: Learner, entry_id: str) -> None:
         """The learner picked a "did you mean" entry: keep the pair for authors."""
-        async with self._database.unit_of_work() as uow:
+        async with self._units() as uow:
             await uow.questions.record_choice(log_id, learner.user_id, entry_id)
-            await uow.commit()
-
-
-class LearnerService:
-    def __init__(self, database: Database, clock: Clock = utc_now) -> None:
-        self._database = database
-        self._clock = clock
-
-    async def greet(self, learner: Learner) -> None:
-        """Record the learner on /start (first contact or return)."""
-        async with self._database.unit_of_work() as uow:
-            await uow.users.touch(
-                learner.user_id, learner.home_chat_id, learner.language, self._clock()
-            )
             await uow.commit()

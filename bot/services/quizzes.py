@@ -7,92 +7,35 @@ unique constraint makes a double tap count once.
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
-from enum import Enum
+from datetime import datetime, tzinfo
 
 from rapidfuzz import fuzz, process
 
 from bot.services import repetition, schedule
-from bot.services.clock import Clock, aware, utc_now
+from bot.services.clock import Clock, utc_now
+from bot.services.learners import Learner, arrive, zone_of_profile
 from bot.services.library import Library
-from bot.services.questions import Learner
-from content import Entry, KnowledgeBase, QuizItem
-from storage import Database, UnitOfWork
-
-
-@dataclass(frozen=True)
-class QuizQuestion:
-    round_id: int
-    position: int
-    total: int
-    item: QuizItem
-    topic_title: str
-
-
-@dataclass(frozen=True)
-class TopicChange:
-    title: str
-    before: float
-    after: float
-
-
-@dataclass(frozen=True)
-class RoundSummary:
-    score: int
-    total: int
-    improved: tuple[TopicChange, ...]
-    due_today: int
-    next_due: datetime | None
-
-
-class AnswerStatus(Enum):
-    RECORDED = "recorded"
-    ALREADY_ANSWERED = "already_answered"
-    ENDED = "ended"  # an old, finished or abandoned round, or content that is gone
-
-
-@dataclass(frozen=True)
-class AnswerOutcome:
-    status: AnswerStatus
-    question: QuizQuestion | None = None
-    choice: int = -1
-    correct: bool = False
-    entry: Entry | None = None
-    summary: RoundSummary | None = None
-
-
-@dataclass(frozen=True)
-class TopicProgress:
-    topic_id: str
-    title: str
-    mastery: float
-    seen: int
-    questions: int
-
-
-@dataclass(frozen=True)
-class ProgressReport:
-    answers: int
-    correct: int
-    seen: int
-    mastered: int
-    topics: tuple[TopicProgress, ...]
-    untouched_topics: int
-    streak: int
-    best_streak: int
-    due_today: int
-    due_this_week: int
+from bot.services.progress import end_of_local_day, progress_report, topic_mastery
+from bot.services.quiz_types import (
+    AnswerOutcome,
+    AnswerStatus,
+    ProgressReport,
+    QuizQuestion,
+    RoundSummary,
+    TopicChange,
+)
+from content import KnowledgeBase
+from storage import UnitOfWork, UnitsOfWork
+from storage.records import QuizRound, RoundStatus
 
 
 class QuizService:
     def __init__(
         self,
         library: Callable[[], Library],
-        database: Database,
+        units: UnitsOfWork,
         *,
         default_timezone: str,
         round_size: int = 5,
@@ -101,7 +44,7 @@ class QuizService:
         rng: random.Random | None = None,
     ) -> None:
         self._library = library
-        self._database = database
+        self._units = units
         self._default_timezone = default_timezone
         self.round_size = round_size
         self.new_per_day = new_per_day
@@ -111,29 +54,8 @@ class QuizService:
     def now(self) -> datetime:
         return self._clock()
 
-    # -- helpers --------------------------------------------------------------------
-
     async def _zone(self, uow: UnitOfWork, learner: Learner) -> tzinfo:
-        user = await uow.users.get(learner.user_id)
-        return schedule.zone_of((user.timezone if user else None) or self._default_timezone)
-
-    def _question(
-        self, kb: KnowledgeBase, round_id: int, ids: list[str], position: int
-    ) -> QuizQuestion | None:
-        item = kb.quiz(ids[position])
-        entry = kb.entry(item.entry) if item else None
-        topic = kb.topic(entry.topic) if entry else None
-        if item is None or topic is None:
-            return None
-        return QuizQuestion(round_id, position, len(ids), item, topic.title)
-
-    async def _mastery(
-        self, uow: UnitOfWork, learner: Learner, kb: KnowledgeBase, topics: set[str]
-    ) -> dict[str, float]:
-        progress = await uow.quizzes.progress(learner.user_id)
-        boxes = {quiz_id: row.box for quiz_id, row in progress.items()}
-        every = repetition.topic_mastery(boxes, kb.quiz_topics)
-        return {topic: every.get(topic, 0.0) for topic in topics}
+        return zone_of_profile(await uow.users.get(learner.user_id), self._default_timezone)
 
     # -- use cases ------------------------------------------------------------------
 
@@ -142,22 +64,22 @@ class QuizService:
     ) -> QuizQuestion | None:
         """Start a new round (ending any active one); None if there is nothing to ask."""
         kb = self._library().kb
-        topic_of = kb.quiz_topics
         now = self._clock()
-        async with self._database.unit_of_work() as uow:
-            await uow.users.touch(learner.user_id, learner.home_chat_id, learner.language, now)
+        async with self._units() as uow:
+            profile = await arrive(uow, learner, now)
             if entry_id is not None:
                 chosen = [q.id for q in kb.quizzes_for(entry_id)][: self.round_size]
             else:
-                chosen = await self._choose(uow, learner, topic_of, topic, now)
+                zone = zone_of_profile(profile, self._default_timezone)
+                chosen = await self._choose(uow, learner, kb.quiz_topics, topic, zone, now)
             if not chosen:
                 return None
             await uow.quizzes.abandon_active(learner.user_id, now)
-            topics = {topic_of[q] for q in chosen}
-            before = await self._mastery(uow, learner, kb, topics)
-            round_row = await uow.quizzes.create_round(learner.user_id, chosen, before, now)
+            topics = {kb.quiz_topics[q] for q in chosen}
+            before = await topic_mastery(uow, learner.user_id, kb, topics)
+            round_ = await uow.quizzes.create_round(learner.user_id, chosen, before, now)
             await uow.commit()
-        return self._question(kb, round_row.id, chosen, 0)
+        return _question(kb, round_, 0)
 
     async def _choose(
         self,
@@ -165,11 +87,11 @@ class QuizService:
         learner: Learner,
         topic_of: dict[str, str],
         topic: str | None,
+        zone: tzinfo,
         now: datetime,
     ) -> list[str]:
         in_scope = {q: t for q, t in topic_of.items() if topic is None or t == topic}
         progress = await uow.quizzes.progress(learner.user_id)
-        zone = await self._zone(uow, learner)
         local_midnight = schedule.due_at(schedule.local_date_of(now, zone), 0, zone)
         seen_today = await uow.quizzes.new_since(learner.user_id, local_midnight)
 
@@ -177,18 +99,15 @@ class QuizService:
             return [repetition.Pick(q, in_scope[q]) for q in ids]
 
         known = sorted(
-            (row for q, row in progress.items() if q in in_scope), key=lambda r: r.due_at
+            (card for q, card in progress.items() if q in in_scope), key=lambda c: c.due_at
         )
-        due = [r.quiz_id for r in known if aware(r.due_at) <= now]
-        practice = [r.quiz_id for r in known if aware(r.due_at) > now]
-        unseen = [q for q in in_scope if q not in progress]
         return repetition.pick_round(
-            picks(due),
-            picks(unseen),
+            picks([c.quiz_id for c in known if c.due_at <= now]),
+            picks([q for q in in_scope if q not in progress]),
             new_allowed=self.new_per_day - seen_today,
             size=self.round_size,
             rng=self._rng,
-            practice=picks(practice),
+            practice=picks([c.quiz_id for c in known if c.due_at > now]),
         )
 
     async def next_question(
@@ -196,19 +115,16 @@ class QuizService:
     ) -> QuizQuestion | AnswerStatus:
         """The question at `position`, once: a second tap on "Next" shows nothing new."""
         kb = self._library().kb
-        async with self._database.unit_of_work() as uow:
-            round_row = await uow.quizzes.round_for_update(round_id)
-            if round_row is None or round_row.user_id != learner.user_id:
+        async with self._units() as uow:
+            round_ = await uow.quizzes.round_for_update(round_id)
+            if round_ is None or round_.user_id != learner.user_id or not round_.awaits(position):
                 return AnswerStatus.ENDED
-            if round_row.status != "active" or position != round_row.position:
-                return AnswerStatus.ENDED
-            if round_row.shown >= position:
+            if round_.shown >= position:
                 return AnswerStatus.ALREADY_ANSWERED
-            ids = json.loads(round_row.quiz_ids)
-            question = self._question(kb, round_id, ids, position)
+            question = _question(kb, round_, position)
             if question is None:
                 return AnswerStatus.ENDED
-            round_row.shown = position
+            await uow.quizzes.save_round(round_.show(position))
             await uow.commit()
         return question
 
@@ -217,18 +133,15 @@ class QuizService:
     ) -> AnswerOutcome:
         kb = self._library().kb
         now = self._clock()
-        async with self._database.unit_of_work() as uow:
-            round_row = await uow.quizzes.round_for_update(round_id)
-            if round_row is None or round_row.user_id != learner.user_id:
+        async with self._units() as uow:
+            round_ = await uow.quizzes.round_for_update(round_id)
+            if round_ is None or round_.user_id != learner.user_id:
                 return AnswerOutcome(AnswerStatus.ENDED)
-            ids = json.loads(round_row.quiz_ids)
-            if position < round_row.position or (
-                round_row.status == "finished" and position < len(ids)
-            ):
+            if round_.answered_before(position):
                 return AnswerOutcome(AnswerStatus.ALREADY_ANSWERED)
-            if round_row.status != "active" or position != round_row.position:
+            if not round_.awaits(position):
                 return AnswerOutcome(AnswerStatus.ENDED)
-            question = self._question(kb, round_id, ids, position)
+            question = _question(kb, round_, position)
             if question is None or not 0 <= choice < len(question.item.options):
                 return AnswerOutcome(AnswerStatus.ENDED)
             correct = choice == question.item.correct
@@ -243,60 +156,49 @@ class QuizService:
             )
             if not recorded:
                 return AnswerOutcome(AnswerStatus.ALREADY_ANSWERED)
-            progress = await uow.quizzes.progress(learner.user_id, [question.item.id])
-            row = progress.get(question.item.id)
-            card = repetition.review(
-                repetition.Card(row.box if row else 0, row.due_at if row else None), correct, now
-            )
-            assert card.due_at is not None
-            await uow.quizzes.save_progress(
-                user_id=learner.user_id,
-                quiz_id=question.item.id,
-                box=card.box,
-                due_at=card.due_at,
-                correct=correct,
-                now=now,
-            )
-            round_row.position = position + 1
+            await self._review(uow, learner, question.item.id, correct, now)
+            round_ = round_.advance(now)
+            await uow.quizzes.save_round(round_)
             summary = None
-            if round_row.position >= len(ids):
-                round_row.status = "finished"
-                round_row.finished_at = now
-                summary = await self._summary(
-                    uow, learner, kb, round_row.id, round_row.mastery_before, now
-                )
+            if round_.status is RoundStatus.FINISHED:
+                summary = await self._summary(uow, learner, kb, round_, now)
             await uow.commit()
-        return AnswerOutcome(
-            AnswerStatus.RECORDED,
-            question,
-            choice,
-            correct,
-            kb.entry(question.item.entry),
-            summary,
+        entry = kb.entry(question.item.entry)
+        return AnswerOutcome(AnswerStatus.RECORDED, question, choice, correct, entry, summary)
+
+    async def _review(
+        self, uow: UnitOfWork, learner: Learner, quiz_id: str, correct: bool, now: datetime
+    ) -> None:
+        """Move the question's card through the repetition schedule."""
+        card = (await uow.quizzes.progress(learner.user_id, [quiz_id])).get(quiz_id)
+        reviewed = repetition.review(
+            repetition.Card(card.box if card else 0, card.due_at if card else None), correct, now
+        )
+        assert reviewed.due_at is not None  # review always schedules the next one
+        await uow.quizzes.save_progress(
+            user_id=learner.user_id,
+            quiz_id=quiz_id,
+            box=reviewed.box,
+            due_at=reviewed.due_at,
+            correct=correct,
+            now=now,
         )
 
     async def _summary(
-        self,
-        uow: UnitOfWork,
-        learner: Learner,
-        kb: KnowledgeBase,
-        round_id: int,
-        mastery_before: str,
-        now: datetime,
+        self, uow: UnitOfWork, learner: Learner, kb: KnowledgeBase, round_: QuizRound, now: datetime
     ) -> RoundSummary:
-        answers = await uow.quizzes.answers_of_round(round_id)
-        before: dict[str, float] = json.loads(mastery_before)
-        after = await self._mastery(uow, learner, kb, set(before))
+        answers = await uow.quizzes.answers_of_round(round_.id)
+        before = dict(round_.mastery_before)
+        after = await topic_mastery(uow, learner.user_id, kb, set(before))
         improved = tuple(
             TopicChange(topic.title, before[t], after[t])
             for t in sorted(before)
             if (topic := kb.topic(t)) is not None and after[t] > before[t]
         )
-        zone = await self._zone(uow, learner)
-        end_of_today = _end_of_local_day(now, zone, 0)
+        end_of_today = end_of_local_day(now, await self._zone(uow, learner), 0)
         due_today = len(await uow.quizzes.due(learner.user_id, end_of_today))
         progress = await uow.quizzes.progress(learner.user_id)
-        later = [aware(r.due_at) for r in progress.values() if aware(r.due_at) > end_of_today]
+        later = [c.due_at for c in progress.values() if c.due_at > end_of_today]
         return RoundSummary(
             score=sum(a.correct for a in answers),
             total=len(answers),
@@ -307,52 +209,12 @@ class QuizService:
 
     async def progress(self, learner: Learner) -> ProgressReport:
         kb = self._library().kb
-        topic_of = kb.quiz_topics
-        now = self._clock()
-        async with self._database.unit_of_work() as uow:
+        async with self._units() as uow:
             zone = await self._zone(uow, learner)
-            answers, correct = await uow.quizzes.answer_totals(learner.user_id)
-            progress = await uow.quizzes.progress(learner.user_id)
-            times = await uow.quizzes.answer_times(learner.user_id)
-            due_today = len(await uow.quizzes.due(learner.user_id, _end_of_local_day(now, zone, 0)))
-            due_week = len(await uow.quizzes.due(learner.user_id, _end_of_local_day(now, zone, 6)))
-        topics = []
-        untouched = 0
-        for topic in kb.topics:
-            items = [q for q, t in topic_of.items() if t == topic.id]
-            seen = [progress[q] for q in items if q in progress]
-            if not items:
-                continue
-            if not seen:
-                untouched += 1
-                continue
-            topics.append(
-                TopicProgress(
-                    topic.id,
-                    topic.title,
-                    repetition.mastery((r.box for r in seen), len(items)),
-                    len(seen),
-                    len(items),
-                )
-            )
-        current, best = repetition.streaks(
-            (aware(t).astimezone(zone).date() for t in times), now.astimezone(zone).date()
-        )
-        return ProgressReport(
-            answers=answers,
-            correct=correct,
-            seen=len(progress),
-            mastered=sum(repetition.is_mastered(r.box) for r in progress.values()),
-            topics=tuple(sorted(topics, key=lambda t: -t.mastery)),
-            untouched_topics=untouched,
-            streak=current,
-            best_streak=best,
-            due_today=due_today,
-            due_this_week=due_week,
-        )
+            return await progress_report(uow, learner.user_id, kb, zone, self._clock())
 
     async def reset(self, learner: Learner) -> None:
-        async with self._database.unit_of_work() as uow:
+        async with self._units() as uow:
             await uow.quizzes.reset(learner.user_id)
             await uow.commit()
 
@@ -367,6 +229,11 @@ class QuizService:
         return names[found[0]] if found else None
 
 
-def _end_of_local_day(now: datetime, zone: tzinfo, days_ahead: int) -> datetime:
-    local_day = schedule.local_date_of(now, zone) + timedelta(days=days_ahead + 1)
-    return schedule.due_at(local_day, 0, zone)
+def _question(kb: KnowledgeBase, round_: QuizRound, position: int) -> QuizQuestion | None:
+    """The round's question at `position`, or None if its content is gone."""
+    item = kb.quiz(round_.quiz_ids[position])
+    entry = kb.entry(item.entry) if item else None
+    topic = kb.topic(entry.topic) if entry else None
+    if item is None or topic is None:
+        return None
+    return QuizQuestion(round_.id, position, round_.total, item, topic.title)

@@ -7,27 +7,20 @@ import asyncio
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from rapidfuzz import fuzz, process
 
-from bot.services.clock import Clock, aware, utc_now
+from bot.services.clock import Clock, utc_now
 from bot.services.library import Library
 from bot.services.operations import Cluster, OpsService
 from content import KnowledgeBase, Matcher
-from storage import Database
+from storage import UnitsOfWork
+from storage.records import LearnedPhrasing
 
 SYNC_SECONDS = 60  # how soon every replica answers what was taught on another
 CANDIDATES = 3  # the matcher's best entries offered for a group, beside its logged nearest
 MAX_TEXT = 500  # longer questions are not stored (the column's limit; none teach much)
-
-
-@dataclass(frozen=True)
-class Phrasing:
-    entry_id: str
-    text: str
-    taught_by: int | None
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -78,7 +71,7 @@ def close_ids(kb: KnowledgeBase, given: str) -> tuple[str, ...]:
     return tuple(entry_id for entry_id, _, _ in found)
 
 
-def grouped(phrasings: Sequence[Phrasing]) -> list[tuple[str, list[str]]]:
+def grouped(phrasings: Sequence[LearnedPhrasing]) -> list[tuple[str, list[str]]]:
     """(entry id, its questions oldest first), by entry id."""
     by_entry: dict[str, list[str]] = {}
     for phrasing in phrasings:
@@ -86,22 +79,21 @@ def grouped(phrasings: Sequence[Phrasing]) -> list[tuple[str, list[str]]]:
     return sorted(by_entry.items())
 
 
-async def learned_phrasings(database: Database) -> list[Phrasing]:
-    async with database.unit_of_work() as uow:
-        rows = await uow.learned.all()
-    return [Phrasing(r.entry_id, r.text, r.taught_by, aware(r.created_at)) for r in rows]
+async def learned_phrasings(units: UnitsOfWork) -> list[LearnedPhrasing]:
+    async with units() as uow:
+        return await uow.learned.all()
 
 
 class TeachingService:
     def __init__(
         self,
         library: Callable[[], Library],
-        database: Database,
+        units: UnitsOfWork,
         ops: OpsService,
         clock: Clock = utc_now,
     ) -> None:
         self._library = library
-        self._database = database
+        self._units = units
         self._ops = ops
         self._clock = clock
         # What the live matcher was last given; a reload brings a new matcher.
@@ -134,7 +126,7 @@ class TeachingService:
         changed. Runs on each replica every SYNC_SECONDS, at start, after a teach
         and after a reload (which builds a new matcher)."""
         async with self._sync_lock:
-            pairs = tuple((p.entry_id, p.text) for p in await learned_phrasings(self._database))
+            pairs = tuple((p.entry_id, p.text) for p in await learned_phrasings(self._units))
             matcher = self._library().matcher
             if self._applied is not None:
                 applied_to, applied = self._applied
@@ -178,7 +170,7 @@ class TeachingService:
         if found is None:
             return NoSuchGroup()
         questions = [q for q in found[1].questions if q and len(q) <= MAX_TEXT]
-        async with self._database.unit_of_work() as uow:
+        async with self._units() as uow:
             added = await uow.learned.teach(entry_id, questions, admin_id, self._clock())
             await uow.commit()
         await self.sync()  # this replica answers at once; the others within SYNC_SECONDS

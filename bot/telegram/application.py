@@ -48,13 +48,17 @@ def build_application(
     base_url: str,
     handlers: AllHandlers,
     *,
-    rate_limiter: FloodLimiter | None = None,
+    rate_limiter: FloodLimiter,
     request: BaseRequest | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    builder = ApplicationBuilder().token(token).base_url(base_url).defaults(DEFAULTS)
-    builder = builder.concurrent_updates(CONCURRENT_UPDATES)
-    if rate_limiter is not None:
-        builder = builder.rate_limiter(rate_limiter)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .defaults(DEFAULTS)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .rate_limiter(rate_limiter)
+    )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()

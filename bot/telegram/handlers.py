@@ -10,8 +10,9 @@ from telegram import Update
 
 from bot.observability import Observer
 from bot.presentation import callbacks, ops_views, views
+from bot.services.learners import LearnerService
 from bot.services.library import Library
-from bot.services.questions import LearnerService, QuestionService
+from bot.services.questions import QuestionService
 from bot.telegram.send import Context, edit_view, learner_of, send_view
 
 log = logging.getLogger(__name__)

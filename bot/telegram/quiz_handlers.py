@@ -9,9 +9,10 @@ from telegram import Update
 from bot.observability import Observer
 from bot.presentation import callbacks, quiz_views
 from bot.presentation.views import STALE_BUTTON
+from bot.services.learners import Learner
 from bot.services.library import Library
-from bot.services.questions import Learner
-from bot.services.quizzes import AnswerStatus, QuizService
+from bot.services.quiz_types import AnswerStatus
+from bot.services.quizzes import QuizService
 from bot.telegram.send import (
     Context,
     ask_in_private,

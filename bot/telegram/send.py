@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes, Defaults
 
 from bot.presentation import callbacks, ops_views, views
-from bot.services.questions import Learner
+from bot.services.learners import Learner
 from content.telegram_html import split_message
 
 Context = ContextTypes.DEFAULT_TYPE

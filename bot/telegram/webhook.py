@@ -13,11 +13,14 @@ behind a load balancer.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,8 +28,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
-from bot.services.clock import Clock
-from storage import Database
+from bot.services.intake import UpdateIntake
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -78,10 +80,10 @@ def parse_update(body: bytes, bot: object) -> tuple[int, Update]:
 
 def webhook_app(
     application: Application,  # type: ignore[type-arg]
-    database: Database,
+    intake: UpdateIntake,
+    health_check: Callable[[], Awaitable[None]],
     secret: str,
     path: str,
-    clock: Clock,
     on_duplicate: Callable[[], None] = lambda: None,
 ) -> Starlette:
     expected = secret.encode()
@@ -95,10 +97,7 @@ def webhook_app(
         except BadUpdate as error:
             log.warning("webhook: rejected a request body: %s", error)
             return Response(status_code=error.status)
-        async with database.unit_of_work() as uow:
-            first = await uow.replicas.take_update(update_id, clock())
-            await uow.commit()
-        if not first:
+        if not await intake.take(update_id):
             on_duplicate()
             return Response(status_code=200)  # already taken: 2xx so Telegram stops retrying
         await application.update_queue.put(update)
@@ -106,7 +105,7 @@ def webhook_app(
 
     async def health(request: Request) -> Response:
         try:
-            await database.ping()
+            await health_check()
         except Exception as error:  # any failure means "not ready"; the reason goes to the log
             log.warning("health check failed: %s", type(error).__name__)
             return JSONResponse({"status": "database unreachable"}, status_code=503)
@@ -117,3 +116,26 @@ def webhook_app(
         Route("/healthz", health, methods=["GET"]),
     ]
     return Starlette(routes=routes)
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own SIGINT/SIGTERM handlers: the bot handles those (they
+    set `stop`), and uvicorn's would replace the loop's and re-raise on exit."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve(app: Starlette, port: int, stop: asyncio.Event) -> None:
+    """Serve `app` on `port` until `stop` is set."""
+    # log_config=None: uvicorn's loggers keep no handlers of their own and go through
+    # the root handler (redacted, JSON in JSON mode).
+    config = uvicorn.Config(
+        app, host="0.0.0.0", port=port, log_level="warning", log_config=None, lifespan="off"
+    )
+    server = _QuietServer(config)
+    serving = asyncio.create_task(server.serve())
+    await stop.wait()
+    server.should_exit = True
+    await serving

@@ -111,44 +111,18 @@ def build_graph(w: dict[str, np.ndarray]):  # type: ignore[no-untyped-def]
     split_shape = const("split_shape", np.array([0, 0, HEADS, head], dtype=np.int64))
     merge_shape = const("merge_shape", np.array([0, 0, HIDDEN], dtype=np.int64))
     scale = const("scale", np.array(1.0 / np.sqrt(head), dtype=np.float32))
+
+    def split_heads(x: str, p: str, i: int, part: str, tag: str, perm: list[int]) -> str:
+        """Project `x` for attention `part` and split it into heads."""
+        projected = linear(x, f"{p}.attention.self.{part}", f"l{i}_{tag}")
+        shaped = node("Reshape", [projected, split_shape], f"l{i}_{tag}r")
+        return node("Transpose", [shaped], f"l{i}_{tag}t", perm=perm)
+
     for i in range(LAYERS):
         p = f"encoder.layer.{i}"
-        q = node(
-            "Transpose",
-            [
-                node(
-                    "Reshape",
-                    [linear(x, f"{p}.attention.self.query", f"l{i}_q"), split_shape],
-                    f"l{i}_qr",
-                )
-            ],
-            f"l{i}_qt",
-            perm=[0, 2, 1, 3],
-        )
-        k = node(
-            "Transpose",
-            [
-                node(
-                    "Reshape",
-                    [linear(x, f"{p}.attention.self.key", f"l{i}_k"), split_shape],
-                    f"l{i}_kr",
-                )
-            ],
-            f"l{i}_kt",
-            perm=[0, 2, 3, 1],
-        )
-        v = node(
-            "Transpose",
-            [
-                node(
-                    "Reshape",
-                    [linear(x, f"{p}.attention.self.value", f"l{i}_v"), split_shape],
-                    f"l{i}_vr",
-                )
-            ],
-            f"l{i}_vt",
-            perm=[0, 2, 1, 3],
-        )
+        q = split_heads(x, p, i, "query", "q", [0, 2, 1, 3])
+        k = split_heads(x, p, i, "key", "k", [0, 2, 3, 1])  # transposed for q @ k
+        v = split_heads(x, p, i, "value", "v", [0, 2, 1, 3])
         scores = node(
             "Add",
             [node("Mul", [node("MatMul", [q, k], f"l{i}_qk"), scale], f"l{i}_scaled"), mask_bias],
@@ -245,6 +219,7 @@ def numpy_forward(w: dict[str, np.ndarray], ids: np.ndarray, mask: np.ndarray) -
     x = ln(x, "embeddings.LayerNorm")
     bias = (1.0 - mask[:, None, None, :].astype(np.float32)) * -10000.0
     verf = np.vectorize(erf)
+
     for i in range(LAYERS):
         p = f"encoder.layer.{i}"
         split = lambda t: t.reshape(b, s, HEADS, head).transpose(0, 2, 1, 3)  # noqa: E731

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage import Database
-from storage.models import Base, QuestionLog
+from storage.models import Base, QuestionLog, User
 
 pytestmark = pytest.mark.postgres
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 async def populate(database: Database) -> None:
     async with database.unit_of_work() as uow:
         for user in (1, 2, 3):
-            await uow.users.touch(user, user, "en", NOW)
+            await uow.users.arrive(user, user, "en", NOW)
             await uow.questions.add(
                 user_id=user, text=f"q{user}", status="answered", entry_id="e", score=80.0, now=NOW
             )
@@ -87,7 +87,7 @@ async def test_copy_sqlite_to_postgresql(tmp_path: Path, postgres_database_url: 
     target = Database(postgres_database_url)
     assert await counts(target) == expected
     async with target.unit_of_work() as uow:
-        user = await uow.users.get(2)
+        user = await uow.session.get(User, 2)  # the raw row: created_at with its zone
         assert user is not None and user.created_at == NOW  # time zone kept
         # The sequence moved past the copied ids: new rows get fresh ones.
         new_id = await uow.questions.add(

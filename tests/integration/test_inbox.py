@@ -20,7 +20,7 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
 
 async def log_questions(database: Database, texts: list[str]) -> None:
     async with database.unit_of_work() as uow:
-        await uow.users.touch(7, 7, None, NOW)
+        await uow.users.arrive(7, 7, None, NOW)
         for minute, text in enumerate(texts):
             await uow.questions.add(
                 user_id=7,
@@ -56,7 +56,9 @@ async def test_the_inbox_clusters_in_a_worker_thread_and_caps_its_work(
     monkeypatch.setattr(operations, "cluster_questions", spy)
     monkeypatch.setattr(operations, "MAX_CLUSTERED", 5)
     library = LiveLibrary(Library.of(load_knowledge_base(FIXTURE)))
-    service = OpsService(library, database, FIXTURE, clock=lambda: NOW + timedelta(hours=1))
+    service = OpsService(
+        library, database.unit_of_work, FIXTURE, clock=lambda: NOW + timedelta(hours=1)
+    )
     inbox = await service.inbox(timedelta(days=7))
     ((thread, clustered),) = seen
     assert thread != threading.main_thread().name

@@ -92,8 +92,8 @@ async def test_the_admins_data_lists_taught_phrasings_and_forget_keeps_them(
 def replica(database: Database, clock: FakeClock) -> tuple[LiveLibrary, TeachingService]:
     """One process's view: its own knowledge base and matcher, the shared database."""
     library = LiveLibrary(Library.of(load_knowledge_base(FIXTURE)))
-    ops = OpsService(library, database, FIXTURE, clock)
-    return library, TeachingService(library, database, ops, clock)
+    ops = OpsService(library, database.unit_of_work, FIXTURE, clock)
+    return library, TeachingService(library, database.unit_of_work, ops, clock)
 
 
 async def log_unanswered(database: Database, questions: tuple[str, ...], at: datetime) -> None:

@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.services.learners import Learner
 from bot.services.library import Library
-from bot.services.questions import Learner
-from bot.services.quizzes import AnswerStatus, QuizQuestion, QuizService
+from bot.services.quiz_types import AnswerStatus, QuizQuestion
+from bot.services.quizzes import QuizService
 from content import load_knowledge_base
 from storage import Database
 from storage.models import QuestionLog, QuizAnswer, QuizProgress, QuizRound, User
+from storage.records import TipSchedule
 from tests.fakes import FakeClock
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
@@ -35,7 +37,7 @@ def library() -> Library:
 def service(library: Library, database: Database, clock: FakeClock, **options: int) -> QuizService:
     return QuizService(
         lambda: library,
-        database,
+        database.unit_of_work,
         default_timezone="Europe/Berlin",
         clock=clock,
         rng=random.Random(7),
@@ -229,8 +231,8 @@ async def test_fixed_offset_zones_from_timezone_work_for_quizzes(database, libra
     """/timezone +3 stores "UTC+03:00"; streaks and caps must read it like /tiptime does."""
     quizzes = service(library, database, clock)
     async with database.unit_of_work() as uow:
-        await uow.users.touch(ADA.user_id, ADA.chat_id, None, clock.now)
-        await uow.tips.update_schedule(ADA.user_id, timezone="UTC+03:00")
+        await uow.users.arrive(ADA.user_id, ADA.chat_id, None, clock.now)
+        await uow.tips.save_schedule(ADA.user_id, TipSchedule(False, 9 * 60, "UTC+03:00", None))
         await uow.commit()
     first = await quizzes.start(ADA)
     assert first is not None

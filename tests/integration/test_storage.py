@@ -21,11 +21,11 @@ async def test_migrations_are_idempotent(database: Database) -> None:
 
 async def test_touch_creates_then_updates_a_user(database: Database) -> None:
     async with database.unit_of_work() as uow:
-        await uow.users.touch(42, 42, "en", NOW)
+        await uow.users.arrive(42, 42, "en", NOW)
         await uow.commit()
     later = NOW + timedelta(hours=1)
     async with database.unit_of_work() as uow:
-        await uow.users.touch(42, 4242, "de", later)
+        await uow.users.arrive(42, 4242, "de", later)
         await uow.commit()
     async with database.unit_of_work() as uow:
         user = await uow.users.get(42)
@@ -38,15 +38,15 @@ async def test_touch_creates_then_updates_a_user(database: Database) -> None:
 
 async def test_uncommitted_work_is_rolled_back(database: Database) -> None:
     async with database.unit_of_work() as uow:
-        await uow.users.touch(7, 7, None, NOW)  # no commit
+        await uow.users.arrive(7, 7, None, NOW)  # no commit
     async with database.unit_of_work() as uow:
         assert await uow.users.get(7) is None
 
 
 async def test_question_log_records_a_choice_only_for_the_asker(database: Database) -> None:
     async with database.unit_of_work() as uow:
-        await uow.users.touch(1, 1, None, NOW)
-        await uow.users.touch(2, 2, None, NOW)
+        await uow.users.arrive(1, 1, None, NOW)
+        await uow.users.arrive(2, 2, None, NOW)
         log_id = await uow.questions.add(
             user_id=1, text="etag?", status="ambiguous", entry_id="x", score=50.0, now=NOW
         )
@@ -66,7 +66,7 @@ async def test_concurrent_writers_never_fail(database: Database) -> None:
 
     async def one_update(user_id: int) -> None:
         async with database.unit_of_work() as uow:
-            await uow.users.touch(user_id, user_id, None, NOW)
+            await uow.users.arrive(user_id, user_id, None, NOW)
             await uow.questions.add(
                 user_id=user_id,
                 text=f"q{user_id}",

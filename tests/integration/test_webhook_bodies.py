@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.services.intake import UpdateIntake
 from bot.telegram.webhook import MAX_BODY_BYTES, SECRET_HEADER, webhook_app
 from storage import Database
 
@@ -39,7 +40,8 @@ class StubApplication:
 
 async def post(database: Database, body: bytes) -> tuple[int, StubApplication]:
     application = StubApplication()
-    app = webhook_app(application, database, SECRET, "/hook", lambda: NOW)  # type: ignore[arg-type]
+    intake = UpdateIntake(database.unit_of_work, lambda: NOW)
+    app = webhook_app(application, intake, database.ping, SECRET, "/hook")  # type: ignore[arg-type]
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         response = await client.post("/hook", content=body, headers={SECRET_HEADER: SECRET})

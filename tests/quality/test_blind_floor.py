@@ -1,6 +1,6 @@
 """A quality floor on the frozen split of the blind set (tests/eval/blind/README.md).
 
-Scored on what `nexus-bot ask --json` prints (bot.cli.ask_record), so a change that
+Scored on what `nexus-bot ask --json` prints (bot.presentation.reports.ask_record), so a change that
 breaks understanding fails CI. The floors sit a small margin under the figures
 measured by `python bench/blind_quality.py` and reported in docs/benchmarks.md;
 nothing is fitted to this split.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bench.blind import Reply, Scores, load_split, reply_from_record, score
-from bot.cli import ask_record
+from bot.presentation.reports import ask_record
 from content import Matcher, load_knowledge_base
 
 # Measured on the frozen split (docs/benchmarks.md), minus a margin.
@@ -29,7 +29,7 @@ def frozen() -> Scores:
     matcher = Matcher(kb)
 
     def reply(text: str) -> Reply:
-        return reply_from_record(ask_record(matcher, matcher.match(text)))
+        return reply_from_record(ask_record(matcher.kb, matcher.match(text)))
 
     return score(load_split("frozen", topics=kb.entry_topics), reply)
 

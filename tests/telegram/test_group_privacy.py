@@ -40,7 +40,7 @@ async def nexus(
 ) -> AsyncIterator[Nexus]:
     settings = replace(fixture_settings, default_timezone="UTC")
     async with Nexus(settings, request=InMemoryRequest(api), clock=clock) as running:
-        running.tip_sender.backoff = (0.0, 0.0)
+        running.broadcast.backoff = (0.0, 0.0)
         yield running
 
 

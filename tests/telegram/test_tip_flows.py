@@ -27,7 +27,7 @@ async def nexus(fixture_settings: Settings, api: FakeBotApi, clock: FakeClock): 
 
     settings = replace(fixture_settings, default_timezone="Europe/Berlin")
     async with Nexus(settings, request=InMemoryRequest(api), clock=clock) as running:
-        running.tip_sender.backoff = (0.0, 0.0)
+        running.broadcast.backoff = (0.0, 0.0)
         yield running
 
 

@@ -16,7 +16,8 @@ from content import (
     SmalltalkIntent,
     load_knowledge_base,
 )
-from content.matcher import Ranking, Signals, decide
+from content.matcher import decide
+from content.ranking import Ranking, Signals
 from content.smalltalk import IntentMatch
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.services import schedule
-from bot.services.tips import choose_tip
+from bot.services.tip_delivery import choose_tip
 from content import Tip
 
 BERLIN = schedule.zone_of("Europe/Berlin")

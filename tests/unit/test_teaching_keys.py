@@ -10,9 +10,10 @@ import pytest
 
 from bot.presentation import callbacks, teach_views
 from bot.services.operations import Cluster
-from bot.services.teaching import Phrasing, close_ids, cluster_key, grouped
+from bot.services.teaching import close_ids, cluster_key, grouped
 from content import load_knowledge_base
 from content.model import short_key
+from storage.records import LearnedPhrasing as Phrasing
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
 NOW = datetime(2026, 12, 4, tzinfo=UTC)

@@ -1,0 +1,59 @@
+"""`nexus-bot`'s arguments: every subcommand, its options and its help text."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import timedelta
+
+
+def _duration(text: str) -> timedelta:
+    """ "7d", "12h", "30m" -> a timedelta."""
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+        raise argparse.ArgumentTypeError(f"use a number and d, h or m (e.g. 7d), not {text!r}")
+    return timedelta(**{units[text[-1]]: int(text[:-1])})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nexus-bot",
+        description="Nexus, a Telegram study companion for backend engineers.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("run", help="serve Telegram; needs TELEGRAM_BOT_TOKEN")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="webhook mode (also on when NEXUS_WEBHOOK_URL is set)",
+    )
+    commands.add_parser("chat", help="talk to the bot in this terminal, offline, no token")
+    ask = commands.add_parser("ask", help="print the bot's reply to a question")
+    ask.add_argument("question", nargs="?", help="the question (omit with --json to read stdin)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    content = commands.add_parser("content", help="check or export the knowledge base")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    content_commands.add_parser("check", help="validate all content; exit 1 on errors")
+    content_commands.add_parser("stats", help="counts per topic; exit 1 if under a minimum")
+    export = content_commands.add_parser("export", help="write the entries as JSON")
+    export.add_argument(
+        "--json", action="store_true", help="compact JSON (the default is indented)"
+    )
+    learned = content_commands.add_parser(
+        "learned", help="phrasings admins taught from /unanswered (a table, or --export YAML)"
+    )
+    learned.add_argument(
+        "--export", action="store_true", help="YAML grouped by entry, ready to merge into content"
+    )
+    learned.add_argument("--output", metavar="FILE", help="write the export here, not stdout")
+    unanswered = commands.add_parser("unanswered", help="questions the bot could not answer")
+    unanswered.add_argument(
+        "--since", type=_duration, default=timedelta(days=7), help="e.g. 7d, 24h"
+    )
+    unanswered.add_argument("--json", action="store_true", help="JSON for tooling")
+    commands.add_parser("healthcheck", help="exit 0 if content is valid and the database answers")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply database migrations")
+    copy = db_commands.add_parser("copy", help="copy this database into another, empty one")
+    copy.add_argument("--to", required=True, metavar="URL", help="e.g. postgresql+asyncpg://...")
+    return parser

@@ -1,0 +1,125 @@
+"""The daily-tip broadcast: a few concurrent workers, each taking the next due
+learner only when its send slot has come (so a tip is "sending" for as short a
+time as possible), sending it through a channel and recording the outcome.
+
+The written policy (also in the README):
+- sent: delivered. blocked (403): tips off for that learner, never retried until
+  they turn tips on again. failed: refused for good, not retried.
+- not sent for certain (no connection): retried after BACKOFF_SECONDS, and if it
+  keeps failing the claim is undone so the next run sends it.
+- unknown (a timeout after the request left): the learner may have it; NOT resent,
+  because one tip a day is the promise and a rare missing tip beats a duplicate.
+  The same holds for deliveries a killed process left "sending" (the lease).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol
+
+from bot.services.tip_delivery import Delivery, NobodyDue, Skipped, TipDeliveries, TipToSend
+
+log = logging.getLogger(__name__)
+
+WORKERS = 8
+LEASE = timedelta(minutes=2)
+BACKOFF_SECONDS = (1.0, 2.0, 4.0, 8.0)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: Delivery  # RETRY here means "certainly not sent": the broadcast may retry
+    message_id: int | None = None
+    error: str = ""
+
+
+class TipChannel(Protocol):
+    """Where tips go (Telegram in production, a list in tests)."""
+
+    async def reserve(self) -> object:
+        """Wait until one more message may go out; the slot is passed to send."""
+
+    async def send(self, item: TipToSend, slot: object) -> SendResult:
+        """Send once and classify what happened; never raises for a send failure."""
+
+
+@dataclass
+class BroadcastReport:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcome: str) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+
+class TipBroadcast:
+    def __init__(
+        self,
+        deliveries: TipDeliveries,
+        *,
+        on_outcome: Callable[[TipToSend, Delivery], None] = lambda item, outcome: None,
+        workers: int = WORKERS,
+        lease: timedelta = LEASE,
+        backoff: tuple[float, ...] = BACKOFF_SECONDS,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.deliveries = deliveries
+        self.on_outcome = on_outcome
+        self.workers = workers
+        self.lease = lease
+        self.backoff = backoff
+        self._sleep = sleep
+        self.running = False
+
+    async def run(self, channel: TipChannel) -> BroadcastReport:
+        """Deliver every tip that is due now; returns what happened."""
+        report = BroadcastReport()
+        expired = await self.deliveries.expire_stale(self.lease)
+        if expired:
+            log.warning("%d tip deliveries were left 'sending' by a stopped process", expired)
+        await asyncio.gather(*(self._worker(channel, report) for _ in range(self.workers)))
+        return report
+
+    async def run_exclusively(self, channel: TipChannel) -> None:
+        """One run at a time, for a scheduler tick: logs instead of raising."""
+        if self.running:
+            return
+        self.running = True
+        try:
+            report = await self.run(channel)
+            if report.counts:
+                log.info("tip run: %s", report.counts)
+        except Exception:
+            log.exception("tip run failed; the next tick tries again")
+        finally:
+            self.running = False
+
+    async def _worker(self, channel: TipChannel, report: BroadcastReport) -> None:
+        while True:
+            slot = await channel.reserve()
+            claim = await self.deliveries.claim_next()
+            match claim:
+                case NobodyDue():
+                    return
+                case Skipped():
+                    report.add("skipped")
+                case TipToSend():
+                    result = await self._send(channel, claim, slot)
+                    await self.deliveries.finish(
+                        claim, result.outcome, result.message_id, result.error
+                    )
+                    self.on_outcome(claim, result.outcome)
+                    report.add(result.outcome.value)
+
+    async def _send(self, channel: TipChannel, item: TipToSend, slot: object) -> SendResult:
+        """Send, retrying what certainly did not go out; RETRY after the last try."""
+        result = await channel.send(item, slot)
+        for pause in self.backoff:
+            if result.outcome is not Delivery.RETRY:
+                break
+            await self._sleep(pause)
+            result = await channel.send(item, slot)
+        return result

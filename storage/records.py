@@ -1,0 +1,142 @@
+"""The values storage keeps, as plain frozen dataclasses and enums.
+
+Repositories take and return these, never ORM rows, so a use case cannot write a
+row field behind the unit of work's back, and a test can keep them in memory
+(tests/fakes_storage.py). They live here, not in bot/, because storage must not
+import bot; datetimes are always timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def aware_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else aware(moment)
+
+
+@dataclass(frozen=True)
+class LearnerProfile:
+    """A learner as stored: where tips go and how they are scheduled."""
+
+    id: int
+    chat_id: int
+    created_at: datetime
+    last_seen_at: datetime
+    language: str | None = None
+    timezone: str | None = None  # IANA name; None means the bot's default
+    tips_enabled: bool = False
+    tip_minute: int = 9 * 60  # local minutes after midnight
+    next_tip_at: datetime | None = None
+    tips_blocked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TipSchedule:
+    """What a learner chose for daily tips, and when the next one is due."""
+
+    enabled: bool
+    minute: int
+    timezone: str | None
+    next_tip_at: datetime | None
+
+
+class RoundStatus(StrEnum):
+    ACTIVE = "active"
+    FINISHED = "finished"
+    ABANDONED = "abandoned"  # a newer round started first
+
+
+@dataclass(frozen=True)
+class QuizRound:
+    """One round of quiz questions; transitions return a new round, storage saves it."""
+
+    id: int
+    user_id: int
+    quiz_ids: tuple[str, ...]
+    mastery_before: Mapping[str, float] = field(default_factory=dict)
+    position: int = 0  # the question being answered
+    shown: int = 0  # the last question sent
+    status: RoundStatus = RoundStatus.ACTIVE
+    finished_at: datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.quiz_ids)
+
+    def awaits(self, position: int) -> bool:
+        """True while `position` is the active round's open question."""
+        return self.status is RoundStatus.ACTIVE and position == self.position
+
+    def answered_before(self, position: int) -> bool:
+        """`position` was answered already (a double tap, a retried callback)."""
+        finished = self.status is RoundStatus.FINISHED and position < self.total
+        return position < self.position or finished
+
+    def show(self, position: int) -> QuizRound:
+        return replace(self, shown=position)
+
+    def advance(self, now: datetime) -> QuizRound:
+        """The open question was answered: move on, finishing after the last."""
+        position = self.position + 1
+        if position >= self.total:
+            return replace(self, position=position, status=RoundStatus.FINISHED, finished_at=now)
+        return replace(self, position=position)
+
+
+@dataclass(frozen=True)
+class RoundAnswer:
+    position: int
+    quiz_id: str
+    choice: int
+    correct: bool
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class ProgressCard:
+    """A learner's spaced-repetition state for one quiz question."""
+
+    quiz_id: str
+    box: int
+    due_at: datetime
+    correct_count: int = 0
+    wrong_count: int = 0
+
+
+class DeliveryStatus(StrEnum):
+    SENDING = "sending"  # claimed; the request may be on its way
+    SENT = "sent"
+    BLOCKED = "blocked"  # 403: the learner blocked the bot
+    UNKNOWN = "unknown"  # the request may or may not have reached Telegram
+    FAILED = "failed"  # Telegram refused it for good
+
+
+# The learner may have seen a tip in these states: it counts as received.
+SEEN_LIKE = (DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    id: int
+    user_id: int | None
+    text: str
+    status: str  # content.MatchStatus's value
+    entry_id: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class LearnedPhrasing:
+    entry_id: str
+    text: str
+    taught_by: int | None
+    created_at: datetime

@@ -1,0 +1,69 @@
+"""What `nexus-bot` prints, tested in-process through bot/presentation/reports.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from bot.presentation import reports
+from bot.services.operations import Cluster, Inbox, Suggestion
+from content import Matcher, load_knowledge_base
+from storage.records import LearnedPhrasing
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "content"
+KB = load_knowledge_base(FIXTURE)
+NOW = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
+
+
+def test_ask_record_of_an_answer_names_the_entry_and_the_text_sent() -> None:
+    matcher = Matcher(KB)
+    record = reports.ask_record(KB, matcher.match("what is an etag"))
+    assert record["status"] == "answered" and record["entry_id"] == "caching-etag"
+    assert record["title"] == KB.entry("caching-etag").title  # type: ignore[union-attr]
+    assert "ETag" in record["answer"] and record["suggestions"] == []
+    assert 0.0 <= record["confidence"] <= 1.0
+
+
+def test_ask_record_of_small_talk_has_an_intent_and_no_entry() -> None:
+    record = reports.ask_record(KB, Matcher(KB).match("thanks!"))
+    assert record["status"] == "smalltalk" and record["intent"] == "thanks"
+    assert record["entry_id"] is None and record["score"] is None
+
+
+def test_content_stats_lists_every_topic_and_flags_short_ones() -> None:
+    lines, short = reports.content_stats(KB)
+    assert lines[0].split() == ["topic", "entries", "minimum", "phrasings", "quizzes", "tips"]
+    assert len(lines) == len(KB.topics) + 2 and lines[-1].startswith("total")
+    assert short == [t.id for t in KB.topics if len(KB.entries_in(t.id)) < t.min_entries]
+    assert all(("< minimum" in line) == (line.split()[0] in short) for line in lines[1:-1])
+
+
+def test_learned_phrasings_as_a_table_and_as_yaml_to_merge() -> None:
+    taught = [
+        LearnedPhrasing("caching-etag", "etag pls", 7, NOW),
+        LearnedPhrasing("caching-etag", "what is etag", None, NOW),
+    ]
+    table = reports.learned_table(taught)
+    assert "2026-11-30 09:15" in table[1] and table[1].split()[1] == "7"
+    assert table[2].split()[1] == "-"  # taught by nobody known (anonymised)
+    assert table[-1] == "2 phrasing(s) for 1 entries"
+    document = yaml.safe_load(reports.learned_yaml(taught))
+    assert document == [{"entry": "caching-etag", "questions": ["etag pls", "what is etag"]}]
+    assert reports.learned_table([])[0].startswith("no learned phrasings yet")
+    assert reports.learned_yaml([]) == ""
+
+
+def test_inbox_as_json_and_as_lines() -> None:
+    inbox = Inbox(
+        (Cluster(3, "cors wahala", ("cors wahala", "cors error"), "security-cors"),),
+        (Suggestion("caching-etag", (("etag?", 2),)),),
+    )
+    document = reports.inbox_document(inbox)
+    assert document["clusters"][0]["nearest_entry"] == "security-cors"
+    assert document["suggested_phrasings"][0]["phrasings"] == [{"question": "etag?", "picked": 2}]
+    lines = reports.inbox_lines(inbox)
+    assert lines[0] == "Unanswered questions (1 groups):"
+    assert "3x  cors wahala  [nearest: security-cors]" in lines[1]
+    assert lines[-1] == "  caching-etag: etag?  (2x)"
