@@ -19,6 +19,7 @@ from telegram.request import BaseRequest
 from bot.observability import Observer, add_secrets, loop_exception_handler
 from bot.services.broadcast import TipBroadcast
 from bot.services.clock import Clock, utc_now
+from bot.services.context import ServiceContext
 from bot.services.intake import UpdateIntake
 from bot.services.learners import LearnerService
 from bot.services.library import Library, LiveLibrary
@@ -74,25 +75,19 @@ class Nexus:
         except Exception as error:  # a malformed URL, an unknown driver, an unwritable folder
             raise database_error(settings, error) from None
         self.observer = Observer(settings.telegram_bot_token)
-        units = self.database.unit_of_work
+        context = ServiceContext(
+            self.library, self.database.unit_of_work, clock, settings.default_timezone
+        )
         self.quizzes = QuizService(
-            self.library,
-            units,
-            default_timezone=settings.default_timezone,
-            round_size=settings.quiz_round_size,
-            new_per_day=settings.quiz_new_per_day,
-            clock=clock,
+            context, round_size=settings.quiz_round_size, new_per_day=settings.quiz_new_per_day
         )
-        zone = settings.default_timezone
-        self.tips = TipService(self.library, units, default_timezone=zone, clock=clock)
-        self.ops = OpsService(
-            self.library, units, settings.content_dir, clock, scrub=self.database.scrub
-        )
-        self.teaching = TeachingService(self.library, units, self.ops, clock)
-        self.intake = UpdateIntake(units, clock)
+        self.tips = TipService(context)
+        self.ops = OpsService(context, settings.content_dir, scrub=self.database.scrub)
+        self.teaching = TeachingService(context, self.ops)
+        self.intake = UpdateIntake(context)
         self.limiter = FloodLimiter(rate=settings.send_rate)
         self.broadcast = TipBroadcast(
-            TipDeliveries(self.library, units, default_timezone=zone, clock=clock),
+            TipDeliveries(context),
             on_outcome=lambda item, outcome: self.observer.event(
                 f"tip.{outcome.value}", item.user_id, entry=item.tip.entry
             ),
@@ -102,8 +97,8 @@ class Nexus:
         handlers = AllHandlers(
             general=Handlers(
                 self.library,
-                QuestionService(self.library, units, clock),
-                LearnerService(units, clock),
+                QuestionService(context),
+                LearnerService(context),
                 self.observer,
                 settings.admin_ids,
             ),

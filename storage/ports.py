@@ -14,12 +14,14 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from storage.records import (
-    DeliveryStatus,
+    AskedQuestion,
+    DeliveryResult,
     LearnedPhrasing,
     LearnerProfile,
     LoggedQuestion,
     ProgressCard,
     QuizRound,
+    Review,
     RoundAnswer,
     TipSchedule,
 )
@@ -38,16 +40,8 @@ class Users(Protocol):
 
 
 class Questions(Protocol):
-    async def add(
-        self,
-        *,
-        user_id: int | None,
-        text: str,
-        status: str,
-        entry_id: str | None,
-        score: float | None,
-        now: datetime,
-    ) -> int: ...
+    async def add(self, asked: AskedQuestion) -> int:
+        """Log a question; returns its id (for "did you mean" picks)."""
 
     async def record_choice(self, log_id: int, user_id: int, entry_id: str) -> bool: ...
 
@@ -69,17 +63,7 @@ class Quizzes(Protocol):
     async def save_round(self, round_: QuizRound) -> None:
         """Store a round's position, shown, status and finish time."""
 
-    async def record_answer(
-        self,
-        *,
-        user_id: int,
-        round_id: int,
-        position: int,
-        quiz_id: str,
-        choice: int,
-        correct: bool,
-        now: datetime,
-    ) -> bool:
+    async def record_answer(self, user_id: int, round_id: int, answer: RoundAnswer) -> bool:
         """False if that question of that round was answered already."""
 
     async def answers_of_round(self, round_id: int) -> list[RoundAnswer]: ...
@@ -92,16 +76,8 @@ class Quizzes(Protocol):
         self, user_id: int, quiz_ids: Collection[str] | None = None
     ) -> dict[str, ProgressCard]: ...
 
-    async def save_progress(
-        self,
-        *,
-        user_id: int,
-        quiz_id: str,
-        box: int,
-        due_at: datetime,
-        correct: bool,
-        now: datetime,
-    ) -> None: ...
+    async def save_progress(self, user_id: int, review: Review) -> None:
+        """Store the card's new box and due time, and count the answer."""
 
     async def due(self, user_id: int, until: datetime) -> list[str]: ...
 
@@ -131,14 +107,7 @@ class Tips(Protocol):
 
     async def received(self, user_id: int) -> list[tuple[str, datetime]]: ...
 
-    async def finish(
-        self,
-        delivery_id: int,
-        status: DeliveryStatus,
-        now: datetime,
-        message_id: int | None = None,
-        error: str | None = None,
-    ) -> None: ...
+    async def finish(self, delivery_id: int, result: DeliveryResult, now: datetime) -> None: ...
 
     async def expire_stale(self, claimed_before: datetime, now: datetime) -> int: ...
 

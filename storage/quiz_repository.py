@@ -69,28 +69,18 @@ class QuizRepository:
 
     # -- answers --------------------------------------------------------------------
 
-    async def record_answer(
-        self,
-        *,
-        user_id: int,
-        round_id: int,
-        position: int,
-        quiz_id: str,
-        choice: int,
-        correct: bool,
-        now: datetime,
-    ) -> bool:
+    async def record_answer(self, user_id: int, round_id: int, answer: records.RoundAnswer) -> bool:
         """Store one answer; False if that question of that round was already answered."""
         statement = (
             dialect_insert(self.session, QuizAnswer)
             .values(
                 user_id=user_id,
                 round_id=round_id,
-                position=position,
-                quiz_id=quiz_id,
-                choice=choice,
-                correct=correct,
-                answered_at=now,
+                position=answer.position,
+                quiz_id=answer.quiz_id,
+                choice=answer.choice,
+                correct=answer.correct,
+                answered_at=answer.answered_at,
             )
             .on_conflict_do_nothing(index_elements=["round_id", "position"])
             .returning(QuizAnswer.id)
@@ -141,19 +131,11 @@ class QuizRepository:
             for row in result.scalars()
         }
 
-    async def save_progress(
-        self,
-        *,
-        user_id: int,
-        quiz_id: str,
-        box: int,
-        due_at: datetime,
-        correct: bool,
-        now: datetime,
-    ) -> None:
+    async def save_progress(self, user_id: int, review: records.Review) -> None:
+        box, due_at, correct, now = review.box, review.due_at, review.correct, review.reviewed_at
         statement = dialect_insert(self.session, QuizProgress).values(
             user_id=user_id,
-            quiz_id=quiz_id,
+            quiz_id=review.quiz_id,
             box=box,
             due_at=due_at,
             correct_count=int(correct),

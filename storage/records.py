@@ -102,6 +102,17 @@ class RoundAnswer:
 
 
 @dataclass(frozen=True)
+class Review:
+    """One answer's effect on a card: its new box and due time."""
+
+    quiz_id: str
+    box: int
+    due_at: datetime
+    correct: bool
+    reviewed_at: datetime
+
+
+@dataclass(frozen=True)
 class ProgressCard:
     """A learner's spaced-repetition state for one quiz question."""
 
@@ -122,6 +133,27 @@ class DeliveryStatus(StrEnum):
 
 # The learner may have seen a tip in these states: it counts as received.
 SEEN_LIKE = (DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """A question to log, with what the bot made of it."""
+
+    user_id: int | None
+    text: str
+    status: str  # content.MatchStatus's value
+    entry_id: str | None
+    score: float | None
+    asked_at: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """How a claimed tip delivery ended."""
+
+    status: DeliveryStatus
+    message_id: int | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import QuestionLog, User
-from storage.records import LearnerProfile, LoggedQuestion, aware, aware_or_none
+from storage.records import AskedQuestion, LearnerProfile, LoggedQuestion, aware, aware_or_none
 
 
 def dialect_insert(session: AsyncSession, table: Any) -> Any:
@@ -81,23 +81,14 @@ class QuestionLogRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(
-        self,
-        *,
-        user_id: int | None,
-        text: str,
-        status: str,
-        entry_id: str | None,
-        score: float | None,
-        now: datetime,
-    ) -> int:
+    async def add(self, asked: AskedQuestion) -> int:
         row = QuestionLog(
-            user_id=user_id,
-            text=text,
-            status=status,
-            entry_id=entry_id,
-            score=score,
-            created_at=now,
+            user_id=asked.user_id,
+            text=asked.text,
+            status=asked.status,
+            entry_id=asked.entry_id,
+            score=asked.score,
+            created_at=asked.asked_at,
         )
         self.session.add(row)
         await self.session.flush()

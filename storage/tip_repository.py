@@ -13,7 +13,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import TipDelivery, User
-from storage.records import SEEN_LIKE, DeliveryStatus, LearnerProfile, TipSchedule, aware
+from storage.records import (
+    SEEN_LIKE,
+    DeliveryResult,
+    DeliveryStatus,
+    LearnerProfile,
+    TipSchedule,
+    aware,
+)
 from storage.repositories import dialect_insert, profile_of
 
 
@@ -99,18 +106,16 @@ class TipRepository:
         )
         return [(tip_id, aware(at)) for tip_id, at in result.all()]
 
-    async def finish(
-        self,
-        delivery_id: int,
-        status: DeliveryStatus,
-        now: datetime,
-        message_id: int | None = None,
-        error: str | None = None,
-    ) -> None:
+    async def finish(self, delivery_id: int, result: DeliveryResult, now: datetime) -> None:
         await self.session.execute(
             update(TipDelivery)
             .where(TipDelivery.id == delivery_id)
-            .values(status=status, finished_at=now, message_id=message_id, error=error)
+            .values(
+                status=result.status,
+                finished_at=now,
+                message_id=result.message_id,
+                error=result.error,
+            )
         )
 
     async def expire_stale(self, claimed_before: datetime, now: datetime) -> int:

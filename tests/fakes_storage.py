@@ -17,12 +17,15 @@ from typing import Any, Self
 
 from storage.records import (
     SEEN_LIKE,
+    AskedQuestion,
+    DeliveryResult,
     DeliveryStatus,
     LearnedPhrasing,
     LearnerProfile,
     LoggedQuestion,
     ProgressCard,
     QuizRound,
+    Review,
     RoundAnswer,
     RoundStatus,
     TipSchedule,
@@ -103,17 +106,10 @@ class FakeUsers(_Repository):
 
 
 class FakeQuestions(_Repository):
-    async def add(
-        self,
-        *,
-        user_id: int | None,
-        text: str,
-        status: str,
-        entry_id: str | None,
-        score: float | None,
-        now: datetime,
-    ) -> int:
-        logged = LoggedQuestion(self.s.new_id(), user_id, text, status, entry_id, now)
+    async def add(self, asked: AskedQuestion) -> int:
+        logged = LoggedQuestion(
+            self.s.new_id(), asked.user_id, asked.text, asked.status, asked.entry_id, asked.asked_at
+        )
         self.s.questions.append((logged, None))
         return logged.id
 
@@ -155,21 +151,10 @@ class FakeQuizzes(_Repository):
     async def save_round(self, round_: QuizRound) -> None:
         self.s.rounds[round_.id] = round_
 
-    async def record_answer(
-        self,
-        *,
-        user_id: int,
-        round_id: int,
-        position: int,
-        quiz_id: str,
-        choice: int,
-        correct: bool,
-        now: datetime,
-    ) -> bool:
-        if (round_id, position) in self.s.answers:
+    async def record_answer(self, user_id: int, round_id: int, answer: RoundAnswer) -> bool:
+        if (round_id, answer.position) in self.s.answers:
             return False
-        answer = RoundAnswer(position, quiz_id, choice, correct, now)
-        self.s.answers[(round_id, position)] = (user_id, answer)
+        self.s.answers[(round_id, answer.position)] = (user_id, answer)
         return True
 
     async def answers_of_round(self, round_id: int) -> list[RoundAnswer]:
@@ -192,23 +177,12 @@ class FakeQuizzes(_Repository):
             if owner == user_id and (quiz_ids is None or quiz in quiz_ids)
         }
 
-    async def save_progress(
-        self,
-        *,
-        user_id: int,
-        quiz_id: str,
-        box: int,
-        due_at: datetime,
-        correct: bool,
-        now: datetime,
-    ) -> None:
-        old, first_seen = self.s.cards.get((user_id, quiz_id), (None, now))
-        right = (old.correct_count if old else 0) + int(correct)
-        wrong = (old.wrong_count if old else 0) + int(not correct)
-        self.s.cards[(user_id, quiz_id)] = (
-            ProgressCard(quiz_id, box, due_at, right, wrong),
-            first_seen,
-        )
+    async def save_progress(self, user_id: int, review: Review) -> None:
+        old, first_seen = self.s.cards.get((user_id, review.quiz_id), (None, review.reviewed_at))
+        right = (old.correct_count if old else 0) + int(review.correct)
+        wrong = (old.wrong_count if old else 0) + int(not review.correct)
+        card = ProgressCard(review.quiz_id, review.box, review.due_at, right, wrong)
+        self.s.cards[(user_id, review.quiz_id)] = (card, first_seen)
 
     async def due(self, user_id: int, until: datetime) -> list[str]:
         cards = [c for c in (await self.progress(user_id)).values() if c.due_at <= until]
@@ -275,16 +249,13 @@ class FakeTips(_Repository):
         seen = [d for d in self.s.deliveries.values() if d.user_id == user_id]
         return [(d.tip_id, d.claimed_at) for d in seen if d.status in SEEN_LIKE]
 
-    async def finish(
-        self,
-        delivery_id: int,
-        status: DeliveryStatus,
-        now: datetime,
-        message_id: int | None = None,
-        error: str | None = None,
-    ) -> None:
+    async def finish(self, delivery_id: int, result: DeliveryResult, now: datetime) -> None:
         delivery = self.s.deliveries[delivery_id]
-        delivery.status, delivery.message_id, delivery.error = status, message_id, error
+        delivery.status, delivery.message_id, delivery.error = (
+            result.status,
+            result.message_id,
+            result.error,
+        )
 
     async def expire_stale(self, claimed_before: datetime, now: datetime) -> int:
         stale = [

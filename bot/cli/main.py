@@ -169,6 +169,7 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
 def cmd_unanswered(args: argparse.Namespace) -> int:
     """The authors' inbox: unanswered questions grouped, and "did you mean" picks."""
     from bot.presentation.reports import inbox_document, inbox_lines
+    from bot.services.context import ServiceContext
     from bot.services.library import Library, LiveLibrary
     from bot.services.operations import OpsService
 
@@ -176,7 +177,8 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
     library = LiveLibrary(Library.of(knowledge_base(settings)))
 
     def read(database: Any) -> Awaitable[Inbox]:
-        ops = OpsService(library, database.unit_of_work, settings.content_dir)
+        context = ServiceContext(library, database.unit_of_work)
+        ops = OpsService(context, settings.content_dir)
         return ops.inbox(args.since)
 
     inbox = with_database(settings, read, migrate=True)

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.services.clock import Clock, utc_now
-from storage import UnitsOfWork
+from bot.services.context import Service
 
 WEBHOOK_SECRET_KEY = "webhook_secret"
 # Telegram retries an update for at most a day: older ids need no memory.
 REMEMBER_UPDATES = timedelta(days=2)
 
 
-class UpdateIntake:
-    def __init__(self, units: UnitsOfWork, clock: Clock = utc_now) -> None:
-        self._units = units
-        self._clock = clock
-
+class UpdateIntake(Service):
     async def take(self, update_id: int) -> bool:
         """True for the first replica to receive this update id; False for a repeat
         (Telegram's retry, or the same update delivered to two replicas)."""

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from bot.services import schedule
-from bot.services.clock import Clock, utc_now
-from storage import UnitOfWork, UnitsOfWork
+from bot.services.context import Service
+from storage import UnitOfWork
 from storage.records import LearnerProfile
 
 
@@ -40,11 +40,7 @@ def zone_of_profile(profile: LearnerProfile | None, default_timezone: str) -> tz
         return schedule.zone_of(default_timezone)
 
 
-class LearnerService:
-    def __init__(self, units: UnitsOfWork, clock: Clock = utc_now) -> None:
-        self._units = units
-        self._clock = clock
-
+class LearnerService(Service):
     async def greet(self, learner: Learner) -> None:
         """Record the learner on /start (first contact or return)."""
         async with self._units() as uow:

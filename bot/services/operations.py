@@ -13,12 +13,11 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from bot.services.clock import Clock, utc_now
+from bot.services.context import Service, ServiceContext
 from bot.services.learners import Learner, arrive
-from bot.services.library import Library, LiveLibrary
+from bot.services.library import Library
 from content import Problem, read_content
 from content.normalize import Normalizer
-from storage import UnitsOfWork
 
 CLUSTER_SIMILARITY = 75.0
 # The inbox clusters at most this many of the latest unanswered questions: the work
@@ -96,19 +95,15 @@ async def _nothing_to_scrub() -> None:
     """A store that leaves no copies of deleted rows behind needs no scrub."""
 
 
-class OpsService:
+class OpsService(Service):
     def __init__(
         self,
-        library: LiveLibrary,
-        units: UnitsOfWork,
+        context: ServiceContext,
         content_dir: Path,
-        clock: Clock = utc_now,
         scrub: Callable[[], Awaitable[object]] = _nothing_to_scrub,
     ) -> None:
-        self._library = library
-        self._units = units
+        super().__init__(context)
         self._content_dir = content_dir
-        self._clock = clock
         self._scrub = scrub
 
     async def vote(self, learner: Learner, entry_id: str, helpful: bool) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.services.clock import Clock, utc_now
+from bot.services.context import Service
 from bot.services.learners import Learner, arrive
-from bot.services.library import Library
 from content import MatchResult, MatchStatus
 from content.matcher import MAX_SUGGESTIONS
-from storage import UnitsOfWork
+from storage.records import AskedQuestion
 
 COMPLAINT = "complaint"  # the small-talk intent of "that's wrong"
 
@@ -21,14 +19,7 @@ class Answer:
     log_id: int | None
 
 
-class QuestionService:
-    def __init__(
-        self, library: Callable[[], Library], units: UnitsOfWork, clock: Clock = utc_now
-    ) -> None:
-        self._library = library
-        self._units = units
-        self._clock = clock
-
+class QuestionService(Service):
     async def ask(self, text: str, learner: Learner) -> Answer:
         matcher = self._library().matcher
         result = matcher.match(text)
@@ -50,12 +41,16 @@ class QuestionService:
                         logged = question
             best = result.best
             log_id = await uow.questions.add(
-                user_id=learner.user_id,
-                text=logged,
-                status=result.status.value,
-                entry_id=best.entry.id if best and result.status != MatchStatus.SMALLTALK else None,
-                score=best.score if best else None,
-                now=now,
+                AskedQuestion(
+                    user_id=learner.user_id,
+                    text=logged,
+                    status=result.status.value,
+                    entry_id=best.entry.id
+                    if best and result.status != MatchStatus.SMALLTALK
+                    else None,
+                    score=best.score if best else None,
+                    asked_at=now,
+                )
             )
             await uow.commit()
         return Answer(result, log_id)

@@ -8,15 +8,13 @@ unique constraint makes a double tap count once.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from rapidfuzz import fuzz, process
 
 from bot.services import repetition, schedule
-from bot.services.clock import Clock, utc_now
+from bot.services.context import Service, ServiceContext
 from bot.services.learners import Learner, arrive, zone_of_profile
-from bot.services.library import Library
 from bot.services.progress import end_of_local_day, progress_report, topic_mastery
 from bot.services.quiz_types import (
     AnswerOutcome,
@@ -27,28 +25,22 @@ from bot.services.quiz_types import (
     TopicChange,
 )
 from content import KnowledgeBase
-from storage import UnitOfWork, UnitsOfWork
-from storage.records import QuizRound, RoundStatus
+from storage import UnitOfWork
+from storage.records import QuizRound, Review, RoundAnswer, RoundStatus
 
 
-class QuizService:
+class QuizService(Service):
     def __init__(
         self,
-        library: Callable[[], Library],
-        units: UnitsOfWork,
+        context: ServiceContext,
         *,
-        default_timezone: str,
         round_size: int = 5,
         new_per_day: int = 10,
-        clock: Clock = utc_now,
         rng: random.Random | None = None,
     ) -> None:
-        self._library = library
-        self._units = units
-        self._default_timezone = default_timezone
+        super().__init__(context)
         self.round_size = round_size
         self.new_per_day = new_per_day
-        self._clock = clock
         self._rng = rng or random.Random()
 
     def now(self) -> datetime:
@@ -145,15 +137,8 @@ class QuizService:
             if question is None or not 0 <= choice < len(question.item.options):
                 return AnswerOutcome(AnswerStatus.ENDED)
             correct = choice == question.item.correct
-            recorded = await uow.quizzes.record_answer(
-                user_id=learner.user_id,
-                round_id=round_id,
-                position=position,
-                quiz_id=question.item.id,
-                choice=choice,
-                correct=correct,
-                now=now,
-            )
+            answer = RoundAnswer(position, question.item.id, choice, correct, now)
+            recorded = await uow.quizzes.record_answer(learner.user_id, round_id, answer)
             if not recorded:
                 return AnswerOutcome(AnswerStatus.ALREADY_ANSWERED)
             await self._review(uow, learner, question.item.id, correct, now)
@@ -175,14 +160,8 @@ class QuizService:
             repetition.Card(card.box if card else 0, card.due_at if card else None), correct, now
         )
         assert reviewed.due_at is not None  # review always schedules the next one
-        await uow.quizzes.save_progress(
-            user_id=learner.user_id,
-            quiz_id=quiz_id,
-            box=reviewed.box,
-            due_at=reviewed.due_at,
-            correct=correct,
-            now=now,
-        )
+        review = Review(quiz_id, reviewed.box, reviewed.due_at, correct, now)
+        await uow.quizzes.save_progress(learner.user_id, review)
 
     async def _summary(
         self, uow: UnitOfWork, learner: Learner, kb: KnowledgeBase, round_: QuizRound, now: datetime

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from rapidfuzz import fuzz, process
 
-from bot.services.clock import Clock, utc_now
-from bot.services.library import Library
+from bot.services.context import Service, ServiceContext
 from bot.services.operations import Cluster, OpsService
 from content import KnowledgeBase, Matcher
 from storage import UnitsOfWork
@@ -84,18 +83,14 @@ async def learned_phrasings(units: UnitsOfWork) -> list[LearnedPhrasing]:
         return await uow.learned.all()
 
 
-class TeachingService:
+class TeachingService(Service):
     def __init__(
         self,
-        library: Callable[[], Library],
-        units: UnitsOfWork,
+        context: ServiceContext,
         ops: OpsService,
-        clock: Clock = utc_now,
     ) -> None:
-        self._library = library
-        self._units = units
+        super().__init__(context)
         self._ops = ops
-        self._clock = clock
         # What the live matcher was last given; a reload brings a new matcher.
         self._applied: tuple[Matcher, tuple[tuple[str, str], ...]] | None = None
         # One sync at a time: a slow periodic read must not overwrite a newer teach's.

@@ -8,18 +8,17 @@ from __future__ import annotations
 import logging
 import random
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 
 from bot.services import repetition, schedule
-from bot.services.clock import Clock, utc_now
-from bot.services.library import Library
+from bot.services.context import Service, ServiceContext
 from bot.services.tips import ZoneFallback, resolve_zone
 from content import Entry, KnowledgeBase, Tip
-from storage import UnitOfWork, UnitsOfWork
-from storage.records import DeliveryStatus, LearnerProfile
+from storage import UnitOfWork
+from storage.records import DeliveryResult, DeliveryStatus, LearnerProfile
 
 log = logging.getLogger(__name__)
 
@@ -95,20 +94,9 @@ def choose_tip(
     )
 
 
-class TipDeliveries:
-    def __init__(
-        self,
-        library: Callable[[], Library],
-        units: UnitsOfWork,
-        *,
-        default_timezone: str,
-        clock: Clock = utc_now,
-        rng: random.Random | None = None,
-    ) -> None:
-        self._library = library
-        self._units = units
-        self._default_timezone = default_timezone
-        self._clock = clock
+class TipDeliveries(Service):
+    def __init__(self, context: ServiceContext, *, rng: random.Random | None = None) -> None:
+        super().__init__(context)
         self._rng = rng or random.Random()
 
     async def claim_next(self) -> Claim:
@@ -200,9 +188,8 @@ class TipDeliveries:
                 await uow.tips.release(item.delivery_id)
                 await uow.tips.set_next_tip(item.user_id, item.due_at)
             else:
-                await uow.tips.finish(
-                    item.delivery_id, STORED_AS[outcome], now, message_id, error[:200] or None
-                )
+                result = DeliveryResult(STORED_AS[outcome], message_id, error[:200] or None)
+                await uow.tips.finish(item.delivery_id, result, now)
                 if item.zone_fallback is not None:
                     # The note went out with this tip (or was tried for good): the default
                     # zone becomes theirs, so they are told once. Not after RETRY: the

@@ -5,15 +5,12 @@ which is what the delivery side (bot/services/tip_delivery.py) reads."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from bot.services import schedule
-from bot.services.clock import Clock, utc_now
+from bot.services.context import Service
 from bot.services.learners import Learner, arrive
-from bot.services.library import Library
-from storage import UnitsOfWork
 from storage.records import LearnerProfile, TipSchedule
 
 
@@ -49,20 +46,7 @@ def resolve_zone(stored: str | None, default: str) -> tuple[str, tzinfo, ZoneFal
     return default, schedule.zone_of(default), None
 
 
-class TipService:
-    def __init__(
-        self,
-        library: Callable[[], Library],
-        units: UnitsOfWork,
-        *,
-        default_timezone: str,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._library = library
-        self._units = units
-        self._default_timezone = default_timezone
-        self._clock = clock
-
+class TipService(Service):
     async def settings(self, learner: Learner) -> TipSettings:
         async with self._units() as uow:
             profile = await arrive(uow, learner, self._clock())

@@ -13,14 +13,8 @@ from bot.services.learners import Learner
 from bot.services.library import Library
 from bot.services.quiz_types import AnswerStatus
 from bot.services.quizzes import QuizService
-from bot.telegram.send import (
-    Context,
-    ask_in_private,
-    edit_view,
-    learner_of,
-    refuse_others,
-    send_view,
-)
+from bot.telegram import send
+from bot.telegram.send import Context
 
 
 class QuizHandlers:
@@ -32,28 +26,28 @@ class QuizHandlers:
         self.observer = observer
 
     async def quiz(self, update: Update, context: Context) -> None:
-        learner = learner_of(update)
+        learner = send.learner_of(update)
         wanted = " ".join(context.args or [])
         topic = self.quizzes.find_topic(wanted) if wanted else None
         if wanted and topic is None:
-            await send_view(
+            await send.send_view(
                 context, learner.chat_id, quiz_views.topic_picker(self.library().kb, wanted)
             )
             return
         await self._start(context, learner.chat_id, learner, topic=topic)
 
     async def progress(self, update: Update, context: Context) -> None:
-        if await ask_in_private(update, context, "progress"):
+        if await send.ask_in_private(update, context, "progress"):
             return
-        learner = learner_of(update)
+        learner = send.learner_of(update)
         report = await self.quizzes.progress(learner)
-        await send_view(context, learner.chat_id, quiz_views.progress(report))
+        await send.send_view(context, learner.chat_id, quiz_views.progress(report))
 
     async def reset(self, update: Update, context: Context) -> None:
-        if await ask_in_private(update, context, "reset"):
+        if await send.ask_in_private(update, context, "reset"):
             return
-        learner = learner_of(update)
-        await send_view(context, learner.chat_id, quiz_views.reset_confirm(learner.user_id))
+        learner = send.learner_of(update)
+        await send.send_view(context, learner.chat_id, quiz_views.reset_confirm(learner.user_id))
 
     async def _start(
         self,
@@ -67,16 +61,16 @@ class QuizHandlers:
         first = await self.quizzes.start(learner, topic=topic, entry_id=entry_id)
         if first is None:
             found = self.library().kb.topic(topic) if topic else None
-            await send_view(
+            await send.send_view(
                 context, chat_id, quiz_views.nothing_to_ask(found.title if found else None)
             )
             return
-        await send_view(context, chat_id, quiz_views.question(first))
+        await send.send_view(context, chat_id, quiz_views.question(first))
 
     async def button(self, update: Update, context: Context) -> None:
         query = update.callback_query
         assert query is not None
-        learner = learner_of(update)
+        learner = send.learner_of(update)
         match callbacks.decode(query.data):
             case callbacks.QuizAnswer(round_id, position, choice):
                 outcome = await self.quizzes.answer(learner, round_id, position, choice)
@@ -93,10 +87,10 @@ class QuizHandlers:
                     entry=outcome.entry.id if outcome.entry else None,
                 )
                 await query.answer("✅ Correct!" if outcome.correct else "❌ Not quite")
-                await edit_view(update, quiz_views.answered(outcome))
+                await send.edit_view(update, quiz_views.answered(outcome))
                 if outcome.summary is not None:
                     now = self.quizzes.now()
-                    await send_view(
+                    await send.send_view(
                         context, learner.chat_id, quiz_views.summary(outcome.summary, now)
                     )
             case callbacks.QuizNext(round_id, position):
@@ -107,7 +101,7 @@ class QuizHandlers:
                     await query.answer(quiz_views.ROUND_ENDED)
                 else:
                     await query.answer()
-                    await send_view(context, learner.chat_id, quiz_views.question(result))
+                    await send.send_view(context, learner.chat_id, quiz_views.question(result))
             case callbacks.QuizTopic(topic_id):
                 await query.answer()
                 await self._start(context, learner.chat_id, learner, topic=topic_id or None)
@@ -119,12 +113,12 @@ class QuizHandlers:
                 await query.answer()
                 await self._start(context, learner.chat_id, learner, entry_id=entry.id)
             case callbacks.ResetProgress(confirmed, owner):
-                if await refuse_others(update, owner):
+                if await send.refuse_others(update, owner):
                     return
                 await query.answer()
                 if confirmed:
                     await self.quizzes.reset(learner)
-                await edit_view(
+                await send.edit_view(
                     update, quiz_views.RESET_DONE if confirmed else quiz_views.RESET_CANCELLED
                 )
             case _:

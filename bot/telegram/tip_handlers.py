@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import Update
 
 from bot.presentation import callbacks, tip_views
 from bot.services import schedule
-from bot.services.tips import TipService
+from bot.services.learners import Learner
+from bot.services.tips import TipService, TipSettings
 from bot.telegram.send import (
     Context,
     ask_in_private,
@@ -44,27 +45,43 @@ class TipHandlers:
         await send_view(context, learner.chat_id, tip_views.settings_view(settings))
 
     async def tiptime(self, update: Update, context: Context) -> None:
-        if await ask_in_private(update, context, "tiptime"):
-            return
-        minute = await _argument(update, context, schedule.parse_time, tip_views.TIME_EXAMPLE)
-        if minute is None:
-            return
-        learner = learner_of(update)
-        settings = await self.tips.set_time(learner, minute)
-        changed = f"Tip time set to <b>{settings.time_text}</b>."
-        if not settings.enabled:
-            changed += " Tips are off: turn them on with /tips on."
-        await send_view(context, learner.chat_id, tip_views.settings_view(settings, changed))
+        async def apply(learner: Learner, minute: int) -> tuple[TipSettings, str]:
+            settings = await self.tips.set_time(learner, minute)
+            changed = f"Tip time set to <b>{settings.time_text}</b>."
+            if not settings.enabled:
+                changed += " Tips are off: turn them on with /tips on."
+            return settings, changed
+
+        await self._change(
+            update, context, "tiptime", schedule.parse_time, tip_views.TIME_EXAMPLE, apply
+        )
 
     async def timezone(self, update: Update, context: Context) -> None:
-        if await ask_in_private(update, context, "timezone"):
+        async def apply(learner: Learner, zone: str) -> tuple[TipSettings, str]:
+            return await self.tips.set_timezone(learner, zone), f"Time zone set to <b>{zone}</b>."
+
+        await self._change(
+            update, context, "timezone", schedule.parse_timezone, tip_views.ZONE_EXAMPLE, apply
+        )
+
+    async def _change(
+        self,
+        update: Update,
+        context: Context,
+        command: str,
+        parse: Callable[[str], T | None],
+        example: str,
+        apply: Callable[[Learner, T], Awaitable[tuple[TipSettings, str]]],
+    ) -> None:
+        """/tiptime and /timezone: in private only, parse the argument (or explain with
+        an example), apply it, and show the settings with what changed."""
+        if await ask_in_private(update, context, command):
             return
-        zone = await _argument(update, context, schedule.parse_timezone, tip_views.ZONE_EXAMPLE)
-        if zone is None:
+        value = await _argument(update, context, parse, example)
+        if value is None:
             return
         learner = learner_of(update)
-        settings = await self.tips.set_timezone(learner, zone)
-        changed = f"Time zone set to <b>{zone}</b>."
+        settings, changed = await apply(learner, value)
         await send_view(context, learner.chat_id, tip_views.settings_view(settings, changed))
 
     async def button(self, update: Update, context: Context) -> None:

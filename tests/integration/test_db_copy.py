@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from storage import Database
 from storage.models import Base, QuestionLog, User
+from storage.records import AskedQuestion, Review, RoundAnswer
 
 pytestmark = pytest.mark.postgres
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -23,23 +24,20 @@ async def populate(database: Database) -> None:
         for user in (1, 2, 3):
             await uow.users.arrive(user, user, "en", NOW)
             await uow.questions.add(
-                user_id=user, text=f"q{user}", status="answered", entry_id="e", score=80.0, now=NOW
+                AskedQuestion(
+                    user_id=user,
+                    text=f"q{user}",
+                    status="answered",
+                    entry_id="e",
+                    score=80.0,
+                    asked_at=NOW,
+                )
             )
             await uow.ops.vote(user, "e", user % 2 == 0, NOW)
             await uow.tips.claim(user, NOW.date(), "tip", NOW)
         round_row = await uow.quizzes.create_round(1, ["a", "b"], {"sql": 0.0}, NOW)
-        await uow.quizzes.record_answer(
-            user_id=1,
-            round_id=round_row.id,
-            position=0,
-            quiz_id="a",
-            choice=1,
-            correct=True,
-            now=NOW,
-        )
-        await uow.quizzes.save_progress(
-            user_id=1, quiz_id="a", box=1, due_at=NOW, correct=True, now=NOW
-        )
+        await uow.quizzes.record_answer(1, round_row.id, RoundAnswer(0, "a", 1, True, NOW))
+        await uow.quizzes.save_progress(1, Review("a", 1, NOW, True, NOW))
         await uow.replicas.take_update(42, NOW)
         await uow.replicas.agree("webhook_secret", "s3cret")
         await uow.learned.teach("e", ["q1", "q2"], 1, NOW)
@@ -91,7 +89,9 @@ async def test_copy_sqlite_to_postgresql(tmp_path: Path, postgres_database_url: 
         assert user is not None and user.created_at == NOW  # time zone kept
         # The sequence moved past the copied ids: new rows get fresh ones.
         new_id = await uow.questions.add(
-            user_id=1, text="new", status="no_match", entry_id=None, score=None, now=NOW
+            AskedQuestion(
+                user_id=1, text="new", status="no_match", entry_id=None, score=None, asked_at=NOW
+            )
         )
         await uow.commit()
         assert new_id > max(

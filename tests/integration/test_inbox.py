@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.services import operations
+from bot.services.context import ServiceContext
 from bot.services.library import Library, LiveLibrary
 from bot.services.operations import OpsService
 from content import load_knowledge_base
 from storage import Database
+from storage.records import AskedQuestion
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
@@ -23,12 +25,14 @@ async def log_questions(database: Database, texts: list[str]) -> None:
         await uow.users.arrive(7, 7, None, NOW)
         for minute, text in enumerate(texts):
             await uow.questions.add(
-                user_id=7,
-                text=text,
-                status="no_match",
-                entry_id=None,
-                score=None,
-                now=NOW + timedelta(minutes=minute),
+                AskedQuestion(
+                    user_id=7,
+                    text=text,
+                    status="no_match",
+                    entry_id=None,
+                    score=None,
+                    asked_at=NOW + timedelta(minutes=minute),
+                )
             )
         await uow.commit()
 
@@ -56,9 +60,8 @@ async def test_the_inbox_clusters_in_a_worker_thread_and_caps_its_work(
     monkeypatch.setattr(operations, "cluster_questions", spy)
     monkeypatch.setattr(operations, "MAX_CLUSTERED", 5)
     library = LiveLibrary(Library.of(load_knowledge_base(FIXTURE)))
-    service = OpsService(
-        library, database.unit_of_work, FIXTURE, clock=lambda: NOW + timedelta(hours=1)
-    )
+    later = ServiceContext(library, database.unit_of_work, lambda: NOW + timedelta(hours=1))
+    service = OpsService(later, FIXTURE)
     inbox = await service.inbox(timedelta(days=7))
     ((thread, clustered),) = seen
     assert thread != threading.main_thread().name

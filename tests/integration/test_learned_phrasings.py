@@ -12,11 +12,13 @@ import pytest
 import yaml
 
 from bot.cli import main
+from bot.services.context import ServiceContext
 from bot.services.library import Library, LiveLibrary
 from bot.services.operations import OpsService
 from bot.services.teaching import NoSuchGroup, Taught, TeachingService, UnknownEntry
 from content import MatchStatus, load_knowledge_base
 from storage import Database
+from storage.records import AskedQuestion
 from tests.fakes import FakeClock
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
@@ -92,15 +94,22 @@ async def test_the_admins_data_lists_taught_phrasings_and_forget_keeps_them(
 def replica(database: Database, clock: FakeClock) -> tuple[LiveLibrary, TeachingService]:
     """One process's view: its own knowledge base and matcher, the shared database."""
     library = LiveLibrary(Library.of(load_knowledge_base(FIXTURE)))
-    ops = OpsService(library, database.unit_of_work, FIXTURE, clock)
-    return library, TeachingService(library, database.unit_of_work, ops, clock)
+    context = ServiceContext(library, database.unit_of_work, clock)
+    return library, TeachingService(context, OpsService(context, FIXTURE))
 
 
 async def log_unanswered(database: Database, questions: tuple[str, ...], at: datetime) -> None:
     async with database.unit_of_work() as uow:
         for question in questions:
             await uow.questions.add(
-                user_id=None, text=question, status="no_match", entry_id=None, score=20.0, now=at
+                AskedQuestion(
+                    user_id=None,
+                    text=question,
+                    status="no_match",
+                    entry_id=None,
+                    score=20.0,
+                    asked_at=at,
+                )
             )
         await uow.commit()
 

@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.services.context import ServiceContext
 from bot.services.learners import Learner
-from bot.services.library import Library
+from bot.services.library import Library, LiveLibrary
 from bot.services.quiz_types import AnswerStatus, QuizQuestion
 from bot.services.quizzes import QuizService
 from content import load_knowledge_base
 from storage import Database
 from storage.models import QuestionLog, QuizAnswer, QuizProgress, QuizRound, User
-from storage.records import TipSchedule
+from storage.records import AskedQuestion, TipSchedule
 from tests.fakes import FakeClock
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
@@ -35,14 +36,8 @@ def library() -> Library:
 
 
 def service(library: Library, database: Database, clock: FakeClock, **options: int) -> QuizService:
-    return QuizService(
-        lambda: library,
-        database.unit_of_work,
-        default_timezone="Europe/Berlin",
-        clock=clock,
-        rng=random.Random(7),
-        **options,  # type: ignore[arg-type]
-    )
+    context = ServiceContext(LiveLibrary(library), database.unit_of_work, clock, "Europe/Berlin")
+    return QuizService(context, rng=random.Random(7), **options)  # type: ignore[arg-type]
 
 
 async def play(quizzes: QuizService, first: QuizQuestion, right: bool = True) -> int:
@@ -184,7 +179,8 @@ async def test_a_quiz_on_one_entry_or_topic(database, library, clock) -> None:
 
 
 def test_topic_names_are_forgiving(library) -> None:
-    quizzes = QuizService(lambda: library, None, default_timezone="UTC")  # type: ignore[arg-type]
+    nowhere = ServiceContext(LiveLibrary(library), None)  # type: ignore[arg-type]  # no storage needed
+    quizzes = QuizService(nowhere)
     assert quizzes.find_topic("caching") == "caching"
     assert quizzes.find_topic("Kubernetes") == "kubernetes"
     assert quizzes.find_topic("kubernets") == "kubernetes"
@@ -211,12 +207,14 @@ async def test_reset_clears_quiz_progress_and_nothing_else(database, library, cl
     await play(quizzes, first)
     async with database.unit_of_work() as uow:
         await uow.questions.add(
-            user_id=ADA.user_id,
-            text="etag?",
-            status="answered",
-            entry_id=None,
-            score=None,
-            now=clock.now,
+            AskedQuestion(
+                user_id=ADA.user_id,
+                text="etag?",
+                status="answered",
+                entry_id=None,
+                score=None,
+                asked_at=clock.now,
+            )
         )
         await uow.commit()
     await quizzes.reset(ADA)

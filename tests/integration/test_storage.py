@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from storage import Database
 from storage.models import QuestionLog
+from storage.records import AskedQuestion
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -48,7 +49,9 @@ async def test_question_log_records_a_choice_only_for_the_asker(database: Databa
         await uow.users.arrive(1, 1, None, NOW)
         await uow.users.arrive(2, 2, None, NOW)
         log_id = await uow.questions.add(
-            user_id=1, text="etag?", status="ambiguous", entry_id="x", score=50.0, now=NOW
+            AskedQuestion(
+                user_id=1, text="etag?", status="ambiguous", entry_id="x", score=50.0, asked_at=NOW
+            )
         )
         await uow.commit()
     async with database.unit_of_work() as uow:
@@ -68,12 +71,14 @@ async def test_concurrent_writers_never_fail(database: Database) -> None:
         async with database.unit_of_work() as uow:
             await uow.users.arrive(user_id, user_id, None, NOW)
             await uow.questions.add(
-                user_id=user_id,
-                text=f"q{user_id}",
-                status="answered",
-                entry_id=None,
-                score=None,
-                now=NOW,
+                AskedQuestion(
+                    user_id=user_id,
+                    text=f"q{user_id}",
+                    status="answered",
+                    entry_id=None,
+                    score=None,
+                    asked_at=NOW,
+                )
             )
             await asyncio.sleep(0)  # yield inside the transaction so writers overlap
             await uow.commit()

@@ -11,8 +11,9 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from bot.services.clock import aware
+from bot.services.context import ServiceContext
 from bot.services.learners import Learner
-from bot.services.library import Library
+from bot.services.library import Library, LiveLibrary
 from bot.services.tip_delivery import Delivery, NobodyDue, TipDeliveries, TipToSend
 from bot.services.tips import TipService, ZoneFallback
 from content import load_knowledge_base
@@ -34,17 +35,8 @@ class Tips:
 
 def service(database: Database, clock: FakeClock) -> Tips:
     library = Library.of(load_knowledge_base(FIXTURE))
-    zone = "Europe/Berlin"
-    return Tips(
-        TipService(lambda: library, database.unit_of_work, default_timezone=zone, clock=clock),
-        TipDeliveries(
-            lambda: library,
-            database.unit_of_work,
-            default_timezone=zone,
-            clock=clock,
-            rng=random.Random(1),
-        ),
-    )
+    context = ServiceContext(LiveLibrary(library), database.unit_of_work, clock, "Europe/Berlin")
+    return Tips(TipService(context), TipDeliveries(context, rng=random.Random(1)))
 
 
 async def deliveries(database: Database) -> list[TipDelivery]:

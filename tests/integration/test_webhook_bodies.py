@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.services.context import ServiceContext
 from bot.services.intake import UpdateIntake
 from bot.telegram.webhook import MAX_BODY_BYTES, SECRET_HEADER, webhook_app
 from storage import Database
@@ -40,7 +41,7 @@ class StubApplication:
 
 async def post(database: Database, body: bytes) -> tuple[int, StubApplication]:
     application = StubApplication()
-    intake = UpdateIntake(database.unit_of_work, lambda: NOW)
+    intake = UpdateIntake(ServiceContext(None, database.unit_of_work, lambda: NOW))  # type: ignore[arg-type]
     app = webhook_app(application, intake, database.ping, SECRET, "/hook")  # type: ignore[arg-type]
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:

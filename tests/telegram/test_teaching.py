@@ -15,6 +15,7 @@ from bot.presentation import callbacks, teach_views
 from bot.presentation.views import STALE_BUTTON
 from bot.services.teaching import SYNC_SECONDS
 from bot.settings import Settings
+from storage.records import AskedQuestion
 from tests.telegram.conftest import USER_ID
 
 ADMIN = 9001
@@ -77,12 +78,14 @@ async def ask_bread(nexus: Nexus, api: FakeBotApi) -> list[str]:
             BREAD, ("no_match", "ambiguous", "no_match"), (None, NEAREST, None), strict=True
         ):
             await uow.questions.add(
-                user_id=None,
-                text=question,
-                status=status,
-                entry_id=nearest,
-                score=40.0,
-                now=nexus._clock(),
+                AskedQuestion(
+                    user_id=None,
+                    text=question,
+                    status=status,
+                    entry_id=nearest,
+                    score=40.0,
+                    asked_at=nexus._clock(),
+                )
             )
         await uow.commit()
     return replies

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.services.context import ServiceContext
 from bot.services.library import Library, LiveLibrary
 from content import load_knowledge_base
 from tests.fakes import FakeClock
@@ -33,3 +34,8 @@ def store() -> InMemoryStore:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))  # 08:00 in Berlin
+
+
+@pytest.fixture
+def context(library: LiveLibrary, store: InMemoryStore, clock: FakeClock) -> ServiceContext:
+    return ServiceContext(library, store, clock, "Europe/Berlin")

@@ -15,23 +15,23 @@ ADA = Learner(user_id=1, chat_id=1)
 BOB = Learner(user_id=2, chat_id=2)
 
 
-async def test_unanswered_questions_reach_the_inbox_grouped(library, store, clock) -> None:
-    questions = QuestionService(library, store, clock)
+async def test_unanswered_questions_reach_the_inbox_grouped(context, store, clock) -> None:
+    questions = QuestionService(context)
     for text in ("how do I feed my cat", "how do i feed my cat?", "cat food schedule"):
         answer = await questions.ask(text, ADA)
         assert answer.result.status in (MatchStatus.NO_MATCH, MatchStatus.AMBIGUOUS)
-    ops = OpsService(library, store, FIXTURE, clock)
+    ops = OpsService(context, FIXTURE)
     inbox = await ops.inbox(timedelta(days=7))
     assert sum(c.count for c in inbox.clusters) == 3
     assert inbox.clusters[0].count >= 2  # the two wordings of one question group together
 
 
-async def test_stats_count_users_questions_and_feedback(library, store, clock) -> None:
-    questions = QuestionService(library, store, clock)
+async def test_stats_count_users_questions_and_feedback(context, store, clock) -> None:
+    questions = QuestionService(context)
     answered = await questions.ask("what is an etag", ADA)
     assert answered.result.status is MatchStatus.ANSWERED
     await questions.ask("what is an etag", BOB)
-    ops = OpsService(library, store, FIXTURE, clock)
+    ops = OpsService(context, FIXTURE)
     await ops.vote(ADA, "caching-etag", True)
     await ops.vote(BOB, "caching-etag", False)
     await ops.vote(BOB, "caching-etag", True)  # a second vote replaces the first
@@ -42,34 +42,34 @@ async def test_stats_count_users_questions_and_feedback(library, store, clock) -
     assert stats.feedback == (("caching-etag", 2, 0),)
 
 
-async def test_forget_removes_the_learner_and_scrubs(library, store, clock) -> None:
+async def test_forget_removes_the_learner_and_scrubs(context, store, clock) -> None:
     scrubbed: list[bool] = []
 
     async def scrub() -> None:
         scrubbed.append(True)
 
-    await QuestionService(library, store, clock).ask("what is an etag", ADA)
-    await QuestionService(library, store, clock).ask("what is an etag", BOB)
-    ops = OpsService(library, store, FIXTURE, clock, scrub=scrub)
+    await QuestionService(context).ask("what is an etag", ADA)
+    await QuestionService(context).ask("what is an etag", BOB)
+    ops = OpsService(context, FIXTURE, scrub=scrub)
     assert (await ops.export(ADA))["users"][0]["id"] == ADA.user_id
     assert await ops.forget(ADA) == 2  # the user and their question
     assert scrubbed == [True]
     assert set(store.state.users) == {BOB.user_id}
 
 
-async def test_the_question_log_is_purged_after_retention(library, store, clock) -> None:
-    await QuestionService(library, store, clock).ask("what is an etag", ADA)
+async def test_the_question_log_is_purged_after_retention(context, store, clock) -> None:
+    await QuestionService(context).ask("what is an etag", ADA)
     clock.now += timedelta(days=31)
-    await QuestionService(library, store, clock).ask("what is an etag", ADA)
-    ops = OpsService(library, store, FIXTURE, clock)
+    await QuestionService(context).ask("what is an etag", ADA)
+    ops = OpsService(context, FIXTURE)
     assert await ops.purge_question_log(30) == 1
     assert len(store.state.questions) == 1
 
 
 async def test_a_complaint_offers_the_other_entries_for_the_last_question(
-    library, store, clock
+    context, store, clock
 ) -> None:
-    questions = QuestionService(library, store, clock)
+    questions = QuestionService(context)
     first = await questions.ask("what is an etag", ADA)
     assert first.result.status is MatchStatus.ANSWERED and first.result.best is not None
     complaint = await questions.ask("that's wrong", ADA)
@@ -80,8 +80,8 @@ async def test_a_complaint_offers_the_other_entries_for_the_last_question(
     assert logged[-1].text == "what is an etag" and logged[-1].status == "ambiguous"
 
 
-async def test_an_update_is_taken_once_and_the_secret_agreed_once(store, clock) -> None:
-    intake = UpdateIntake(store, clock)
+async def test_an_update_is_taken_once_and_the_secret_agreed_once(context, clock) -> None:
+    intake = UpdateIntake(context)
     assert await intake.take(7) is True
     assert await intake.take(7) is False  # Telegram's retry, or another replica
     assert await intake.agree_secret("first") == "first"

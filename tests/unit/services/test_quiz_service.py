@@ -5,25 +5,23 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from bot.services.context import ServiceContext
 from bot.services.learners import Learner
-from bot.services.library import LiveLibrary
 from bot.services.quiz_types import AnswerStatus, QuizQuestion
 from bot.services.quizzes import QuizService
 from storage.records import RoundStatus
-from tests.fakes import FakeClock
-from tests.fakes_storage import InMemoryStore
 
 ADA = Learner(user_id=1, chat_id=1)
 
 
-def quizzes(library: LiveLibrary, store: InMemoryStore, clock: FakeClock) -> QuizService:
-    return QuizService(
-        library, store, default_timezone="Europe/Berlin", clock=clock, rng=random.Random(7)
-    )
+def quizzes(context: ServiceContext) -> QuizService:
+    return QuizService(context, rng=random.Random(7))
 
 
-async def test_a_round_records_each_answer_once_and_finishes(library, store, clock) -> None:
-    service = quizzes(library, store, clock)
+async def test_a_round_records_each_answer_once_and_finishes(
+    context, library, store, clock
+) -> None:
+    service = quizzes(context)
     question = await service.start(ADA)
     assert isinstance(question, QuizQuestion) and question.total == 5
     for position in range(5):
@@ -44,8 +42,8 @@ async def test_a_round_records_each_answer_once_and_finishes(library, store, clo
     assert report.due_this_week == 5 and report.streak == 1
 
 
-async def test_next_shows_a_question_once(library, store, clock) -> None:
-    service = quizzes(library, store, clock)
+async def test_next_shows_a_question_once(context, library, store, clock) -> None:
+    service = quizzes(context)
     first = await service.start(ADA)
     assert first is not None
     await service.answer(ADA, first.round_id, 0, first.item.correct)
@@ -53,8 +51,8 @@ async def test_next_shows_a_question_once(library, store, clock) -> None:
     assert await service.next_question(ADA, first.round_id, 1) is AnswerStatus.ALREADY_ANSWERED
 
 
-async def test_someone_elses_round_and_an_old_round_end(library, store, clock) -> None:
-    service = quizzes(library, store, clock)
+async def test_someone_elses_round_and_an_old_round_end(context, library, store, clock) -> None:
+    service = quizzes(context)
     first = await service.start(ADA)
     assert first is not None
     intruder = Learner(user_id=2, chat_id=2)
@@ -67,8 +65,8 @@ async def test_someone_elses_round_and_an_old_round_end(library, store, clock) -
     assert store.state.rounds[first.round_id].status is RoundStatus.ABANDONED
 
 
-async def test_a_wrong_answer_is_due_again_tomorrow(library, store, clock) -> None:
-    service = quizzes(library, store, clock)
+async def test_a_wrong_answer_is_due_again_tomorrow(context, library, store, clock) -> None:
+    service = quizzes(context)
     first = await service.start(ADA)
     assert first is not None
     wrong = (first.item.correct + 1) % len(first.item.options)
@@ -79,10 +77,8 @@ async def test_a_wrong_answer_is_due_again_tomorrow(library, store, clock) -> No
     assert card.due_at == clock.now + timedelta(days=1)
 
 
-async def test_new_questions_per_local_day_are_capped(library, store, clock) -> None:
-    service = QuizService(
-        library, store, default_timezone="Europe/Berlin", clock=clock, new_per_day=3
-    )
+async def test_new_questions_per_local_day_are_capped(context, library, store, clock) -> None:
+    service = QuizService(context, new_per_day=3)
     first = await service.start(ADA)
     assert first is not None and first.total == 3
     for position in range(3):
@@ -100,8 +96,8 @@ async def test_new_questions_per_local_day_are_capped(library, store, clock) -> 
     assert set(store.state.rounds[third.round_id].quiz_ids) - seen
 
 
-async def test_reset_forgets_quiz_progress_only(library, store, clock) -> None:
-    service = quizzes(library, store, clock)
+async def test_reset_forgets_quiz_progress_only(context, library, store, clock) -> None:
+    service = quizzes(context)
     first = await service.start(ADA)
     assert first is not None
     await service.answer(ADA, first.round_id, 0, first.item.correct)
@@ -111,15 +107,17 @@ async def test_reset_forgets_quiz_progress_only(library, store, clock) -> None:
 
 
 async def test_nothing_is_kept_when_the_unit_of_work_is_not_committed(
-    library, store, clock
+    context, library, store, clock
 ) -> None:
     async with store() as uow:
         await uow.users.arrive(5, 5, None, clock.now)  # no commit
     assert store.state.users == {} and store.commits == 0
 
 
-async def test_topics_are_found_by_id_title_or_close_spelling(library, store, clock) -> None:
-    service = quizzes(library, store, clock)
+async def test_topics_are_found_by_id_title_or_close_spelling(
+    context, library, store, clock
+) -> None:
+    service = quizzes(context)
     topic = library().kb.topics[0]
     assert service.find_topic(topic.id) == topic.id
     assert service.find_topic(topic.title.upper()) == topic.id

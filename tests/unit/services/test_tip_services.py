@@ -7,24 +7,21 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 from bot.services.broadcast import SendResult, TipBroadcast
+from bot.services.context import ServiceContext
 from bot.services.learners import Learner
-from bot.services.library import LiveLibrary
 from bot.services.tip_delivery import Delivery, NobodyDue, Skipped, TipDeliveries, TipToSend
 from bot.services.tips import TipService
 from storage.records import DeliveryStatus
-from tests.fakes import FakeClock
-from tests.fakes_storage import InMemoryStore
 
 ADA = Learner(user_id=1, chat_id=1)
-ZONE = "Europe/Berlin"
 
 
-def settings(library: LiveLibrary, store: InMemoryStore, clock: FakeClock) -> TipService:
-    return TipService(library, store, default_timezone=ZONE, clock=clock)
+def settings(context: ServiceContext) -> TipService:
+    return TipService(context)
 
 
-def deliveries(library: LiveLibrary, store: InMemoryStore, clock: FakeClock) -> TipDeliveries:
-    return TipDeliveries(library, store, default_timezone=ZONE, clock=clock, rng=random.Random(1))
+def deliveries(context: ServiceContext) -> TipDeliveries:
+    return TipDeliveries(context, rng=random.Random(1))
 
 
 class ListChannel:
@@ -51,8 +48,8 @@ def broadcast(tips: TipDeliveries) -> TipBroadcast:
     return TipBroadcast(tips, workers=2, backoff=(1.0, 2.0), sleep=no_sleep)
 
 
-async def test_settings_schedule_the_next_local_time(library, store, clock) -> None:
-    tips = settings(library, store, clock)
+async def test_settings_schedule_the_next_local_time(context, store, clock) -> None:
+    tips = settings(context)
     on = await tips.turn_on(ADA)
     assert on.enabled and on.next_local is not None
     assert on.next_local.isoformat() == "2026-11-27T09:00:00+01:00"
@@ -64,9 +61,9 @@ async def test_settings_schedule_the_next_local_time(library, store, clock) -> N
     assert store.state.users[ADA.user_id].next_tip_at is None
 
 
-async def test_one_tip_per_local_day(library, store, clock) -> None:
-    await settings(library, store, clock).turn_on(ADA)
-    tips = deliveries(library, store, clock)
+async def test_one_tip_per_local_day(context, store, clock) -> None:
+    await settings(context).turn_on(ADA)
+    tips = deliveries(context)
     assert isinstance(await tips.claim_next(), NobodyDue)  # not before 09:00
     clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
     channel = ListChannel()
@@ -80,9 +77,9 @@ async def test_one_tip_per_local_day(library, store, clock) -> None:
     assert first != second  # never the same tip before all were seen
 
 
-async def test_a_missed_day_is_skipped_not_sent_late(library, store, clock) -> None:
-    await settings(library, store, clock).turn_on(ADA)
-    tips = deliveries(library, store, clock)
+async def test_a_missed_day_is_skipped_not_sent_late(context, store, clock) -> None:
+    await settings(context).turn_on(ADA)
+    tips = deliveries(context)
     clock.now = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)  # two days later, 07:00 Berlin
     assert await tips.claim_next() == Skipped("missed day")
     assert isinstance(await tips.claim_next(), NobodyDue)  # today's is at 09:00
@@ -91,11 +88,11 @@ async def test_a_missed_day_is_skipped_not_sent_late(library, store, clock) -> N
     assert isinstance(claim, TipToSend) and claim.local_date == date(2026, 11, 29)
 
 
-async def test_a_blocked_learner_gets_no_more_tips(library, store, clock) -> None:
-    prefs = settings(library, store, clock)
+async def test_a_blocked_learner_gets_no_more_tips(context, store, clock) -> None:
+    prefs = settings(context)
     await prefs.turn_on(ADA)
     clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
-    tips = deliveries(library, store, clock)
+    tips = deliveries(context)
     report = await broadcast(tips).run(ListChannel(Delivery.BLOCKED))
     assert report.counts == {"blocked": 1}
     shown = await prefs.settings(ADA)
@@ -105,10 +102,10 @@ async def test_a_blocked_learner_gets_no_more_tips(library, store, clock) -> Non
     assert (await prefs.turn_on(ADA)).blocked is False  # they came back
 
 
-async def test_not_sent_is_retried_then_released_for_the_next_run(library, store, clock) -> None:
-    await settings(library, store, clock).turn_on(ADA)
+async def test_not_sent_is_retried_then_released_for_the_next_run(context, store, clock) -> None:
+    await settings(context).turn_on(ADA)
     clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
-    tips = deliveries(library, store, clock)
+    tips = deliveries(context)
     recovered = ListChannel(Delivery.RETRY, Delivery.SENT)
     assert (await broadcast(tips).run(recovered)).counts == {"sent": 1}
     assert len(recovered.sent) == 2  # one retry within the run
@@ -124,35 +121,35 @@ async def test_not_sent_is_retried_then_released_for_the_next_run(library, store
     assert len(stored) == 2  # one row per day: the undone claim left none
 
 
-async def test_ambiguous_sends_are_not_resent(library, store, clock) -> None:
-    await settings(library, store, clock).turn_on(ADA)
+async def test_ambiguous_sends_are_not_resent(context, store, clock) -> None:
+    await settings(context).turn_on(ADA)
     clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
-    tips = deliveries(library, store, clock)
+    tips = deliveries(context)
     channel = ListChannel(Delivery.UNKNOWN)
     assert (await broadcast(tips).run(channel)).counts == {"unknown": 1}
     assert (await broadcast(tips).run(channel)).counts == {}
     assert [d.status for d in store.state.deliveries.values()] == [DeliveryStatus.UNKNOWN]
 
 
-async def test_a_stale_claim_expires_as_unknown(library, store, clock) -> None:
-    await settings(library, store, clock).turn_on(ADA)
+async def test_a_stale_claim_expires_as_unknown(context, store, clock) -> None:
+    await settings(context).turn_on(ADA)
     clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
-    tips = deliveries(library, store, clock)
+    tips = deliveries(context)
     assert isinstance(await tips.claim_next(), TipToSend)  # ...and the process dies
     clock.now += timedelta(minutes=5)
     assert (await broadcast(tips).run(ListChannel())).counts == {}
     assert [d.status for d in store.state.deliveries.values()] == [DeliveryStatus.UNKNOWN]
 
 
-async def test_many_learners_each_get_exactly_one(library, store, clock) -> None:
-    prefs = settings(library, store, clock)
+async def test_many_learners_each_get_exactly_one(context, store, clock) -> None:
+    prefs = settings(context)
     for user_id in range(10, 40):
         await prefs.turn_on(Learner(user_id=user_id, chat_id=user_id))
     clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
     channel = ListChannel()
     outcomes: list[Delivery] = []
     run = TipBroadcast(
-        deliveries(library, store, clock),
+        deliveries(context),
         workers=4,
         sleep=no_sleep,
         on_outcome=lambda item, outcome: outcomes.append(outcome),
