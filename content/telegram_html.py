@@ -11,7 +11,10 @@ ALLOWED_TAGS = frozenset({"b", "i", "u", "s", "code", "pre", "a", "blockquote"})
 # Telegram accepts these named entities; anything else must be numeric.
 NAMED_ENTITIES = frozenset({"amp", "lt", "gt", "quot"})
 _TOKEN = re.compile(r"<[^<>]*>|&[^;\s<>&]*;?|[<>&]")
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)\s*(/?)>$")
+# Inside a tag Telegram separates with these only (a no-break space or form feed
+# after a tag name makes it part of the name).
+_TAG_SPACE = " \t\n\r\v"
+_TAG = re.compile(rf"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[{_TAG_SPACE}]+[^<>]*)?)[{_TAG_SPACE}]*(/?)>$")
 _HREF = re.compile(r"""^\s*href\s*=\s*("[^"]*"|'[^']*')\s*$""")
 _CODE_CLASS = re.compile(r"""^\s*class\s*=\s*("language-[\w+#-]+"|'language-[\w+#-]+')\s*$""")
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]+);$")
@@ -40,11 +43,20 @@ def validate(text: str) -> list[str]:
             entity = _ENTITY.match(token)
             if not entity or (entity.group(1)[0] != "#" and entity.group(1) not in NAMED_ENTITIES):
                 problems.append(f"unescaped '&' or unknown entity {token!r} {where} (write &amp;)")
+            elif _is_surrogate(entity.group(1)):
+                problems.append(f"entity {token!r} {where} is half a UTF-16 surrogate pair")
         else:
             problems.extend(_check_tag(token, where, stack))
     if stack:
         problems.append("unclosed tag(s): " + ", ".join(f"<{t}>" for t in stack))
     return problems
+
+
+def _is_surrogate(reference: str) -> bool:
+    """Whether a numeric reference names a UTF-16 surrogate, which Telegram refuses."""
+    if reference.startswith("#x"):
+        return 0xD800 <= int(reference[2:], 16) <= 0xDFFF
+    return reference.startswith("#") and 0xD800 <= int(reference[1:]) <= 0xDFFF
 
 
 def _check_tag(token: str, where: str, stack: list[str]) -> list[str]:
@@ -62,6 +74,8 @@ def _check_tag(token: str, where: str, stack: list[str]) -> list[str]:
     if self_closing:
         return [f"self-closing tag {token!r} {where}"]
     if closing:
+        if attrs.strip(_TAG_SPACE):
+            return [f"end tag {token!r} takes no attributes {where}"]
         if not stack or stack[-1] != name:
             expected = f"</{stack[-1]}>" if stack else "no closing tag"
             return [f"unbalanced </{name}> {where} (expected {expected})"]

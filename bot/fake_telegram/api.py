@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.fake_telegram import html_rules
 from content import telegram_html
 
 BOT_USER = {
@@ -221,10 +222,14 @@ class FakeBotApi:
         if not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         if params.get("parse_mode") == "HTML":
-            problems = telegram_html.validate(text)
-            if problems:
-                raise ApiError(400, f"Bad Request: can't parse entities: {problems[0]}")
-            text = telegram_html.strip_tags(text)
+            # Checked by html_rules, not by the product's own validator, so that
+            # validator's mistakes show up here as Telegram would show them.
+            try:
+                text = html_rules.parse(text)
+            except html_rules.HtmlParseError as error:
+                raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
+            if not text.strip():
+                raise ApiError(400, "Bad Request: message must be non-empty")
         if len(text) > telegram_html.MESSAGE_LIMIT:
             raise ApiError(400, "Bad Request: message is too long")
         self._check_markup(params.get("reply_markup"))

@@ -20,6 +20,10 @@ BAD = {
     '<b class="x">x</b>': "takes no attributes",
     "<a>no href</a>": "href",
     "<code><b>x</b></code>": "inside <code>",
+    # Found by tests/unit/test_fake_html_rules.py: Telegram refuses these too.
+    "<b>x</b y>": "takes no attributes",
+    "<b\u00a0>x</b>": "malformed tag",
+    "&#xD83D;&#xDE00;": "surrogate",
 }
 
 
