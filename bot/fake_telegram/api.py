@@ -11,8 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.fake_telegram import html_rules
-from content import telegram_html
+from bot.fake_telegram.checks import ApiError, check_markup, check_text
 
 BOT_USER = {
     "id": 777000111,
@@ -23,7 +22,6 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
-CALLBACK_DATA_LIMIT = 64
 
 
 @dataclass(frozen=True)
@@ -32,14 +30,6 @@ class ApiCall:
     params: dict[str, Any]
     result: Any = None  # what the API answered (None for an error)
     at: float = 0.0  # time.monotonic() when the call was served
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None):
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.parameters = parameters
 
 
 class NetworkFault(Exception):
@@ -217,32 +207,6 @@ class FakeBotApi:
         self.commands = list(params.get("commands") or [])
         return True
 
-    def _check_text(self, params: dict[str, Any]) -> str:
-        text = str(params.get("text") or "")
-        if not text.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        if params.get("parse_mode") == "HTML":
-            # Checked by html_rules, not by the product's own validator, so that
-            # validator's mistakes show up here as Telegram would show them.
-            try:
-                text = html_rules.parse(text)
-            except html_rules.HtmlParseError as error:
-                raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
-            if not text.strip():
-                raise ApiError(400, "Bad Request: message must be non-empty")
-        if len(text) > telegram_html.MESSAGE_LIMIT:
-            raise ApiError(400, "Bad Request: message is too long")
-        self._check_markup(params.get("reply_markup"))
-        return text
-
-    @staticmethod
-    def _check_markup(markup: Any) -> None:
-        for row in (markup or {}).get("inline_keyboard", []):
-            for button in row:
-                data = button.get("callback_data")
-                if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
-                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-
     def _admit(self, chat_id: int) -> None:
         """Telegram's refusals, checked before a message is accepted."""
         faults = self.faults.get(chat_id)
@@ -273,7 +237,7 @@ class FakeBotApi:
         return message
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        text = self._check_text(params)
+        text = check_text(params)
         markup = {"reply_markup": params["reply_markup"]} if params.get("reply_markup") else {}
         message = self._new_message(params, text=text, **markup)
         faults = self.faults.get(message["chat"]["id"])
@@ -298,7 +262,7 @@ class FakeBotApi:
 
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._stored(params)
-        text = self._check_text(params)
+        text = check_text(params)
         markup = params.get("reply_markup")
         if text == message["text"] and markup == message.get("reply_markup"):
             raise ApiError(
@@ -315,7 +279,7 @@ class FakeBotApi:
 
     def _edit_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._stored(params)
-        self._check_markup(params.get("reply_markup"))
+        check_markup(params.get("reply_markup"))
         message.pop("reply_markup", None)
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
