@@ -7,8 +7,9 @@ import logging
 import secrets
 import signal
 import threading
+import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,6 +68,16 @@ async def _let_failed_connections_finish() -> None:
     await asyncio.to_thread(join)
 
 
+def process_clock(start: datetime | None) -> Clock:
+    """The clock every service reads: the wall clock or, with NEXUS_CLOCK_START (for
+    rehearsals and tests), a clock that reads `start` now and then runs at the wall
+    clock's pace (so a test can put a daily tip a second ahead of it)."""
+    if start is None:
+        return utc_now
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
+
+
 class StartupError(Exception):
     """An expected reason not to start: one line saying what to fix, and an exit code."""
 
@@ -117,9 +128,11 @@ class Nexus:
         settings: Settings,
         *,
         request: BaseRequest | None = None,
-        clock: Clock = utc_now,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
+        if clock is None:
+            clock = process_clock(settings.clock_start)
         self._clock = clock
         # Invalid content raises ContentError here, before anything starts.
         self.library = LiveLibrary(Library.of(load_knowledge_base(settings.content_dir)))
