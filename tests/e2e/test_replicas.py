@@ -16,7 +16,7 @@ from bot.fake_telegram import LoopbackBotApiServer
 from storage.models import QuizAnswer, TipDelivery
 from tests.e2e.test_webhook import free_port, post, start_webhook
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.slow]
 SECRET = "shared-replica-secret"
 LEARNERS = range(2000, 2006)
 SUBSCRIBERS = range(100_000, 100_040)

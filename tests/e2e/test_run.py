@@ -61,6 +61,7 @@ def test_conversation_and_clean_shutdown(server: LoopbackBotApiServer, start_bot
     assert "Traceback" not in output and TOKEN.split(":")[1] not in output
 
 
+@pytest.mark.slow
 def test_restart_keeps_the_database(server: LoopbackBotApiServer, start_bot, bot_env) -> None:
     env = {**bot_env, "NEXUS_ADMIN_IDS": str(USER)}  # /stats shows the question log
     first = start_bot("run", env=env)
@@ -113,6 +114,7 @@ def test_bad_setting_fails_with_one_line_naming_it(tmp_path: Path) -> None:
     assert result.stderr.strip().count("\n") == 0 and "NEXUS_DEFAULT_TIMEZONE" in result.stderr
 
 
+@pytest.mark.slow
 def test_refuses_to_start_on_invalid_content(tmp_path: Path) -> None:
     import shutil
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.fake_telegram import ApiCall, LoopbackBotApiServer
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 USER = 777
 WITNESS = 778  # due later that day: their tip shows the restarted bot's sender ran
 DAY = "2026-11-27"  # a Friday
