@@ -53,7 +53,12 @@ def free_port() -> int:
 
 
 def start(
-    server: LoopbackBotApiServer, url: str, port: int, folder: str, rate: str
+    server: LoopbackBotApiServer,
+    url: str,
+    port: int,
+    folder: str,
+    rate: str,
+    log_level: str = "WARNING",
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -67,7 +72,7 @@ def start(
         "NEXUS_SEND_RATE": rate,
         "NEXUS_TIP_TICK_SECONDS": "1",
         "NEXUS_MESSAGES_PER_MINUTE": "1000",
-        "NEXUS_LOG_LEVEL": "WARNING",
+        "NEXUS_LOG_LEVEL": log_level,
     }
     script = Path(sys.executable).parent / "nexus-bot"
     log = open(Path(folder) / f"bot-{port}.log", "ab")  # noqa: SIM115 (closed with the process)

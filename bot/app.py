@@ -18,7 +18,7 @@ from telegram.request import BaseRequest
 
 from bot.observability import Observer, add_secrets, loop_exception_handler
 from bot.services.broadcast import TipBroadcast
-from bot.services.clock import Clock, utc_now
+from bot.services.clock import Clock, process_clock
 from bot.services.context import ServiceContext
 from bot.services.intake import UpdateIntake
 from bot.services.learners import LearnerService
@@ -64,9 +64,11 @@ class Nexus:
         settings: Settings,
         *,
         request: BaseRequest | None = None,
-        clock: Clock = utc_now,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
+        if clock is None:
+            clock = process_clock(settings.clock_start)
         self._clock = clock
         # Invalid content raises ContentError here, before anything starts.
         self.library = LiveLibrary(Library.of(load_knowledge_base(settings.content_dir)))

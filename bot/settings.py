@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.services import schedule
@@ -47,6 +48,7 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     port: int = 8080
+    clock_start: datetime | None = None  # rehearsals and tests: see bot.app.process_clock
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -94,6 +96,7 @@ class Settings:
             webhook_url=_webhook_url(get("NEXUS_WEBHOOK_URL")),
             webhook_secret=_webhook_secret(get("NEXUS_WEBHOOK_SECRET")),
             port=_whole_number("NEXUS_PORT", get("NEXUS_PORT"), 8080, 1, 65535),
+            clock_start=_instant("NEXUS_CLOCK_START", get("NEXUS_CLOCK_START")),
         )
 
     def require_token(self) -> str:
@@ -186,6 +189,21 @@ def _webhook_secret(value: str | None) -> str | None:
             "NEXUS_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
         )
     return value
+
+
+def _instant(name: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.utcoffset() is None:
+        raise SettingsError(
+            f"{name} must be an ISO 8601 instant with its offset, such as "
+            f"2026-11-27T08:59:58+00:00, got {value!r}"
+        )
+    return moment.astimezone(UTC)
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:

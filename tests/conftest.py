@@ -23,13 +23,21 @@ def bundled_kb() -> KnowledgeBase:
     return load_knowledge_base()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres, pytest.mark.slow])]
+)
 async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Settings]:
-    """Settings for a wired bot; every test using them runs on SQLite and PostgreSQL."""
+    """Settings for a wired bot; every test using them runs on SQLite (fast tier) and
+    PostgreSQL (slow tier: the same handler flows again, each on a new database; the
+    storage tests run on both databases in the fast tier).
+
+    Sends are not paced to Telegram's 29.5/s here: pacing is what the flood limiter's
+    own tests check on virtual time, and the end-to-end tests run at the real rate."""
     environment = {
         "NEXUS_DATA_DIR": str(tmp_path / "data"),
         "TELEGRAM_BOT_TOKEN": "123456:TEST-token-for-tests",
         "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+        "NEXUS_SEND_RATE": "1000",
     }
     if request.param == "sqlite":
         yield Settings.from_env(environment)

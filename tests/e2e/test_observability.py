@@ -13,7 +13,7 @@ import pytest
 from bot.fake_telegram import LoopbackBotApiServer
 from tests.e2e.conftest import FIXTURE_CONTENT, TOKEN, nexus_command
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 USER = 515
 
 
@@ -21,6 +21,12 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def metric(exposition: str, name: str) -> str:
+    """The value of one sample in Prometheus's text format."""
+    (value,) = [line.split()[-1] for line in exposition.splitlines() if line.startswith(name + " ")]
+    return value
 
 
 def test_json_logs_metrics_and_no_token_at_debug(
@@ -61,7 +67,11 @@ def test_json_logs_metrics_and_no_token_at_debug(
     for record in handled:
         assert isinstance(record["update_id"], int) and record["outcome"] == "ok"
         assert len(record["user"]) == 10 and str(USER) not in record["user"]
-        assert record["latency_ms"] >= 0
+    # The logged latencies are the ones the metrics measured (ms, rounded to 0.1).
+    question_ms = [r["latency_ms"] for r in handled if r["handler"] == "question"]
+    assert len(question_ms) == 2 and all(ms > 0 for ms in question_ms)
+    seconds = float(metric(metrics, 'nexus_update_seconds_sum{handler="question"}'))
+    assert sum(question_ms) == pytest.approx(seconds * 1000, abs=0.05 * len(question_ms))
     events = {r["event"] for r in records if "event" in r}
     assert {"question.answered", "question.no_match"} <= events
 

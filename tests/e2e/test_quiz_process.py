@@ -8,7 +8,7 @@ import yaml
 from bot.fake_telegram import ApiCall, LoopbackBotApiServer
 from tests.e2e.conftest import FIXTURE_CONTENT
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 USER = 4242
 QUIZZES = yaml.safe_load((FIXTURE_CONTENT / "quizzes" / "quizzes.yaml").read_text())["quizzes"]
 

@@ -15,7 +15,7 @@ import pytest
 from bot.fake_telegram import LoopbackBotApiServer
 from tests.e2e.conftest import TOKEN, nexus_command
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 # README, "Exit codes"
 BAD_SETTING = 2

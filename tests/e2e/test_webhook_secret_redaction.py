@@ -10,7 +10,7 @@ from bot.fake_telegram import LoopbackBotApiServer
 from tests.e2e.conftest import TOKEN
 from tests.e2e.test_webhook import free_port, post, start_webhook
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 GIVEN_SECRET = "given-Webhook-Secret_0123456789"
 
 

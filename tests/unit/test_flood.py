@@ -1,35 +1,44 @@
 """The flood limiter: pacing, 429 halts that nothing releases early, no drops,
 and a rate that adapts to the 429s it gets.
 
-Real-time assertions are lower bounds only, so a slow machine cannot make them
-fail; the adaptive-rate tests run on an injected virtual clock (no sleeping).
+Every test runs the limiter on an injected virtual clock and sleep
+(tests/fakes.py): nothing sleeps for real, and timings are exact.
 """
 
 from __future__ import annotations
 
 import asyncio
-import heapq
 import itertools
 import random
-import time
-from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Any
 
+import pytest
 from telegram.error import RetryAfter
 
-from bot.telegram.flood import FloodLimiter, Slot
+from bot.telegram.flood import RETRY_MARGIN_SECONDS, FloodLimiter, Slot
+from tests.fakes import VirtualTime
+
+
+def limiter_on(time_: VirtualTime, rate: float = 29.5) -> FloodLimiter:
+    return FloodLimiter(rate=rate, clock=time_.clock, sleep=time_.sleep)
+
+
+def at_least(seconds: float, bound: float) -> bool:
+    """`seconds >= bound`, allowing for float rounding in virtual-time arithmetic."""
+    return seconds >= bound or seconds == pytest.approx(bound)
 
 
 async def test_sends_are_spaced_to_the_rate() -> None:
-    limiter = FloodLimiter(rate=50)
-    started = time.monotonic()
-    await asyncio.gather(*(limiter.acquire() for _ in range(11)))
-    assert time.monotonic() - started >= 10 / 50 - 0.01
+    time_ = VirtualTime()
+    limiter = limiter_on(time_, rate=50)
+    started = time_.now
+    await time_.run(*(limiter.acquire() for _ in range(11)))
+    assert time_.now - started == pytest.approx(10 / 50)
 
 
 async def test_a_429_is_retried_until_sent_never_dropped() -> None:
-    limiter = FloodLimiter(rate=1000)
+    time_ = VirtualTime()
+    limiter = limiter_on(time_, rate=1000)
     attempts = 0
 
     async def flaky() -> bool:
@@ -39,32 +48,36 @@ async def test_a_429_is_retried_until_sent_never_dropped() -> None:
             raise RetryAfter(timedelta(seconds=0.05))
         return True
 
-    assert await limiter.process_request(flaky, (), {}, "sendMessage", {}, None) is True
+    started = time_.now
+    (sent,) = await time_.run(limiter.process_request(flaky, (), {}, "sendMessage", {}, None))
+    assert sent is True
     assert attempts == 4 and limiter.retries == 3
+    assert time_.now - started == pytest.approx(3 * (0.05 + RETRY_MARGIN_SECONDS))  # 3 halts
 
 
 async def test_a_halt_is_not_released_by_another_request_finishing() -> None:
     """PTB 22.8's AIORateLimiter fails this (upstream issue #5338)."""
-    limiter = FloodLimiter(rate=1000)
+    time_ = VirtualTime()
+    limiter = limiter_on(time_, rate=1000)
     halted_at: list[float] = []
     sent_at: dict[str, float] = {}
     first_done = asyncio.Event()
 
     async def flooded() -> bool:
         if not halted_at:
-            halted_at.append(time.monotonic())
+            halted_at.append(time_.now)
             first_done.set()
             raise RetryAfter(timedelta(seconds=0.5))
-        sent_at["flooded"] = time.monotonic()
+        sent_at["flooded"] = time_.now
         return True
 
     async def in_flight() -> bool:
         await first_done.wait()  # finishes while the halt is on
-        sent_at["in_flight"] = time.monotonic()
+        sent_at["in_flight"] = time_.now
         return True
 
     async def later() -> bool:
-        sent_at["later"] = time.monotonic()
+        sent_at["later"] = time_.now
         return True
 
     async def prepaid_in_flight() -> None:
@@ -76,80 +89,53 @@ async def test_a_halt_is_not_released_by_another_request_finishing() -> None:
         await asyncio.sleep(0)  # let in_flight finish first
         await limiter.process_request(later, (), {}, "sendMessage", {}, None)
 
-    await asyncio.gather(
+    await time_.run(
+        prepaid_in_flight(),  # first: it is in flight when the 429 comes
         limiter.process_request(flooded, (), {}, "sendMessage", {}, None),
-        prepaid_in_flight(),
         send_later(),
     )
-    assert sent_at["later"] - halted_at[0] >= 0.5
-    assert sent_at["flooded"] - halted_at[0] >= 0.5
+    halt = 0.5 + RETRY_MARGIN_SECONDS
+    assert sent_at["in_flight"] - halted_at[0] < halt  # it did finish during the halt
+    assert at_least(sent_at["later"] - halted_at[0], halt)
+    assert at_least(sent_at["flooded"] - halted_at[0], halt)
 
 
 async def test_reads_are_not_paced() -> None:
-    limiter = FloodLimiter(rate=1)
+    time_ = VirtualTime()
+    limiter = limiter_on(time_, rate=1)
 
     async def read() -> bool:
         return True
 
-    started = time.monotonic()
-    for _ in range(5):
-        await limiter.process_request(read, (), {}, "getChat", {}, None)
-    assert time.monotonic() - started < 1.0
+    async def five_reads() -> None:
+        for _ in range(5):
+            await limiter.process_request(read, (), {}, "getChat", {}, None)
+
+    started = time_.now
+    await time_.run(five_reads())
+    assert time_.now == started  # no read waited for a slot
 
 
 async def test_a_halt_does_not_end_in_a_burst() -> None:
     """Slots handed out before a halt lapse: afterwards sends are spaced again."""
-    limiter = FloodLimiter(rate=20)
-    slots = [await limiter.acquire() for _ in range(3)]
+    time_ = VirtualTime()
+    limiter = limiter_on(time_, rate=20)
+    slots = await time_.run(*(limiter.acquire() for _ in range(3)))
     limiter.halt(0.2)
+    halt_ends = time_.now + 0.2 + RETRY_MARGIN_SECONDS
     sent_at: list[float] = []
 
     async def send() -> bool:
-        sent_at.append(time.monotonic())
+        sent_at.append(time_.now)
         return True
 
-    await asyncio.gather(
+    await time_.run(
         *(limiter.process_request(send, (), {}, "sendMessage", {}, slot) for slot in slots)
     )
     sent_at.sort()
+    assert len(sent_at) == 3 and at_least(sent_at[0], halt_ends)
     gaps = [b - a for a, b in itertools.pairwise(sent_at)]
-    assert all(gap >= 1 / 20 - 0.005 for gap in gaps), gaps
-
-
-class VirtualTime:
-    """An injected clock and sleep on virtual time: `run` drives the coroutines and,
-    whenever they are all waiting, jumps to the earliest sleeper's deadline."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
-        self._seq = itertools.count()
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        if seconds <= 0:
-            await asyncio.sleep(0)
-            return
-        wake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._sleepers, (self.now + seconds, next(self._seq), wake))
-        await wake
-
-    async def run(self, *coroutines: Coroutine[Any, Any, Any]) -> None:
-        everything = asyncio.gather(*coroutines)
-        while not everything.done():
-            for _ in range(50):  # let every runnable task run until it waits
-                await asyncio.sleep(0)
-            if everything.done() or not self._sleepers:
-                break
-            deadline, _, wake = heapq.heappop(self._sleepers)
-            self.now = max(self.now, deadline)
-            wake.set_result(None)
-        await everything
-
-    def limiter(self, rate: float = 29.5) -> FloodLimiter:
-        return FloodLimiter(rate=rate, clock=self.clock, sleep=self.sleep)
+    assert all(at_least(gap, 1 / 20) for gap in gaps), gaps
 
 
 def most_in_one_second(starts: list[float]) -> int:
@@ -185,7 +171,7 @@ async def send_all(limiter: FloodLimiter, telegram: Telegram, count: int) -> Non
 
 async def test_after_a_429_the_next_seconds_rate_is_lower() -> None:
     time_ = VirtualTime()
-    limiter = time_.limiter(rate=29.5)
+    limiter = limiter_on(time_, rate=29.5)
     telegram = Telegram(time_, flood={100})
     await time_.run(send_all(limiter, telegram, 99))
     before = most_in_one_second([t for t in telegram.sent if t >= telegram.sent[-1] - 1.0])
@@ -201,7 +187,7 @@ async def test_after_a_429_the_next_seconds_rate_is_lower() -> None:
 
 async def test_with_no_429_the_rate_creeps_back_to_the_configured_rate() -> None:
     time_ = VirtualTime()
-    limiter = time_.limiter(rate=29.5)
+    limiter = limiter_on(time_, rate=29.5)
     telegram = Telegram(time_, flood={30})
     await time_.run(send_all(limiter, telegram, 30))
     resumed = time_.now
@@ -215,7 +201,7 @@ async def test_with_no_429_the_rate_creeps_back_to_the_configured_rate() -> None
 
 async def test_429s_of_requests_already_in_flight_lower_the_rate_once() -> None:
     time_ = VirtualTime()
-    limiter = time_.limiter(rate=20)
+    limiter = limiter_on(time_, rate=20)
     limiter.halt(1)
     limiter.halt(1)  # a second 429 landing during the same halt
     assert limiter.current_rate(time_.now + 1.1) == 20 * 0.85
@@ -223,7 +209,7 @@ async def test_429s_of_requests_already_in_flight_lower_the_rate_once() -> None:
 
 async def test_the_rate_never_drops_below_a_quarter_of_the_configured_rate() -> None:
     time_ = VirtualTime()
-    limiter = time_.limiter(rate=20)
+    limiter = limiter_on(time_, rate=20)
     for _ in range(30):
         limiter.halt(1)
         time_.now += 1.2
@@ -234,7 +220,7 @@ async def test_a_burst_of_sends_never_exceeds_the_per_second_cap() -> None:
     """Slots taken in advance (as the tip sender does) and then sent all at once,
     after work that took different times, still start at most 29 in any second."""
     time_ = VirtualTime()
-    limiter = time_.limiter(rate=29.5)
+    limiter = limiter_on(time_, rate=29.5)
     telegram = Telegram(time_)
     slots: list[Slot] = []
 
@@ -256,7 +242,7 @@ async def test_requests_that_arrive_late_still_never_exceed_the_cap() -> None:
     """Telegram counts a message when it arrives, anywhere between our send and its
     answer: however long each leg takes, no second holds more than the cap."""
     time_ = VirtualTime()
-    limiter = time_.limiter(rate=29.5)
+    limiter = limiter_on(time_, rate=29.5)
     delays = random.Random(15)
     arrived: list[float] = []
 
@@ -279,7 +265,7 @@ async def test_requests_that_arrive_late_still_never_exceed_the_cap() -> None:
 
 async def test_no_more_than_the_cap_start_in_any_second_when_senders_wake_late() -> None:
     time_ = VirtualTime()
-    limiter = time_.limiter(rate=20)
+    limiter = limiter_on(time_, rate=20)
     telegram = Telegram(time_)
 
     async def sender() -> None:
@@ -296,7 +282,7 @@ async def test_a_stalled_server_does_not_turn_into_a_burst() -> None:
     """Requests sent while the server stalls arrive together when it resumes; the
     sends after them must leave room for them in Telegram's one-second window."""
     time_ = VirtualTime()
-    limiter = time_.limiter(rate=29.5)
+    limiter = limiter_on(time_, rate=29.5)
     stall_ends = time_.now + 0.5
     arrived: list[float] = []
 

@@ -5,23 +5,24 @@ from __future__ import annotations
 import pytest
 
 from bot.telegram.guard import FloodGuard, _privacy_button, _privacy_command
+from tests.fakes import VirtualTime
 
 BOT = "nexus_study_bot"
 
 
 def test_one_budget_per_user_and_window() -> None:
-    clock = [0.0]
-    guard = FloodGuard(limit=3, clock=lambda: clock[0])
+    time_ = VirtualTime()
+    guard = FloodGuard(limit=3, clock=time_.clock)
     assert [guard.allow(1) for _ in range(5)] == [True, True, True, False, None]
     assert guard.allow(2) is True  # another user
-    clock[0] += 59.9
+    time_.now += 59.9
     assert guard.allow(1) is None
-    clock[0] += 0.1  # the first request left the window
+    time_.now += 0.1  # the first request left the window
     assert guard.allow(1) is True
 
 
 def test_privacy_allowance_is_separate_and_bounded() -> None:
-    guard = FloodGuard(limit=2, clock=lambda: 0.0)
+    guard = FloodGuard(limit=2, clock=VirtualTime().clock)  # time stands still
     assert [guard.allow(1) for _ in range(3)] == [True, True, False]
     assert [guard.allow_privacy(1) for _ in range(4)] == [True, True, False, None]
 

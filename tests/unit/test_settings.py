@@ -1,9 +1,12 @@
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.services.clock import process_clock, utc_now
 from bot.settings import DEFAULT_API_BASE_URL, Settings, SettingsError
 from content import BUNDLED_CONTENT_DIR
+from tests.fakes import VirtualTime
 
 
 def test_defaults() -> None:
@@ -42,6 +45,8 @@ def test_values_are_read() -> None:
         ("TELEGRAM_API_BASE_URL", "api.telegram.org"),
         ("TELEGRAM_BOT_TOKEN", "not a token"),
         ("NEXUS_CONTENT_DIR", "/nonexistent"),
+        ("NEXUS_CLOCK_START", "tomorrow"),
+        ("NEXUS_CLOCK_START", "2026-11-27T08:59:58"),  # no offset: which 08:59?
     ],
 )
 def test_bad_values_fail_with_the_variable_name(variable: str, value: str) -> None:
@@ -60,3 +65,16 @@ def test_settings_are_frozen() -> None:
     settings = Settings.from_env({})
     with pytest.raises(AttributeError):
         settings.log_level = "DEBUG"  # type: ignore[misc]
+
+
+def test_the_process_clock_starts_at_nexus_clock_start_and_runs_on() -> None:
+    assert Settings.from_env({}).clock_start is None
+    assert process_clock(None) is utc_now
+    settings = Settings.from_env({"NEXUS_CLOCK_START": "2026-11-27T09:59:58+01:00"})
+    start = datetime(2026, 11, 27, 8, 59, 58, tzinfo=UTC)
+    assert settings.clock_start == start and settings.clock_start.tzinfo is UTC
+    time_ = VirtualTime()
+    clock = process_clock(settings.clock_start, time_.clock)
+    assert clock() == start
+    time_.now += 2.5
+    assert clock() == start + timedelta(seconds=2.5)
