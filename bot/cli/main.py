@@ -18,6 +18,7 @@ from bot.cli.content import (
 )
 from bot.cli.parser import build_parser
 from bot.cli.support import knowledge_base, settings_or_exit, with_database
+from bot.env_file import EnvFileError, load_env_file
 from bot.observability import (
     configure_logging,
     install_redaction,
@@ -205,9 +206,14 @@ HANDLERS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    environ = os.environ
+    try:
+        load_env_file(environ)  # ./.env (or NEXUS_ENV_FILE); the environment wins
+    except (EnvFileError, OSError, UnicodeDecodeError) as error:
+        print(f"nexus-bot: cannot read the settings file: {error}", file=sys.stderr)
+        return 2  # README, "Exit codes": a setting is missing or invalid
     # Whatever leaves the process (prints, argparse and SystemExit messages, uncaught
     # exceptions) is redacted, before the settings are even read.
-    environ = os.environ
     install_redaction(
         *secrets_of(environ.get("TELEGRAM_BOT_TOKEN")),
         *url_password(environ.get("NEXUS_DATABASE_URL")),

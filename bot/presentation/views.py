@@ -35,25 +35,26 @@ def label(text: str) -> str:
     return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1] + "…"
 
 
-def welcome(first_name: str | None) -> View:
+def welcome(first_name: str | None, subscribed: bool = False) -> View:
+    """The /start message; a learner who already gets daily tips is not offered them."""
     name = f", {escape(first_name)}" if first_name else ""
+    tips = "/tips shows your daily tip" if subscribed else "get one concept a day with a daily tip"
     text = (
         f"Hi{name}! I'm <b>Nexus</b>, your backend-engineering study companion.\n\n"
         "Ask me a question in plain words, typos are fine, for example:\n"
         "• <i>select_related vs prefetch_related?</i>\n"
         "• <i>my list endpoint does one query per row</i>\n"
         "• <i>how do refresh tokens work</i>\n\n"
-        "Browse everything I know with /topics, test yourself with /quiz, and get one "
-        "concept a day with a daily tip. /help lists all commands."
+        f"Browse everything I know with /topics, test yourself with /quiz, and {tips}. "
+        "/help lists all commands."
     )
-    return View(
-        text,
-        (
-            (Button("📚 Browse topics", callbacks.ShowTopics(0)),),
-            (Button("💡 Send me a daily tip", callbacks.TipsSwitch(True, edit=False)),),
-            (Button("🎯 Quiz me", callbacks.QuizTopic("")),),
-        ),
+    offer = Button("💡 Send me a daily tip", callbacks.TipsSwitch(True, edit=False))
+    rows = (
+        (Button("📚 Browse topics", callbacks.ShowTopics(0)),),
+        *(() if subscribed else ((offer,),)),
+        (Button("🎯 Quiz me", callbacks.QuizTopic("")),),
     )
+    return View(text, rows)
 
 
 def help_text(admin: bool = False) -> View:

@@ -41,8 +41,9 @@ def zone_of_profile(profile: LearnerProfile | None, default_timezone: str) -> tz
 
 
 class LearnerService(Service):
-    async def greet(self, learner: Learner) -> None:
-        """Record the learner on /start (first contact or return)."""
+    async def greet(self, learner: Learner) -> LearnerProfile:
+        """Record the learner on /start (first contact or return); their profile."""
         async with self._units() as uow:
-            await arrive(uow, learner, self._clock())
+            profile = await arrive(uow, learner, self._clock())
             await uow.commit()
+        return profile

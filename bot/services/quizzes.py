@@ -198,12 +198,19 @@ class QuizService(Service):
             await uow.commit()
 
     def find_topic(self, text: str) -> str | None:
-        """A topic id from what a learner typed: an id, a title, or a close spelling."""
-        kb = self._library().kb
+        """A topic id from what a learner typed: an id, a title, a synonym the matcher
+        knows ("k8s", "postgres"), or a close spelling."""
+        library = self._library()
+        kb = library.kb
         wanted = text.strip().lower()
         names = {t.id: t.id for t in kb.topics} | {t.title.lower(): t.id for t in kb.topics}
         if wanted in names:
             return names[wanted]
+        # The matcher's own folding: "k8s" becomes "kubernetes", "drf" stays "drf".
+        canonical = " ".join(library.matcher.normalizer.tokens(wanted))
+        folded = {" ".join(library.matcher.normalizer.tokens(n)): t for n, t in names.items()}
+        if canonical in folded:
+            return folded[canonical]
         found = process.extractOne(wanted, list(names), scorer=fuzz.WRatio, score_cutoff=80)
         return names[found[0]] if found else None
 

@@ -49,9 +49,10 @@ class Handlers:
 
     async def start(self, update: Update, context: Context) -> None:
         learner = learner_of(update)
-        await self.learners.greet(learner)
+        profile = await self.learners.greet(learner)
         user = update.effective_user
-        await send_view(context, learner.chat_id, views.welcome(user.first_name if user else None))
+        view = views.welcome(user.first_name if user else None, profile.tips_enabled)
+        await send_view(context, learner.chat_id, view)
 
     async def help(self, update: Update, context: Context) -> None:
         learner = learner_of(update)

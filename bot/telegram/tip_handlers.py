@@ -77,10 +77,15 @@ class TipHandlers:
         an example), apply it, and show the settings with what changed."""
         if await ask_in_private(update, context, command):
             return
+        learner = learner_of(update)
+        if not context.args:
+            # No argument: what it is now, and how to change it (nothing changes).
+            settings = await self.tips.settings(learner)
+            await send_view(context, learner.chat_id, tip_views.settings_view(settings, example))
+            return
         value = await _argument(update, context, parse, example)
         if value is None:
             return
-        learner = learner_of(update)
         settings, changed = await apply(learner, value)
         await send_view(context, learner.chat_id, tip_views.settings_view(settings, changed))
 
@@ -110,8 +115,8 @@ async def _argument(
 ) -> T | None:
     """The command's argument parsed, or None after telling the learner what works."""
     given = " ".join(context.args or [])
-    value = parse(given) if given else None
+    value = parse(given)
     if value is None:
-        view = tip_views.invalid(example, given or "nothing")
+        view = tip_views.invalid(example, given)
         await send_view(context, learner_of(update).chat_id, view)
     return value

@@ -115,6 +115,14 @@ async def test_quiz_topic_by_close_spelling_and_unknown_topic(
     assert "· Caching\n" in only(calls, "sendMessage").params["text"]
 
 
+@pytest.mark.parametrize("typed", ["k8s", "KUBE", "kubernetes"])
+async def test_quiz_topic_by_the_matchers_synonyms(
+    nexus: Nexus, api: FakeBotApi, typed: str
+) -> None:
+    question = only(await say(nexus, api, f"/quiz {typed}"), "sendMessage")
+    assert "· Kubernetes\n" in question.params["text"]
+
+
 async def test_quiz_me_under_an_answer(nexus: Nexus, api: FakeBotApi) -> None:
     answer = only(await say(nexus, api, "what is an etag"), "sendMessage")
     quiz_me = next(data for label, data in buttons(answer) if label == "🎯 Quiz me")

@@ -204,3 +204,33 @@ async def test_a_learner_with_an_unknown_stored_zone_blocks_nobody_and_is_told_o
     clock.now += timedelta(days=1)
     assert (await nexus.tip_sender.run(nexus.application.bot)).counts == {"sent": 3}
     assert not [c for c in api.calls[before:] if note in str(c.params.get("text"))]
+
+
+@pytest.mark.parametrize(
+    ("command", "shown", "example"),
+    [
+        ("/tiptime", "<b>09:00</b>", "/tiptime 08:30"),
+        ("/timezone", "Europe/Berlin time", "/timezone Europe/Berlin"),
+    ],
+)
+async def test_a_setting_command_without_argument_shows_it_and_how_to_change_it(
+    nexus: Nexus, api: FakeBotApi, command: str, shown: str, example: str
+) -> None:
+    reply = (await say(nexus, api, command)).params["text"]
+    assert shown in reply and example in reply
+    assert "couldn't read" not in reply and "nothing" not in reply.lower()
+    settings = (await say(nexus, api, "/tips")).params["text"]
+    assert "<b>09:00</b>, Europe/Berlin time" in settings  # nothing changed
+
+
+async def test_start_offers_the_daily_tip_only_to_those_without_it(
+    nexus: Nexus, api: FakeBotApi
+) -> None:
+    offer = ("💡 Send me a daily tip", "tp:1:n")
+    first = await say(nexus, api, "/start")
+    assert offer in buttons(first) and "with a daily tip" in first.params["text"]
+    await say(nexus, api, "/tips on")
+    again = await say(nexus, api, "/start")
+    assert offer not in buttons(again)
+    assert "/tips shows your daily tip" in again.params["text"]
+    assert [label for label, _ in buttons(again)] == ["📚 Browse topics", "🎯 Quiz me"]
