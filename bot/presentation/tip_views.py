@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.presentation import callbacks
 from bot.presentation.views import Button, View, label
+from bot.services.schedule import ZoneFallback
 from bot.services.tip_delivery import TipToSend
-from bot.services.tips import TipSettings, ZoneFallback
+from bot.services.tips import TipSettings
 from content.telegram_html import escape
 
 TIME_EXAMPLE = "Send a time like <code>/tiptime 08:30</code> (24-hour clock, your local time)."

@@ -34,10 +34,7 @@ async def arrive(uow: UnitOfWork, learner: Learner, now: datetime) -> LearnerPro
 
 def zone_of_profile(profile: LearnerProfile | None, default_timezone: str) -> tzinfo:
     """The learner's zone, or the default when they chose none or it no longer resolves."""
-    try:
-        return schedule.zone_of((profile.timezone if profile else None) or default_timezone)
-    except schedule.UnknownZone:
-        return schedule.zone_of(default_timezone)
+    return schedule.resolve_zone(profile.timezone if profile else None, default_timezone)[1]
 
 
 class LearnerService(Service):

@@ -14,6 +14,7 @@ holds) is refused, and so is `Factory`, tzdata's placeholder for "no zone set".
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from importlib import resources
@@ -118,3 +119,22 @@ def next_due(now: datetime, minute: int, zone: tzinfo, delivered_today: bool = F
     if delivered_today or candidate <= now:
         candidate = due_at(today + timedelta(days=1), minute, zone)
     return candidate
+
+
+@dataclass(frozen=True)
+class ZoneFallback:
+    """The learner's stored zone no longer resolves; `used` (the default) stood in."""
+
+    stored: str
+    used: str
+
+
+def resolve_zone(stored: str | None, default: str) -> tuple[str, tzinfo, ZoneFallback | None]:
+    """The zone to schedule in: the stored one, or the default when none is set or
+    the stored name no longer resolves (the fallback says so)."""
+    if stored:
+        try:
+            return stored, zone_of(stored), None
+        except UnknownZone:
+            return default, zone_of(default), ZoneFallback(stored, default)
+    return default, zone_of(default), None

@@ -15,7 +15,7 @@ from enum import Enum
 
 from bot.services import repetition, schedule
 from bot.services.context import Service, ServiceContext
-from bot.services.tips import ZoneFallback, resolve_zone
+from bot.services.schedule import ZoneFallback, resolve_zone
 from content import Entry, KnowledgeBase, Tip
 from storage import UnitOfWork
 from storage.records import DeliveryResult, DeliveryStatus, LearnerProfile

@@ -6,20 +6,12 @@ which is what the delivery side (bot/services/tip_delivery.py) reads."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 
 from bot.services import schedule
 from bot.services.context import Service
 from bot.services.learners import Learner, arrive
 from storage.records import LearnerProfile, TipSchedule
-
-
-@dataclass(frozen=True)
-class ZoneFallback:
-    """The learner's stored zone no longer resolves; `used` (the default) stood in."""
-
-    stored: str
-    used: str
 
 
 @dataclass(frozen=True)
@@ -35,17 +27,6 @@ class TipSettings:
         return schedule.format_minute(self.minute)
 
 
-def resolve_zone(stored: str | None, default: str) -> tuple[str, tzinfo, ZoneFallback | None]:
-    """The zone to schedule in: the stored one, or the default when none is set or
-    the stored name no longer resolves (the fallback says so)."""
-    if stored:
-        try:
-            return stored, schedule.zone_of(stored), None
-        except schedule.UnknownZone:
-            return default, schedule.zone_of(default), ZoneFallback(stored, default)
-    return default, schedule.zone_of(default), None
-
-
 class TipService(Service):
     async def settings(self, learner: Learner) -> TipSettings:
         async with self._units() as uow:
@@ -54,7 +35,7 @@ class TipService(Service):
         return self._settings(profile)
 
     def _settings(self, profile: LearnerProfile) -> TipSettings:
-        zone_name, zone, _ = resolve_zone(profile.timezone, self._default_timezone)
+        zone_name, zone, _ = schedule.resolve_zone(profile.timezone, self._default_timezone)
         next_local = (
             profile.next_tip_at.astimezone(zone)
             if profile.tips_enabled and profile.next_tip_at
@@ -82,7 +63,7 @@ class TipService(Service):
             enabled = profile.tips_enabled if enabled is None else enabled
             minute = profile.tip_minute if minute is None else minute
             stored_zone = profile.timezone if timezone is None else timezone
-            _, zone, _ = resolve_zone(stored_zone, self._default_timezone)
+            _, zone, _ = schedule.resolve_zone(stored_zone, self._default_timezone)
             today = schedule.local_date_of(now, zone)
             delivered = await uow.tips.has_delivery(learner.user_id, today)
             next_at = (

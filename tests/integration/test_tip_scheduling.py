@@ -14,8 +14,9 @@ from bot.services.clock import aware
 from bot.services.context import ServiceContext
 from bot.services.learners import Learner
 from bot.services.library import Library, LiveLibrary
+from bot.services.schedule import ZoneFallback
 from bot.services.tip_delivery import Delivery, NobodyDue, TipDeliveries, TipToSend
-from bot.services.tips import TipService, ZoneFallback
+from bot.services.tips import TipService
 from content import load_knowledge_base
 from storage import Database
 from storage.models import TipDelivery, User
