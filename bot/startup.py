@@ -1,5 +1,5 @@
 """Why `nexus-bot run` may refuse to start: one line saying what to fix, and an
-exit code per reason (README, "Exit codes")."""
+exit code per reason (docs/operators.md, "Exit codes")."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import threading
 from bot.settings import Settings
 from storage import is_sqlite
 
-# Exit codes of `nexus-bot run` (README, "Exit codes"). 1 is also what Python gives
+# Exit codes of `nexus-bot run` (docs/operators.md, "Exit codes"). 1 is also what Python gives
 # an unexpected error, whose traceback is logged redacted.
 EXIT_CONTENT = 1  # the content is invalid
 EXIT_CONFIG = 2  # a setting is missing or wrong

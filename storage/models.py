@@ -115,7 +115,7 @@ class QuizProgress(Base):
 class TipDelivery(Base):
     """One daily tip for one learner and local date: the unique key is the
     idempotency key that makes "at most one tip a day" hold across restarts and
-    replicas. Status: sending -> sent | blocked | failed | unknown (see README)."""
+    replicas. Status: sending -> sent | blocked | failed | unknown (see docs/operators.md)."""
 
     __tablename__ = "tip_deliveries"
     __table_args__ = (

@@ -19,7 +19,7 @@ def settings_or_exit() -> Settings:
         return Settings.from_env()
     except SettingsError as error:
         print(f"nexus-bot: {error}", file=sys.stderr)
-        raise SystemExit(2) from None  # README, "Exit codes": a setting is missing or invalid
+        raise SystemExit(2) from None  # docs/operators.md, "Exit codes": a bad setting
 
 
 def knowledge_base(settings: Settings) -> Any:

@@ -1,5 +1,5 @@
 """Every command the bot knows: the one list behind /help, setMyCommands and the
-README contract test."""
+docs contract test."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from storage.records import LearnedPhrasing
 
 
 def ask_record(kb: KnowledgeBase, result: MatchResult) -> dict[str, Any]:
-    """The stable JSON form of one answer (documented in the README)."""
+    """The stable JSON form of one answer (documented in docs/cli.md, "Stable JSON interfaces")."""
     best = result.best
     answered = result.status is MatchStatus.ANSWERED and best is not None
     suggestions = result.candidates if result.status is MatchStatus.AMBIGUOUS else ()

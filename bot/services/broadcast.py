@@ -2,7 +2,7 @@
 learner only when its send slot has come (so a tip is "sending" for as short a
 time as possible), sending it through a channel and recording the outcome.
 
-The written policy (also in the README):
+The written policy (also in docs/operators.md, "Daily tip delivery"):
 - sent: delivered. blocked (403): tips off for that learner, never retried until
   they turn tips on again. failed: refused for good, not retried.
 - not sent for certain (no connection): retried after BACKOFF_SECONDS, and if it

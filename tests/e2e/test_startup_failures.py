@@ -1,5 +1,5 @@
 """Expected start-up failures of the real process end with one clear line and a
-documented exit code (README, "Exit codes"), never a traceback, and no secret
+documented exit code (docs/operators.md, "Exit codes"), never a traceback, and no secret
 (token, database password, webhook secret) reaches stdout or stderr in either log
 format."""
 
@@ -17,7 +17,7 @@ from tests.e2e.conftest import TOKEN, nexus_command
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-# README, "Exit codes"
+# docs/operators.md, "Exit codes"
 BAD_SETTING = 2
 TOKEN_REJECTED = 4
 API_UNREACHABLE = 5
