@@ -55,7 +55,7 @@ def test_start_runs_exactly_the_commands_the_codec_knows() -> None:
     stub: Any = SimpleNamespace(
         tips_command=1, tiptime=2, timezone=3, progress=4, reset=5, mydata=6, forget=7
     )
-    handlers = StartHandlers(lambda: None, stub, stub, stub, stub, stub)  # type: ignore[arg-type]
+    handlers = StartHandlers(lambda: None, stub, stub, stub, stub, stub)
     assert set(handlers.commands) == deep_links.COMMANDS
 
 

@@ -4,11 +4,14 @@ nothing is written: the person typing may never have started the bot."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from bot.services.context import ServiceContext
 from bot.services.inline import MAX_RESULTS, InlineService, featured
+from bot.services.library import Library, LiveLibrary
+from content import Candidate, MatchResult, MatchStatus
 from tests.fakes_storage import FakeUnitOfWork
 
 
@@ -56,3 +59,25 @@ def test_no_duplicates_and_at_most_max_results(context: ServiceContext) -> None:
     for query in ("k8s", "etag", "ETag and If-None-Match", "n+1", "x" * 500):
         entries = InlineService(context).search(query).entries
         assert len(entries) == len(set(entries)) <= MAX_RESULTS
+
+
+def test_the_exact_title_wins_even_where_the_matcher_ranks_another_first(
+    context: ServiceContext,
+) -> None:
+    """The Share button types an entry's title after @bot: that entry must come first
+    whatever content makes of the ranking."""
+    kb = context.library().kb
+    etag, other = kb.entries[2], kb.entries[3]
+    assert etag.id == "caching-etag"
+
+    class Stub:
+        def match(self, text: str) -> MatchResult:
+            return MatchResult(MatchStatus.ANSWERED, text, (Candidate(other, 90.0),), None, 0.9)
+
+        def rank(self, text: str) -> list[Candidate]:
+            return [Candidate(other, 90.0), Candidate(etag, 10.0)]
+
+    stubbed: Any = Library(kb, Stub())
+    service = InlineService(replace(context, library=LiveLibrary(stubbed)))
+    assert service.search("etag and if-none-match").entries == (etag, other)
+    assert service.search("etag").entries == (other, etag)
