@@ -20,6 +20,7 @@ from bot.observability import Observer, add_secrets, loop_exception_handler
 from bot.services.broadcast import TipBroadcast
 from bot.services.clock import Clock, process_clock
 from bot.services.context import ServiceContext
+from bot.services.inline import InlineService
 from bot.services.intake import UpdateIntake
 from bot.services.learners import LearnerService
 from bot.services.library import Library, LiveLibrary
@@ -42,8 +43,10 @@ from bot.telegram.application import AllHandlers, build_application, register_co
 from bot.telegram.flood import FloodLimiter
 from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
+from bot.telegram.inline_handlers import InlineHandlers
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
+from bot.telegram.start_handlers import StartHandlers
 from bot.telegram.teach_handlers import TeachHandlers
 from bot.telegram.tip_handlers import TipHandlers
 from bot.telegram.tip_sender import TipSender
@@ -96,18 +99,21 @@ class Nexus:
         )
         self.tip_sender = TipSender(self.broadcast, self.limiter)
         self.guard = FloodGuard(settings.messages_per_minute)
+        quiz = QuizHandlers(self.library, self.quizzes, self.observer)
+        tips = TipHandlers(self.tips)
+        ops = OpsHandlers(self.library, self.ops, self.observer, self.teaching)
         handlers = AllHandlers(
             general=Handlers(
-                self.library,
-                QuestionService(context),
-                LearnerService(context),
-                self.observer,
-                settings.admin_ids,
+                self.library, QuestionService(context), self.observer, settings.admin_ids
             ),
-            quiz=QuizHandlers(self.library, self.quizzes, self.observer),
-            tips=TipHandlers(self.tips),
-            ops=OpsHandlers(self.library, self.ops, self.observer, self.teaching),
+            start=StartHandlers(
+                self.library, LearnerService(context), quiz, tips, ops, self.observer
+            ),
+            quiz=quiz,
+            tips=tips,
+            ops=ops,
             teach=TeachHandlers(self.library, self.teaching, self.observer, settings.admin_ids),
+            inline=InlineHandlers(InlineService(context), self.observer),
             guard=self.guard,
             observer=self.observer,
             admin_ids=settings.admin_ids,

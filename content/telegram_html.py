@@ -123,6 +123,25 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return chunks
 
 
+def paragraphs(text: str) -> list[str]:
+    """Valid HTML cut at its blank lines outside any tag (a <pre> block with blank
+    lines stays whole): each paragraph valid HTML on its own, stripped."""
+    found: list[str] = []
+    stack: list[tuple[str, str]] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        if not line.strip() and not stack:
+            if current.strip():
+                found.append(current.strip())
+            current = ""
+            continue
+        _track(line, stack)
+        current += line
+    if current.strip():
+        found.append(current.strip())
+    return found
+
+
 def _pieces(text: str, limit: int) -> list[str]:
     """Lines (with their newline) grouped so no piece ends inside a tag pair."""
     pieces: list[str] = []

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.fake_telegram.checks import ApiError, check_markup, check_text
+from bot.fake_telegram.inline import InlineMode
 
 BOT_USER = {
     "id": 777000111,
@@ -20,7 +21,7 @@ BOT_USER = {
     "username": "nexus_study_bot",
     "can_join_groups": True,
     "can_read_all_group_messages": False,
-    "supports_inline_queries": False,
+    "supports_inline_queries": True,  # inline mode on, as /setinline does
 }
 
 
@@ -61,6 +62,7 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
+        self.inline = InlineMode(self._update_ids, BOT_USER)  # inline_query updates, answers
         self._lock = threading.Condition()
         self.commands: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
@@ -77,6 +79,7 @@ class FakeBotApi:
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_reply_markup,
             "answerCallbackQuery": lambda p: True,
+            "answerInlineQuery": self.inline.answer,
             "sendChatAction": lambda p: True,
             "sendDocument": self._send_document,
         }

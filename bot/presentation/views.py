@@ -20,9 +20,17 @@ LABEL_LIMIT = 48
 
 
 @dataclass(frozen=True)
+class Share:
+    """Not a callback: the button opens inline mode in a chat the user picks, with
+    `query` typed after @<bot> (switch_inline_query)."""
+
+    query: str
+
+
+@dataclass(frozen=True)
 class Button:
     label: str
-    callback: callbacks.Callback
+    callback: callbacks.Callback | Share
 
 
 @dataclass(frozen=True)
@@ -74,9 +82,15 @@ def help_text(admin: bool = False) -> View:
     return View("\n".join(lines), ((Button("📚 Browse topics", callbacks.ShowTopics(0)),),))
 
 
-def entry(kb: KnowledgeBase, item: Entry, alternatives: tuple[Entry, ...] = ()) -> View:
+SHARE_BUTTON = "📤 Share"
+
+
+def entry(
+    kb: KnowledgeBase, item: Entry, alternatives: tuple[Entry, ...] = (), share: bool = False
+) -> View:
     """An entry's answer; buttons to close alternatives the learner may have meant,
-    to related entries and to the topic."""
+    to related entries and to the topic; with `share` (a private chat) one that
+    posts the entry in another chat through inline mode (its title lists it first)."""
     rows: list[tuple[Button, ...]] = [
         (Button(f"🔎 Or: {label(other.title)}", callbacks.ShowEntry(other.short_id)),)
         for other in alternatives
@@ -100,12 +114,17 @@ def entry(kb: KnowledgeBase, item: Entry, alternatives: tuple[Entry, ...] = ()) 
             Button("👎", callbacks.Feedback(item.short_id, False)),
         )
     )
+    if share:
+        rows.append((Button(SHARE_BUTTON, Share(item.title)),))
     return View(f"<b>{escape(item.title)}</b>\n\n{item.answer}", tuple(rows))
 
 
-def match_result(kb: KnowledgeBase, result: MatchResult, log_id: int | None) -> View:
+def match_result(
+    kb: KnowledgeBase, result: MatchResult, log_id: int | None, share: bool = False
+) -> View:
     if result.status is MatchStatus.ANSWERED and result.best is not None:
-        return entry(kb, result.best.entry, tuple(c.entry for c in result.candidates[1:]))
+        others = tuple(c.entry for c in result.candidates[1:])
+        return entry(kb, result.best.entry, others, share)
     if result.status is MatchStatus.SMALLTALK and result.smalltalk is not None:
         return View(
             result.smalltalk.reply, ((Button("📚 Browse topics", callbacks.ShowTopics(0)),),)

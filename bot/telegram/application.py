@@ -10,6 +10,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -22,9 +23,11 @@ from bot.presentation.commands import COMMANDS
 from bot.telegram.flood import FloodLimiter
 from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
+from bot.telegram.inline_handlers import InlineHandlers
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
 from bot.telegram.send import DEFAULTS
+from bot.telegram.start_handlers import StartHandlers
 from bot.telegram.teach_handlers import TeachHandlers
 from bot.telegram.tip_handlers import TipHandlers
 
@@ -34,10 +37,12 @@ CONCURRENT_UPDATES = 16
 @dataclass(frozen=True)
 class AllHandlers:
     general: Handlers
+    start: StartHandlers
     quiz: QuizHandlers
     tips: TipHandlers
     ops: OpsHandlers
     teach: TeachHandlers
+    inline: InlineHandlers
     guard: FloodGuard
     observer: Observer
     admin_ids: frozenset[int]
@@ -73,7 +78,7 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
 
     chats = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
     public = {
-        "start": h.general.start,
+        "start": h.start.start,
         "help": h.general.help,
         "topics": h.general.topics,
         "quiz": h.quiz.quiz,
@@ -137,6 +142,8 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
         CallbackQueryHandler(wrap("teach_button", h.teach.button), pattern=callbacks.TEACH_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(wrap("button", h.general.button)))
+    # `@bot etag` in any chat, from anyone (who may never have started the bot).
+    application.add_handler(InlineQueryHandler(wrap("inline", h.inline.query)))
     application.add_error_handler(h.general.error)
 
 

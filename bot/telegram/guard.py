@@ -13,10 +13,18 @@ user's reply waits behind at most `limit + 1` of theirs (21 sends, about 0.7 s a
 the default 29.5/s). An over-budget press is answered with
 answerCallbackQuery, which is not a send and takes no slot from that budget.
 
-Privacy requests (/forget and its buttons, /mydata, /tips off and the tips-off
-button) are never held back by that budget: a throttled user can always leave.
-They have an allowance of their own (`limit` a minute), so they cannot become a
-flood either.
+Privacy requests (/forget and its buttons, /mydata, their deep links
+`/start forget` and `/start mydata`, /tips off and the tips-off button) are never
+held back by that budget: a throttled user can always leave. They have an
+allowance of their own (`limit` a minute), so they cannot become a flood either.
+
+Inline queries (`@bot etag` in any chat, from users who may never have started the
+bot) count per user too, in an allowance of their own, `inline_limit` a minute
+(INLINE_SHARE times `limit` by default): a client sends one per pause in typing,
+so one search is several queries, and answerInlineQuery is not a message (it takes
+no slot of the FloodLimiter), so it should not eat the budget of questions and
+taps. Past it a query is answered with no results, a "too many searches" line,
+personal and briefly cached (never unanswered, which leaves the client spinning).
 """
 
 from __future__ import annotations
@@ -30,8 +38,8 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.presentation import callbacks, ops_views
-from bot.telegram.send import Context, send_view
+from bot.presentation import callbacks, deep_links, inline_views, ops_views
+from bot.telegram.send import Context, answer_inline, send_view
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +48,7 @@ WINDOW_SECONDS = 60.0
 SLOW_DOWN_ALERT = "Too many taps: wait a minute, then try again. ⏳"
 PRIVACY_COMMANDS = frozenset({"forget", "mydata"})
 TIPS_OFF_ARGUMENTS = frozenset({"off", "no", "0", "stop"})  # what /tips reads as "off"
+INLINE_SHARE = 3  # inline queries a minute, per `limit` of messages
 
 
 class _Window:
@@ -67,11 +76,18 @@ class _Window:
 
 
 class FloodGuard:
-    def __init__(self, limit: int = 20, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        limit: int = 20,
+        clock: Callable[[], float] = time.monotonic,
+        inline_limit: int | None = None,
+    ) -> None:
         self.limit = limit
+        self.inline_limit = INLINE_SHARE * limit if inline_limit is None else inline_limit
         self._clock = clock
         self._requests = _Window(self._now)
         self._privacy = _Window(self._now)
+        self._inline = _Window(self._now)
 
     def _now(self) -> float:
         # Through self._clock at call time, so a test may swap the clock afterwards.
@@ -85,11 +101,24 @@ class FloodGuard:
         """Privacy requests: the same answers, from their own allowance."""
         return self._privacy.allow(user_id, self.limit)
 
+    def allow_inline(self, user_id: int) -> bool:
+        """Inline queries: True go on, False answer with THROTTLED (every time)."""
+        return self._inline.allow(user_id, self.inline_limit) is True
+
     async def check(self, update: Update, context: Context) -> None:
         """Runs before every handler (group -1); stops the update when over the limit."""
         user = update.effective_user
         if user is None:
             return
+        inline = update.inline_query
+        if inline is not None:
+            if self.allow_inline(user.id):
+                return
+            try:  # an unanswered query leaves the client spinning; this is not a send
+                await answer_inline(context, inline, inline_views.THROTTLED)
+            except TelegramError as error:
+                log.info("could not answer an over-budget inline query: %s", error)
+            raise ApplicationHandlerStop
         query = update.callback_query
         if query is not None:
             verdict = (
@@ -127,6 +156,9 @@ def _privacy_command(text: str | None, bot_username: str | None) -> bool:
     name = name.lower()
     if name in PRIVACY_COMMANDS:
         return True
+    if name == "start" and len(words) == 2:  # a deep link to /forget or /mydata
+        link = deep_links.decode(words[1])
+        return isinstance(link, deep_links.RunCommand) and link.name in PRIVACY_COMMANDS
     return name == "tips" and " ".join(words[1:]).strip().lower() in TIPS_OFF_ARGUMENTS
 
 

@@ -10,7 +10,6 @@ from telegram import Update
 
 from bot.observability import Observer
 from bot.presentation import callbacks, ops_views, views
-from bot.services.learners import LearnerService
 from bot.services.library import Library
 from bot.services.questions import QuestionService
 from bot.telegram.send import Context, edit_view, learner_of, send_view
@@ -37,22 +36,13 @@ class Handlers:
         self,
         library: Callable[[], Library],
         questions: QuestionService,
-        learners: LearnerService,
         observer: Observer,
         admin_ids: frozenset[int] = frozenset(),
     ) -> None:
         self.library = library
         self.questions = questions
-        self.learners = learners
         self.observer = observer
         self.admin_ids = admin_ids
-
-    async def start(self, update: Update, context: Context) -> None:
-        learner = learner_of(update)
-        profile = await self.learners.greet(learner)
-        user = update.effective_user
-        view = views.welcome(user.first_name if user else None, profile.tips_enabled)
-        await send_view(context, learner.chat_id, view)
 
     async def help(self, update: Update, context: Context) -> None:
         learner = learner_of(update)
@@ -97,7 +87,7 @@ class Handlers:
             learner.user_id,
             entry=result.best.entry.id if result.best else None,
         )
-        view = views.match_result(self.library().kb, result, answer.log_id)
+        view = views.match_result(self.library().kb, result, answer.log_id, learner.private)
         await send_view(context, learner.chat_id, view)
 
     async def unknown_command(self, update: Update, context: Context) -> None:
@@ -130,7 +120,8 @@ class Handlers:
                 await query.answer()
                 if isinstance(action, callbacks.PickSuggestion):
                     await self.questions.choose_suggestion(action.log_id, learner, entry.id)
-                await send_view(context, learner.chat_id, views.entry(kb, entry))
+                answer = views.entry(kb, entry, share=learner.private)
+                await send_view(context, learner.chat_id, answer)
             case callbacks.ShowTopics(page):
                 await query.answer()
                 await edit_view(update, views.topics(kb, page))

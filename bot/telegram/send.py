@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQuery,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes, Defaults
 
-from bot.presentation import callbacks, ops_views, views
+from bot.presentation import callbacks, inline_views, ops_views, views
 from bot.services.learners import Learner
 from content.telegram_html import split_message
 
@@ -29,12 +38,13 @@ DEFAULTS = Defaults(
 def markup(rows: Sequence[Sequence[views.Button]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=callbacks.encode(b.callback)) for b in row]
-            for row in rows
-        ]
-    )
+    return InlineKeyboardMarkup([[_button(b) for b in row] for row in rows])
+
+
+def _button(button: views.Button) -> InlineKeyboardButton:
+    if isinstance(button.callback, views.Share):
+        return InlineKeyboardButton(button.label, switch_inline_query=button.callback.query)
+    return InlineKeyboardButton(button.label, callback_data=callbacks.encode(button.callback))
 
 
 def learner_of(update: Update) -> Learner:
@@ -61,6 +71,39 @@ async def send_view(context: Context, chat_id: int, view: views.View) -> None:
         await context.bot.send_message(
             chat_id, chunk, reply_markup=markup(view.rows) if last else None
         )
+
+
+async def answer_inline(
+    context: Context, query: InlineQuery, answer: inline_views.InlineAnswer
+) -> None:
+    """Answer an inline query: each article posts its card with a link button that
+    opens the entry in the private chat (HTML parse mode comes from DEFAULTS)."""
+    results = [
+        InlineQueryResultArticle(
+            article.id,
+            article.title,
+            InputTextMessageContent(article.text),
+            reply_markup=InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            article.link_label, url=private_link(context, article.start)
+                        )
+                    ]
+                ]
+            ),
+            description=article.description,
+        )
+        for article in answer.articles
+    ]
+    button = (
+        InlineQueryResultsButton(answer.button.text, start_parameter=answer.button.start)
+        if answer.button
+        else None
+    )
+    await query.answer(
+        results, cache_time=answer.cache_time, is_personal=answer.is_personal, button=button
+    )
 
 
 async def edit_view(update: Update, view: views.View) -> None:

@@ -30,8 +30,15 @@ async def press(nexus: Nexus, api: FakeBotApi, call: ApiCall, data: str) -> list
 
 
 def buttons(call: ApiCall) -> list[tuple[str, str]]:
+    """(label, callback data), or (label, "inline:<query>") for a Share button."""
     rows = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [(b["text"], b["callback_data"]) for row in rows for b in row]
+    return [(b["text"], _action(b)) for row in rows for b in row]
+
+
+def _action(button: dict[str, Any]) -> str:
+    if "switch_inline_query" in button:
+        return f"inline:{button['switch_inline_query']}"
+    return str(button["callback_data"])
 
 
 def only(calls: list[ApiCall], method: str) -> ApiCall:
@@ -78,6 +85,7 @@ async def test_a_question_gets_its_entry_with_related_buttons(
             ("📚 Caching", "t:caching:0"),
             ("👍", f"fb:{etag.short_id}:1"),
             ("👎", f"fb:{etag.short_id}:0"),
+            ("📤 Share", "inline:ETag and If-None-Match"),
         ]
         async with nexus.database.unit_of_work() as uow:
             row = (await uow.session.execute(select(QuestionLog))).scalar_one()

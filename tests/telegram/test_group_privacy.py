@@ -190,9 +190,15 @@ async def test_tip_buttons_in_a_group_change_nothing_and_point_to_the_private_ch
     assert row is None or not row.tips_enabled
 
 
-async def test_deep_link_start_in_private_welcomes(nexus: Nexus, api: FakeBotApi) -> None:
-    (welcome,) = of(await say(nexus, api, "/start mydata"), "sendMessage")
-    assert welcome.params["chat_id"] == USER_ID and "<b>Nexus</b>" in welcome.params["text"]
+async def test_the_ask_in_private_deep_link_runs_the_command_in_private(
+    nexus: Nexus, api: FakeBotApi
+) -> None:
+    """The group's "open a private chat" link lands on what was asked (here the data
+    export), not on a welcome the learner must then find the command in."""
+    calls = await say(nexus, api, "/start mydata")
+    assert of(calls, "sendMessage") == []
+    (document,) = of(calls, "sendDocument")
+    assert document.params["chat_id"] == USER_ID
 
 
 # -- (c) confirmations belong to whoever was asked ----------------------------------------

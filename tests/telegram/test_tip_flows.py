@@ -39,7 +39,7 @@ def only(calls: list[ApiCall], method: str) -> ApiCall:
 
 def buttons(call: ApiCall) -> list[tuple[str, str]]:
     rows = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [(b["text"], b["callback_data"]) for row in rows for b in row]
+    return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
 
 
 async def say(nexus: Nexus, api: FakeBotApi, text: str, user: int = USER_ID) -> ApiCall:
