@@ -187,19 +187,21 @@ class Nexus:
         await self.intake.forget_old_updates()
 
     async def _liveness(self, context: object) -> None:
+        try:  # the heartbeat records whether the database answered
+            await beat(heartbeat_path(), self.database.ping)
+        except OSError as error:
+            log.warning("cannot write the heartbeat in NEXUS_DATA_DIR: %s", error)
         if self._polling and not await self.poller.renew():
             log.error("The poller's lease ran out and another poller took it: stopping.")
             self._lost_lease = True
             self._stop.set()
-            return
-        try:
-            await beat(heartbeat_path(), self.database.ping)
-        except OSError as error:
-            log.warning("cannot write the heartbeat in NEXUS_DATA_DIR: %s", error)
 
     async def _on_stop(self, application: Application) -> None:  # type: ignore[type-arg]
         if self._polling and not self._lost_lease:
-            await self.poller.release()  # the next poller need not wait for it to run out
+            try:  # the next poller need not wait for the lease to run out
+                await self.poller.release()
+            except Exception as error:  # e.g. the database is gone: it runs out in 30 s
+                log.warning("could not give the poller lease up: %s", type(error).__name__)
         await self.database.close()
 
     def run_polling(self) -> int:
