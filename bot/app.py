@@ -17,7 +17,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest
 
 from bot.health import HEARTBEAT_SECONDS, beat, gone, heartbeat_path, process_id
-from bot.observability import Observer, add_secrets, loop_exception_handler
+from bot.observability import REDACT, Observer, add_secrets, loop_exception_handler
 from bot.services.broadcast import TipBroadcast
 from bot.services.clock import Clock, process_clock, utc_now
 from bot.services.context import ServiceContext
@@ -188,7 +188,7 @@ class Nexus:
 
     async def _liveness(self, context: object) -> None:
         try:  # the heartbeat records whether the database answered
-            await beat(heartbeat_path(), self.database.ping)
+            await beat(heartbeat_path(), self.database.ping, REDACT)
         except OSError as error:
             log.warning("cannot write the heartbeat in NEXUS_DATA_DIR: %s", error)
         if self._polling and not await self.poller.renew():

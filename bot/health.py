@@ -26,14 +26,17 @@ def heartbeat_path(environ: Mapping[str, str] | None = None) -> str:
     return os.path.join(os.path.expanduser(data_dir), HEARTBEAT_FILE)
 
 
-async def beat(path: str, ping: Callable[[], Awaitable[None]]) -> str | None:
+async def beat(
+    path: str, ping: Callable[[], Awaitable[None]], redact: Callable[[str], str] = str
+) -> str | None:
     """Ping the database and record the outcome with the time; the error, if any.
-    The record is one line: "<unix time> <pid> <ok or the error's first line>"."""
+    The record is one line: "<unix time> <pid> <ok or the error's first line>", the
+    error passed through `redact` (the process's secrets; the check prints it)."""
     try:
         await ping()
         error = None
     except Exception as failure:
-        error = f"{type(failure).__name__}: {failure}".splitlines()[0]
+        error = redact(f"{type(failure).__name__}: {failure}".splitlines()[0])
     record(path, f"{time.time():.3f} {os.getpid()} {error or 'ok'}")
     return error
 

@@ -22,6 +22,16 @@ async def refuses() -> None:
     raise ConnectionRefusedError("connection refused\nsecond line")
 
 
+def test_the_recorded_error_is_redacted(tmp_path: Path) -> None:
+    async def leaks() -> None:
+        raise OSError("cannot reach postgresql://nexus:s3cret@db/nexus")
+
+    path = str(tmp_path / "heartbeat")
+    error = asyncio.run(beat(path, leaks, lambda text: text.replace("s3cret", "[REDACTED]")))
+    assert error == "OSError: cannot reach postgresql://nexus:[REDACTED]@db/nexus"
+    assert "s3cret" not in Path(path).read_text()
+
+
 def test_a_fresh_beat_with_a_database_that_answered_is_healthy(tmp_path: Path) -> None:
     path = tmp_path / "data" / "heartbeat"
     assert asyncio.run(beat(str(path), answers)) is None
