@@ -7,24 +7,26 @@ import logging
 import secrets
 import signal
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
-from bot.observability import Observer, add_secrets, loop_exception_handler
+from bot.health import HEARTBEAT_SECONDS, beat, gone, heartbeat_path, process_id
+from bot.observability import REDACT, Observer, add_secrets, loop_exception_handler
 from bot.services.broadcast import TipBroadcast
-from bot.services.clock import Clock, process_clock
+from bot.services.clock import Clock, process_clock, utc_now
 from bot.services.context import ServiceContext
 from bot.services.inline import InlineService
 from bot.services.intake import UpdateIntake
 from bot.services.learners import LearnerService
 from bot.services.library import Library, LiveLibrary
 from bot.services.operations import OpsService
+from bot.services.poller import PollerLease
 from bot.services.questions import QuestionService
 from bot.services.quizzes import QuizService
 from bot.services.teaching import SYNC_SECONDS, TeachingService
@@ -32,18 +34,19 @@ from bot.services.tip_delivery import TipDeliveries
 from bot.services.tips import TipService
 from bot.settings import Settings
 from bot.startup import (
-    EXIT_API_UNREACHABLE,
     EXIT_CONFLICT,
-    EXIT_TOKEN_REJECTED,
+    EXIT_POLLER_RUNNING,
     StartupError,
     database_error,
     let_failed_connections_finish,
+    poller_running,
 )
 from bot.telegram.application import AllHandlers, build_application, register_commands
 from bot.telegram.flood import FloodLimiter
 from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
 from bot.telegram.inline_handlers import InlineHandlers
+from bot.telegram.lifecycle import initialize, poll
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
 from bot.telegram.start_handlers import StartHandlers
@@ -90,6 +93,10 @@ class Nexus:
         self.ops = OpsService(context, settings.content_dir, scrub=self.database.scrub)
         self.teaching = TeachingService(context, self.ops)
         self.intake = UpdateIntake(context)
+        # The poller's lease runs on the wall clock, whatever NEXUS_CLOCK_START says.
+        self.poller = PollerLease(replace(context, clock=utc_now), process_id(), gone=gone)
+        self._polling = self._serving = self._lost_lease = False
+        self._stop = asyncio.Event()
         self.limiter = FloodLimiter(rate=settings.send_rate)
         self.broadcast = TipBroadcast(
             TipDeliveries(context),
@@ -132,6 +139,8 @@ class Nexus:
         except Exception as error:
             await let_failed_connections_finish()
             raise database_error(self.settings, error) from None
+        if self._polling and (lease := await self.poller.take()).holder != self.poller.holder:
+            raise StartupError(EXIT_POLLER_RUNNING, poller_running(lease))
         await self.teaching.sync()  # what admins taught, before the first question
         await register_commands(application)
         if application.job_queue is not None:
@@ -159,6 +168,14 @@ class Nexus:
                 name="question-log-retention",
                 job_kwargs={"misfire_grace_time": None, "coalesce": True},
             )
+            if self._serving:  # the lease, and the heartbeat `nexus-bot healthcheck` reads
+                application.job_queue.run_repeating(
+                    self._liveness,
+                    interval=HEARTBEAT_SECONDS,
+                    first=0,
+                    name="liveness",
+                    job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+                )
         log.info(
             "Nexus ready: %d entries in %d topics",
             len(self.library().kb.entries),
@@ -175,15 +192,32 @@ class Nexus:
             self.observer.event("question_log.purged", count=removed)
         await self.intake.forget_old_updates()
 
+    async def _liveness(self, context: object) -> None:
+        try:  # the heartbeat records whether the database answered
+            await beat(heartbeat_path(), self.database.ping, REDACT)
+        except OSError as error:
+            log.warning("cannot write the heartbeat in NEXUS_DATA_DIR: %s", error)
+        if self._polling and not await self.poller.renew():
+            log.error("The poller's lease ran out and another poller took it: stopping.")
+            self._lost_lease = True
+            self._stop.set()
+
     async def _on_stop(self, application: Application) -> None:  # type: ignore[type-arg]
+        if self._polling and not self._lost_lease:
+            try:  # the next poller need not wait for the lease to run out
+                await self.poller.release()
+            except Exception as error:  # e.g. the database is gone: it runs out in 30 s
+                log.warning("could not give the poller lease up: %s", type(error).__name__)
         await self.database.close()
 
     def run_polling(self) -> int:
         """Serve Telegram with long polling until SIGINT/SIGTERM; the exit code.
 
         A second poller on the same token gets 409 Conflict from Telegram: we say so
-        and stop (exit code 3) instead of retrying forever.
+        and stop (exit code 3) instead of retrying forever. A second poller on the
+        same database does not start (exit code 8, bot/services/poller.py).
         """
+        self._polling = True
         return asyncio.run(self._serve(self._poll))
 
     def run_webhook(self) -> int:
@@ -191,7 +225,8 @@ class Nexus:
         return asyncio.run(self._serve(self._webhook))
 
     async def _serve(self, mode: Callable[[asyncio.Event], Awaitable[int]]) -> int:
-        stop = asyncio.Event()
+        self._serving = True
+        stop = self._stop
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(loop_exception_handler)
         for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -204,27 +239,13 @@ class Nexus:
                 await self.application.stop()
 
     async def _poll(self, stop: asyncio.Event) -> int:
-        conflicts: list[Conflict] = []
-
-        def on_error(error: TelegramError) -> None:
-            if isinstance(error, Conflict):
-                conflicts.append(error)
-                stop.set()
-            else:
-                log.warning("getUpdates failed (%s); retrying", type(error).__name__)
-
-        updater = self.application.updater
-        assert updater is not None
-        await updater.start_polling(allowed_updates=Update.ALL_TYPES, error_callback=on_error)
-        await stop.wait()
-        await updater.stop()
-        if conflicts:
+        if await poll(self.application, stop):
             log.error(
                 "Telegram answered 409 Conflict: another process is already polling with this "
                 "token. Run one poller per token, or use webhook mode for several replicas."
             )
             return EXIT_CONFLICT
-        return 0
+        return EXIT_POLLER_RUNNING if self._lost_lease else 0
 
     async def _webhook(self, stop: asyncio.Event) -> int:
         url = self.settings.webhook_url
@@ -261,22 +282,7 @@ class Nexus:
         return 0
 
     async def __aenter__(self) -> Nexus:
-        try:
-            await self.application.initialize()  # getMe
-        except InvalidToken:
-            raise StartupError(
-                EXIT_TOKEN_REJECTED,
-                "Telegram rejected TELEGRAM_BOT_TOKEN (getMe answered 401 or 404): check the "
-                "token with @BotFather (/token), and that TELEGRAM_API_BASE_URL "
-                f"({self.settings.telegram_api_base_url}) is the Bot API's base, ending in /bot.",
-            ) from None
-        except NetworkError as error:
-            raise StartupError(
-                EXIT_API_UNREACHABLE,
-                "cannot reach the Telegram Bot API at TELEGRAM_API_BASE_URL "
-                f"({self.settings.telegram_api_base_url}): {error}. Check the network, "
-                "a proxy, or the URL.",
-            ) from None
+        await initialize(self.application, self.settings.telegram_api_base_url)  # getMe
         try:
             await self._on_start(self.application)
         except BaseException:

@@ -18,6 +18,7 @@ from storage.records import (
     DeliveryResult,
     LearnedPhrasing,
     LearnerProfile,
+    Lease,
     LoggedQuestion,
     ProgressCard,
     QuizRound,
@@ -150,6 +151,13 @@ class Replicas(Protocol):
     async def forget_updates_before(self, moment: datetime) -> int: ...
 
     async def agree(self, key: str, proposal: str) -> str: ...
+
+    async def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> Lease:
+        """The lease `name`, now `holder`'s until `until` if it was free, expired at
+        `now` or already theirs; else the other holder's, untouched."""
+
+    async def drop_lease(self, name: str, holder: str) -> None:
+        """Give the lease up, if `holder` still holds it."""
 
 
 class Learned(Protocol):

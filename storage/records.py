@@ -172,3 +172,11 @@ class LearnedPhrasing:
     text: str
     taught_by: int | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Who holds a named lease (e.g. the one poller of a bot) and until when."""
+
+    holder: str
+    until: datetime

@@ -22,6 +22,7 @@ from storage.records import (
     DeliveryStatus,
     LearnedPhrasing,
     LearnerProfile,
+    Lease,
     LoggedQuestion,
     ProgressCard,
     QuizRound,
@@ -57,6 +58,7 @@ class State:
     feedback: dict[tuple[int, str], bool] = field(default_factory=dict)
     updates: dict[int, datetime] = field(default_factory=dict)
     agreed: dict[str, str] = field(default_factory=dict)
+    leases: dict[str, Lease] = field(default_factory=dict)
     learned: list[LearnedPhrasing] = field(default_factory=list)
     next_id: int = 1
 
@@ -364,6 +366,16 @@ class FakeReplicas(_Repository):
 
     async def agree(self, key: str, proposal: str) -> str:
         return self.s.agreed.setdefault(key, proposal)
+
+    async def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> Lease:
+        current = self.s.leases.get(name)
+        if current is None or current.holder == holder or current.until <= now:
+            current = self.s.leases[name] = Lease(holder, until)
+        return current
+
+    async def drop_lease(self, name: str, holder: str) -> None:
+        if name in self.s.leases and self.s.leases[name].holder == holder:
+            del self.s.leases[name]
 
 
 class FakeLearned(_Repository):

@@ -50,7 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", type=_duration, default=timedelta(days=7), help="e.g. 7d, 24h"
     )
     unanswered.add_argument("--json", action="store_true", help="JSON for tooling")
-    commands.add_parser("healthcheck", help="exit 0 if content is valid and the database answers")
+    commands.add_parser(
+        "healthcheck",
+        help="exit 0 while the running bot's heartbeat is fresh and its database answers",
+    )
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply database migrations")
