@@ -81,7 +81,10 @@ class Nexus:
             self.library, self.database.unit_of_work, clock, settings.default_timezone
         )
         self.quizzes = QuizService(
-            context, round_size=settings.quiz_round_size, new_per_day=settings.quiz_new_per_day
+            context,
+            round_size=settings.quiz_round_size,
+            new_per_day=settings.quiz_new_per_day,
+            desired_retention=settings.quiz_retention,
         )
         self.tips = TipService(context)
         self.ops = OpsService(context, settings.content_dir, scrub=self.database.scrub)

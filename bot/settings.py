@@ -39,6 +39,7 @@ class Settings:
     log_level: str
     quiz_round_size: int = 5
     quiz_new_per_day: int = 10
+    quiz_retention: float = 0.9
     send_rate: float = 29.5
     tip_tick_seconds: int = 15
     log_format: str = "text"
@@ -75,6 +76,7 @@ class Settings:
             quiz_new_per_day=_whole_number(
                 "NEXUS_QUIZ_NEW_PER_DAY", get("NEXUS_QUIZ_NEW_PER_DAY"), 10, 0, 500
             ),
+            quiz_retention=_retention(get("NEXUS_QUIZ_RETENTION")),
             send_rate=_rate(get("NEXUS_SEND_RATE")),
             tip_tick_seconds=_whole_number(
                 "NEXUS_TIP_TICK_SECONDS", get("NEXUS_TIP_TICK_SECONDS"), 15, 1, 60
@@ -175,6 +177,21 @@ def _rate(value: str | None) -> float:
             f"got {value!r}"
         )
     return rate
+
+
+def _retention(value: str | None) -> float:
+    """FSRS's desired retention: the predicted recall at which a question is due again."""
+    if value is None:
+        return 0.9
+    try:
+        retention = float(value)
+    except ValueError:
+        retention = 0.0
+    if not 0.7 <= retention <= 0.97:
+        raise SettingsError(
+            f"NEXUS_QUIZ_RETENTION must be a recall probability from 0.7 to 0.97, got {value!r}"
+        )
+    return retention
 
 
 def _webhook_url(value: str | None) -> str | None:
