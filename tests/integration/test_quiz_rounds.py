@@ -264,3 +264,21 @@ async def test_fixed_offset_zones_from_timezone_work_for_quizzes(database, libra
     assert (report.answers, report.streak) == (5, 1)
     assert report.today == date(2026, 11, 28)
     assert report.forecast[:3] == (0, 5, 0)  # due at 12:00 on the 29th, local
+
+
+async def test_practice_before_the_due_date_is_an_early_review(database, library, clock) -> None:
+    quizzes = service(library, database, clock, round_size=2)
+    first = await quizzes.start(ADA, topic="kubernetes")
+    assert first is not None
+    assert await play(quizzes, first) == 2
+    clock.now += timedelta(days=1)  # due in two days: tomorrow is practice
+    practice = await quizzes.start(ADA, topic="kubernetes")
+    assert practice is not None and practice.total == 2  # nothing due, nothing new
+    assert await play(quizzes, practice) == 2
+    async with database.unit_of_work() as uow:
+        progress = await uow.quizzes.progress(ADA.user_id)
+    for card in progress.values():
+        assert card.correct_count == 2 and card.memory.last_review == clock.now
+        # more than after one answer, less than a review on the due date (10.96 days)
+        assert 2.3065 < card.memory.stability < 10
+        assert clock.now + timedelta(days=2) < card.due_at < clock.now + timedelta(days=10)
