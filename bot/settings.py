@@ -6,9 +6,10 @@ from the environment (see .env.example).
 
 from __future__ import annotations
 
+import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,34 +165,30 @@ def _whole_number(name: str, value: str | None, default: int, low: int, high: in
     return number
 
 
-def _rate(value: str | None) -> float:
+def _decimal(
+    name: str, value: str | None, default: float, valid: Callable[[float], bool], expected: str
+) -> float:
+    """A number with a fraction; `expected` says what `valid` accepts, for the error."""
     if value is None:
-        return 29.5
+        return default
     try:
-        rate = float(value)
+        number = float(value)
     except ValueError:
-        rate = 0.0
-    if not 0 < rate <= MAX_SEND_RATE:
-        raise SettingsError(
-            f"NEXUS_SEND_RATE must be messages per second above 0 and at most {MAX_SEND_RATE}, "
-            f"got {value!r}"
-        )
-    return rate
+        number = math.nan  # fails every comparison
+    if not valid(number):
+        raise SettingsError(f"{name} must be {expected}, got {value!r}")
+    return number
+
+
+def _rate(value: str | None) -> float:
+    expected = f"messages per second above 0 and at most {MAX_SEND_RATE}"
+    return _decimal("NEXUS_SEND_RATE", value, 29.5, lambda r: 0 < r <= MAX_SEND_RATE, expected)
 
 
 def _retention(value: str | None) -> float:
     """FSRS's desired retention: the predicted recall at which a question is due again."""
-    if value is None:
-        return 0.9
-    try:
-        retention = float(value)
-    except ValueError:
-        retention = 0.0
-    if not 0.7 <= retention <= 0.97:
-        raise SettingsError(
-            f"NEXUS_QUIZ_RETENTION must be a recall probability from 0.7 to 0.97, got {value!r}"
-        )
-    return retention
+    expected = "a recall probability from 0.7 to 0.97"
+    return _decimal("NEXUS_QUIZ_RETENTION", value, 0.9, lambda r: 0.7 <= r <= 0.97, expected)
 
 
 def _webhook_url(value: str | None) -> str | None:

@@ -48,6 +48,8 @@ def test_values_are_read() -> None:
         ("TELEGRAM_BOT_TOKEN", "not a token"),
         ("NEXUS_CONTENT_DIR", "/nonexistent"),
         ("NEXUS_CLOCK_START", "tomorrow"),
+        ("NEXUS_SEND_RATE", "0"),
+        ("NEXUS_SEND_RATE", "fast"),
         ("NEXUS_QUIZ_RETENTION", "0.5"),
         ("NEXUS_QUIZ_RETENTION", "0.99"),
         ("NEXUS_QUIZ_RETENTION", "ninety"),
