@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, JobQueue
 from telegram.request import BaseRequest
 
 from bot.health import HEARTBEAT_SECONDS, beat, gone, heartbeat_path, process_id
@@ -87,7 +87,10 @@ class Nexus:
             self.library, self.database.unit_of_work, clock, settings.default_timezone
         )
         self.quizzes = QuizService(
-            context, round_size=settings.quiz_round_size, new_per_day=settings.quiz_new_per_day
+            context,
+            round_size=settings.quiz_round_size,
+            new_per_day=settings.quiz_new_per_day,
+            desired_retention=settings.quiz_retention,
         )
         self.tips = TipService(context)
         self.ops = OpsService(context, settings.content_dir, scrub=self.database.scrub)
@@ -144,43 +147,27 @@ class Nexus:
         await self.teaching.sync()  # what admins taught, before the first question
         await register_commands(application)
         if application.job_queue is not None:
-            # The database says who is due; this tick only asks. No misfire grace limit:
-            # a busy loop must delay a run, never skip it (APScheduler's default is 1 s).
-            application.job_queue.run_repeating(
-                self.tip_sender.tick,
-                interval=self.settings.tip_tick_seconds,
-                first=1,
-                name="daily-tips",
-                job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-            )
-            # Phrasings taught on another replica reach this one's matcher within a minute.
-            application.job_queue.run_repeating(
-                self._sync_learned,
-                interval=SYNC_SECONDS,
-                first=SYNC_SECONDS,
-                name="learned-phrasings",
-                job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-            )
-            application.job_queue.run_repeating(
-                self._purge_question_log,
-                interval=timedelta(days=1),
-                first=60,
-                name="question-log-retention",
-                job_kwargs={"misfire_grace_time": None, "coalesce": True},
-            )
-            if self._serving:  # the lease, and the heartbeat `nexus-bot healthcheck` reads
-                application.job_queue.run_repeating(
-                    self._liveness,
-                    interval=HEARTBEAT_SECONDS,
-                    first=0,
-                    name="liveness",
-                    job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-                )
+            self._schedule_jobs(application.job_queue)
         log.info(
             "Nexus ready: %d entries in %d topics",
             len(self.library().kb.entries),
             len(self.library().kb.topics),
         )
+
+    def _schedule_jobs(self, jobs: JobQueue) -> None:  # type: ignore[type-arg]
+        def every(callback: Any, interval: float | timedelta, first: float, name: str) -> None:
+            # No misfire grace limit: a busy loop must delay a run, never skip it
+            # (APScheduler's default is 1 s); runs of one job never overlap.
+            options = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+            jobs.run_repeating(callback, interval, first=first, name=name, job_kwargs=options)
+
+        # The database says who is due; the tip tick only asks.
+        every(self.tip_sender.tick, self.settings.tip_tick_seconds, 1, "daily-tips")
+        # Phrasings taught on another replica reach this one's matcher within a minute.
+        every(self._sync_learned, SYNC_SECONDS, SYNC_SECONDS, "learned-phrasings")
+        every(self._purge_question_log, timedelta(days=1), 60, "question-log-retention")
+        if self._serving:  # the lease, and the heartbeat `nexus-bot healthcheck` reads
+            every(self._liveness, HEARTBEAT_SECONDS, 0, "liveness")
 
     async def _sync_learned(self, context: object) -> None:
         if await self.teaching.sync():

@@ -6,9 +6,10 @@ from the environment (see .env.example).
 
 from __future__ import annotations
 
+import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,7 @@ class Settings:
     log_level: str
     quiz_round_size: int = 5
     quiz_new_per_day: int = 10
+    quiz_retention: float = 0.9
     send_rate: float = 29.5
     tip_tick_seconds: int = 15
     log_format: str = "text"
@@ -75,6 +77,7 @@ class Settings:
             quiz_new_per_day=_whole_number(
                 "NEXUS_QUIZ_NEW_PER_DAY", get("NEXUS_QUIZ_NEW_PER_DAY"), 10, 0, 500
             ),
+            quiz_retention=_retention(get("NEXUS_QUIZ_RETENTION")),
             send_rate=_rate(get("NEXUS_SEND_RATE")),
             tip_tick_seconds=_whole_number(
                 "NEXUS_TIP_TICK_SECONDS", get("NEXUS_TIP_TICK_SECONDS"), 15, 1, 60
@@ -162,19 +165,30 @@ def _whole_number(name: str, value: str | None, default: int, low: int, high: in
     return number
 
 
-def _rate(value: str | None) -> float:
+def _decimal(
+    name: str, value: str | None, default: float, valid: Callable[[float], bool], expected: str
+) -> float:
+    """A number with a fraction; `expected` says what `valid` accepts, for the error."""
     if value is None:
-        return 29.5
+        return default
     try:
-        rate = float(value)
+        number = float(value)
     except ValueError:
-        rate = 0.0
-    if not 0 < rate <= MAX_SEND_RATE:
-        raise SettingsError(
-            f"NEXUS_SEND_RATE must be messages per second above 0 and at most {MAX_SEND_RATE}, "
-            f"got {value!r}"
-        )
-    return rate
+        number = math.nan  # fails every comparison
+    if not valid(number):
+        raise SettingsError(f"{name} must be {expected}, got {value!r}")
+    return number
+
+
+def _rate(value: str | None) -> float:
+    expected = f"messages per second above 0 and at most {MAX_SEND_RATE}"
+    return _decimal("NEXUS_SEND_RATE", value, 29.5, lambda r: 0 < r <= MAX_SEND_RATE, expected)
+
+
+def _retention(value: str | None) -> float:
+    """FSRS's desired retention: the predicted recall at which a question is due again."""
+    expected = "a recall probability from 0.7 to 0.97"
+    return _decimal("NEXUS_QUIZ_RETENTION", value, 0.9, lambda r: 0.7 <= r <= 0.97, expected)
 
 
 def _webhook_url(value: str | None) -> str | None:

@@ -104,12 +104,13 @@ class QuizProgress(Base):
         BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     quiz_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    box: Mapped[int] = mapped_column(Integer)
+    stability: Mapped[float] = mapped_column(Float)  # FSRS, days
+    difficulty: Mapped[float] = mapped_column(Float)  # FSRS, 1..10
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     correct_count: Mapped[int] = mapped_column(Integer, default=0)
     wrong_count: Mapped[int] = mapped_column(Integer, default=0)
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # FSRS last review
 
 
 class TipDelivery(Base):

@@ -78,7 +78,7 @@ class Quizzes(Protocol):
     ) -> dict[str, ProgressCard]: ...
 
     async def save_progress(self, user_id: int, review: Review) -> None:
-        """Store the card's new box and due time, and count the answer."""
+        """Store the card's new memory state and due time, and count the answer."""
 
     async def due(self, user_id: int, until: datetime) -> list[str]: ...
 

@@ -126,18 +126,27 @@ class QuizRepository:
         result = await self.session.execute(statement)
         return {
             row.quiz_id: records.ProgressCard(
-                row.quiz_id, row.box, records.aware(row.due_at), row.correct_count, row.wrong_count
+                row.quiz_id,
+                records.Memory(
+                    row.stability,
+                    row.difficulty,
+                    records.aware(row.last_answered_at),
+                    records.aware(row.due_at),
+                ),
+                row.correct_count,
+                row.wrong_count,
             )
             for row in result.scalars()
         }
 
     async def save_progress(self, user_id: int, review: records.Review) -> None:
-        box, due_at, correct, now = review.box, review.due_at, review.correct, review.reviewed_at
+        memory, correct, now = review.memory, review.correct, review.reviewed_at
+        state = {"stability": memory.stability, "difficulty": memory.difficulty}
         statement = dialect_insert(self.session, QuizProgress).values(
             user_id=user_id,
             quiz_id=review.quiz_id,
-            box=box,
-            due_at=due_at,
+            **state,
+            due_at=memory.due_at,
             correct_count=int(correct),
             wrong_count=int(not correct),
             first_seen_at=now,
@@ -146,8 +155,8 @@ class QuizRepository:
         statement = statement.on_conflict_do_update(
             index_elements=["user_id", "quiz_id"],
             set_={
-                "box": box,
-                "due_at": due_at,
+                **state,
+                "due_at": memory.due_at,
                 "correct_count": QuizProgress.correct_count + int(correct),
                 "wrong_count": QuizProgress.wrong_count + int(not correct),
                 "last_answered_at": now,

@@ -102,14 +102,26 @@ class RoundAnswer:
 
 
 @dataclass(frozen=True)
+class Memory:
+    """FSRS state of one question for one learner (see bot/services/repetition.py)."""
+
+    stability: float  # days until predicted recall falls to 90%
+    difficulty: float  # 1 (easy) .. 10 (hard)
+    last_review: datetime
+    due_at: datetime
+
+
+@dataclass(frozen=True)
 class Review:
-    """One answer's effect on a card: its new box and due time."""
+    """One answer's effect on a card: its new memory state (reviewed at its last_review)."""
 
     quiz_id: str
-    box: int
-    due_at: datetime
+    memory: Memory
     correct: bool
-    reviewed_at: datetime
+
+    @property
+    def reviewed_at(self) -> datetime:
+        return self.memory.last_review
 
 
 @dataclass(frozen=True)
@@ -117,10 +129,13 @@ class ProgressCard:
     """A learner's spaced-repetition state for one quiz question."""
 
     quiz_id: str
-    box: int
-    due_at: datetime
+    memory: Memory
     correct_count: int = 0
     wrong_count: int = 0
+
+    @property
+    def due_at(self) -> datetime:
+        return self.memory.due_at
 
 
 class DeliveryStatus(StrEnum):

@@ -183,7 +183,7 @@ class FakeQuizzes(_Repository):
         old, first_seen = self.s.cards.get((user_id, review.quiz_id), (None, review.reviewed_at))
         right = (old.correct_count if old else 0) + int(review.correct)
         wrong = (old.wrong_count if old else 0) + int(not review.correct)
-        card = ProgressCard(review.quiz_id, review.box, review.due_at, right, wrong)
+        card = ProgressCard(review.quiz_id, review.memory, right, wrong)
         self.s.cards[(user_id, review.quiz_id)] = (card, first_seen)
 
     async def due(self, user_id: int, until: datetime) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.presentation import callbacks
 from bot.presentation.views import Button, View, confirm, label
@@ -122,21 +122,31 @@ def progress(report: ProgressReport) -> View:
         f"Streak: {report.streak} day(s) · best: {report.best_streak}",
         f"Reviews due: {report.due_today} today · {report.due_this_week} this week",
         "",
-        "<b>Mastery by topic</b>",
+        "<b>By topic</b>: questions mastered, and the chance you recall one you have seen",
     ]
     lines += [
-        f"<code>{bar(t.mastery)}</code> {escape(t.title)} ({t.seen}/{t.questions})"
+        f"<code>{bar(t.mastery)}</code> {escape(t.title)}: "
+        f"{round(t.mastery * t.questions)}/{t.questions} mastered · "
+        f"recall {round(t.recall * 100)}% ({t.seen} seen)"
         for t in report.topics
     ]
     if report.untouched_topics:
         lines.append(f"…and {report.untouched_topics} topic(s) not started yet.")
+    lines += ["", "<b>Reviews in the next 7 days</b>", forecast_line(report)]
     return View("\n".join(lines), ((Button("🎯 Quiz me", callbacks.QuizTopic("")),),))
+
+
+def forecast_line(report: ProgressReport) -> str:
+    """ "Today 3 · Tue 0 · Wed 5 ...": reviews due per local day, today with the overdue."""
+    days = [report.today + timedelta(days=i) for i in range(len(report.forecast))]
+    names = ["Today"] + [day.strftime("%a") for day in days[1:]]
+    return " · ".join(f"{name} {count}" for name, count in zip(names, report.forecast, strict=True))
 
 
 def reset_confirm(owner: int) -> View:
     """The buttons name `owner`: only the user who asked can answer them."""
     return confirm(
-        "Reset your quiz progress? Your answers, boxes and streak will be cleared. "
+        "Reset your quiz progress? Your answers, the schedule of your questions and your streak will be cleared. "
         "Nothing else is touched.",
         Button("Yes, reset", callbacks.ResetProgress(True, owner)),
         Button("Cancel", callbacks.ResetProgress(False, owner)),

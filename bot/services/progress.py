@@ -1,4 +1,5 @@
-"""A learner's progress across topics: mastery, streaks and what is due."""
+"""A learner's progress across topics: mastery, predicted recall, streaks and
+the reviews due in the next days."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from bot.services.quiz_types import ProgressReport, TopicProgress
 from content import KnowledgeBase
 from storage import UnitOfWork
 
+FORECAST_DAYS = 7
+
 
 def end_of_local_day(now: datetime, zone: tzinfo, days_ahead: int) -> datetime:
     """Midnight after the local day `days_ahead` days from now (0: tonight)."""
@@ -17,12 +20,25 @@ def end_of_local_day(now: datetime, zone: tzinfo, days_ahead: int) -> datetime:
 
 
 async def topic_mastery(
-    uow: UnitOfWork, user_id: int, kb: KnowledgeBase, topics: set[str]
+    uow: UnitOfWork, user_id: int, kb: KnowledgeBase, topics: set[str], now: datetime
 ) -> dict[str, float]:
     """Mastery (0..1) of each of `topics` for one learner."""
     progress = await uow.quizzes.progress(user_id)
-    every = repetition.topic_mastery({q: c.box for q, c in progress.items()}, kb.quiz_topics)
+    memories = {q: c.memory for q, c in progress.items()}
+    every = repetition.topic_mastery(memories, kb.quiz_topics, now)
     return {topic: every.get(topic, 0.0) for topic in topics}
+
+
+def forecast(due: list[datetime], now: datetime, zone: tzinfo) -> tuple[int, ...]:
+    """How many reviews fall due on each of the next FORECAST_DAYS local days;
+    today's count includes the overdue ones."""
+    ends = [end_of_local_day(now, zone, day) for day in range(FORECAST_DAYS)]
+    counts = [0] * FORECAST_DAYS
+    for moment in due:
+        day = next((i for i, end in enumerate(ends) if moment < end), None)
+        if day is not None:
+            counts[day] += 1
+    return tuple(counts)
 
 
 async def progress_report(
@@ -31,21 +47,20 @@ async def progress_report(
     answers, correct = await uow.quizzes.answer_totals(user_id)
     progress = await uow.quizzes.progress(user_id)
     times = await uow.quizzes.answer_times(user_id)
-    due_today = len(await uow.quizzes.due(user_id, end_of_local_day(now, zone, 0)))
-    due_week = len(await uow.quizzes.due(user_id, end_of_local_day(now, zone, 6)))
     topic_of = kb.quiz_topics
     topics = []
     untouched = 0
     for topic in kb.topics:
         items = [q for q, t in topic_of.items() if t == topic.id]
-        seen = [progress[q] for q in items if q in progress]
+        seen = [progress[q].memory for q in items if q in progress]
         if not items:
             continue
         if not seen:
             untouched += 1
             continue
-        mastery = repetition.mastery((c.box for c in seen), len(items))
-        topics.append(TopicProgress(topic.id, topic.title, mastery, len(seen), len(items)))
+        mastery = repetition.mastery(seen, len(items), now)
+        recall = sum(repetition.recall(m, now) for m in seen) / len(seen)
+        topics.append(TopicProgress(topic.id, topic.title, mastery, recall, len(seen), len(items)))
     current, best = repetition.streaks(
         (t.astimezone(zone).date() for t in times), now.astimezone(zone).date()
     )
@@ -53,11 +68,11 @@ async def progress_report(
         answers=answers,
         correct=correct,
         seen=len(progress),
-        mastered=sum(repetition.is_mastered(c.box) for c in progress.values()),
-        topics=tuple(sorted(topics, key=lambda t: -t.mastery)),
+        mastered=sum(repetition.is_mastered(c.memory, now) for c in progress.values()),
+        topics=tuple(sorted(topics, key=lambda t: (-t.mastery, -t.recall))),
         untouched_topics=untouched,
         streak=current,
         best_streak=best,
-        due_today=due_today,
-        due_this_week=due_week,
+        today=schedule.local_date_of(now, zone),
+        forecast=forecast([c.due_at for c in progress.values()], now, zone),
     )

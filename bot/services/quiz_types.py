@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
 from content import Entry, QuizItem
@@ -54,7 +54,8 @@ class AnswerOutcome:
 class TopicProgress:
     topic_id: str
     title: str
-    mastery: float
+    mastery: float  # share of the topic's questions mastered
+    recall: float  # mean predicted recall now of the questions seen
     seen: int
     questions: int
 
@@ -69,5 +70,13 @@ class ProgressReport:
     untouched_topics: int
     streak: int
     best_streak: int
-    due_today: int
-    due_this_week: int
+    today: date  # the learner's local date, the forecast's first day
+    forecast: tuple[int, ...]  # reviews due on each of the next 7 local days (today: overdue too)
+
+    @property
+    def due_today(self) -> int:
+        return self.forecast[0]
+
+    @property
+    def due_this_week(self) -> int:
+        return sum(self.forecast)

@@ -36,11 +36,13 @@ class QuizService(Service):
         *,
         round_size: int = 5,
         new_per_day: int = 10,
+        desired_retention: float = repetition.DESIRED_RETENTION,
         rng: random.Random | None = None,
     ) -> None:
         super().__init__(context)
         self.round_size = round_size
         self.new_per_day = new_per_day
+        self._scheduler = repetition.Scheduler(desired_retention)
         self._rng = rng or random.Random()
 
     def now(self) -> datetime:
@@ -68,7 +70,7 @@ class QuizService(Service):
                 return None
             await uow.quizzes.abandon_active(learner.user_id, now)
             topics = {kb.quiz_topics[q] for q in chosen}
-            before = await topic_mastery(uow, learner.user_id, kb, topics)
+            before = await topic_mastery(uow, learner.user_id, kb, topics, now)
             round_ = await uow.quizzes.create_round(learner.user_id, chosen, before, now)
             await uow.commit()
         return _question(kb, round_, 0)
@@ -154,21 +156,17 @@ class QuizService(Service):
     async def _review(
         self, uow: UnitOfWork, learner: Learner, quiz_id: str, correct: bool, now: datetime
     ) -> None:
-        """Move the question's card through the repetition schedule."""
+        """One FSRS review of the question's card, due or not (an early one gains less)."""
         card = (await uow.quizzes.progress(learner.user_id, [quiz_id])).get(quiz_id)
-        reviewed = repetition.review(
-            repetition.Card(card.box if card else 0, card.due_at if card else None), correct, now
-        )
-        assert reviewed.due_at is not None  # review always schedules the next one
-        review = Review(quiz_id, reviewed.box, reviewed.due_at, correct, now)
-        await uow.quizzes.save_progress(learner.user_id, review)
+        memory = self._scheduler.review(card.memory if card else None, correct, now)
+        await uow.quizzes.save_progress(learner.user_id, Review(quiz_id, memory, correct))
 
     async def _summary(
         self, uow: UnitOfWork, learner: Learner, kb: KnowledgeBase, round_: QuizRound, now: datetime
     ) -> RoundSummary:
         answers = await uow.quizzes.answers_of_round(round_.id)
         before = dict(round_.mastery_before)
-        after = await topic_mastery(uow, learner.user_id, kb, set(before))
+        after = await topic_mastery(uow, learner.user_id, kb, set(before), now)
         improved = tuple(
             TopicChange(topic.title, before[t], after[t])
             for t in sorted(before)

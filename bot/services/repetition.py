@@ -1,44 +1,94 @@
-"""The learning model, pure: Leitner boxes with growing intervals, mastery,
-streaks and round selection. No Telegram, no database, time passed in.
+"""The learning model, pure: FSRS scheduling of quiz questions, predicted recall,
+mastery, streaks and round selection. No Telegram, no database, time passed in.
 
-A question starts outside any box. A right answer moves it up one box (at most
-the last), a wrong one sends it back to the first; the box sets when it is due
-again. A question in box 4 or 5 is mastered.
+Each answer is one FSRS review: a right answer rates Good, a wrong one Again (the
+bot does not know how long a learner thought, so it never rates Hard or Easy).
+The scheduler has no minute-long learning steps: a quiz asks a question at most
+once a round, so every review schedules the next one at least a day later, at the
+moment its predicted recall falls to the desired retention. Answers before that
+moment (practice) go through the same scheduler, which gives an early review the
+small stability gain it deserves.
 """
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-INTERVAL_DAYS = (1, 3, 7, 16, 35)  # box 1 .. box 5
-MASTERED_BOX = 4
-TOP_BOX = len(INTERVAL_DAYS)
+import fsrs
 
+from storage.records import Memory
 
-@dataclass(frozen=True)
-class Card:
-    box: int  # 0 = never answered
-    due_at: datetime | None = None
-
-
-def review(card: Card, correct: bool, now: datetime) -> Card:
-    box = min(card.box + 1, TOP_BOX) if correct else 1
-    return Card(box, now + timedelta(days=INTERVAL_DAYS[box - 1]))
+DESIRED_RETENTION = 0.9
+# Mastered: predicted recall still at least MASTERED_RECALL after MASTERY_HORIZON.
+MASTERED_RECALL = 0.9
+MASTERY_HORIZON = timedelta(days=14)
 
 
-def mastery(boxes: Iterable[int], questions: int) -> float:
-    """A topic's mastery, 0..1: how far its questions have climbed the boxes."""
+class Scheduler:
+    """FSRS with the default parameters and a desired retention."""
+
+    def __init__(self, desired_retention: float = DESIRED_RETENTION) -> None:
+        # No fuzz: fsrs draws it from the global random module, and due dates
+        # here must follow from the answers and the clock alone.
+        self._fsrs = fsrs.Scheduler(
+            desired_retention=desired_retention,
+            learning_steps=(),
+            relearning_steps=(),
+            enable_fuzzing=False,
+        )
+
+    def review(self, memory: Memory | None, correct: bool, now: datetime) -> Memory:
+        card = fsrs.Card(card_id=0) if memory is None else _card(memory)
+        rating = fsrs.Rating.Good if correct else fsrs.Rating.Again
+        reviewed, _ = self._fsrs.review_card(card, rating, now.astimezone(UTC))
+        assert reviewed.stability is not None and reviewed.difficulty is not None
+        return Memory(reviewed.stability, reviewed.difficulty, now, reviewed.due)
+
+
+_READER = fsrs.Scheduler()  # retrievability does not depend on the desired retention
+
+
+def _card(memory: Memory) -> fsrs.Card:
+    return fsrs.Card(
+        card_id=0,
+        state=fsrs.State.Review,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=memory.due_at.astimezone(UTC),
+        last_review=memory.last_review.astimezone(UTC),
+    )
+
+
+def recall(memory: Memory | None, at: datetime) -> float:
+    """Predicted probability (0..1) of answering right at `at`; 0 if never answered."""
+    if memory is None:
+        return 0.0
+    return float(_READER.get_card_retrievability(_card(memory), at.astimezone(UTC)))
+
+
+def is_mastered(memory: Memory | None, now: datetime) -> bool:
+    return recall(memory, now + MASTERY_HORIZON) >= MASTERED_RECALL
+
+
+def mastery(memories: Iterable[Memory | None], questions: int, now: datetime) -> float:
+    """A topic's mastery, 0..1: the share of its questions that are mastered."""
     if questions <= 0:
         return 0.0
-    return sum(min(box, TOP_BOX) for box in boxes) / (TOP_BOX * questions)
+    return sum(is_mastered(m, now) for m in memories) / questions
 
 
-def is_mastered(box: int) -> bool:
-    return box >= MASTERED_BOX
+def topic_mastery(
+    memories: Mapping[str, Memory], topic_of: dict[str, str], now: datetime
+) -> dict[str, float]:
+    """Mastery of every topic that has questions."""
+    questions: dict[str, list[Memory | None]] = defaultdict(list)
+    for quiz_id, topic in topic_of.items():
+        questions[topic].append(memories.get(quiz_id))
+    return {topic: mastery(found, len(found), now) for topic, found in questions.items()}
 
 
 def streaks(days: Iterable[date], today: date) -> tuple[int, int]:
@@ -95,11 +145,3 @@ def pick_round(
         if pick.quiz_id not in chosen:
             chosen.append(pick.quiz_id)
     return chosen
-
-
-def topic_mastery(boxes: dict[str, int], topic_of: dict[str, str]) -> dict[str, float]:
-    """Mastery of every topic that has questions, from each question's box."""
-    questions: dict[str, list[int]] = defaultdict(list)
-    for quiz_id, topic in topic_of.items():
-        questions[topic].append(boxes.get(quiz_id, 0))
-    return {topic: mastery(found, len(found)) for topic, found in questions.items()}

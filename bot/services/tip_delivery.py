@@ -147,7 +147,7 @@ class TipDeliveries(Service):
         await uow.tips.set_next_tip(
             due.id, schedule.due_at(day + timedelta(1), due.tip_minute, zone)
         )
-        tip = await self._choose(uow, kb, due.id)
+        tip = await self._choose(uow, kb, due.id, now)
         if tip is None:
             await uow.commit()
             return Skipped("no tips")
@@ -170,11 +170,13 @@ class TipDeliveries(Service):
             zone_fallback=fallback,
         )
 
-    async def _choose(self, uow: UnitOfWork, kb: KnowledgeBase, user_id: int) -> Tip | None:
+    async def _choose(
+        self, uow: UnitOfWork, kb: KnowledgeBase, user_id: int, now: datetime
+    ) -> Tip | None:
         received = [tip_id for tip_id, _ in await uow.tips.received(user_id)]
         progress = await uow.quizzes.progress(user_id)
         mastery = repetition.topic_mastery(
-            {q: card.box for q, card in progress.items()}, kb.quiz_topics
+            {q: card.memory for q, card in progress.items()}, kb.quiz_topics, now
         )
         return choose_tip(kb.tips, received, mastery, kb.entry_topics, self._rng)
 

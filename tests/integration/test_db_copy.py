@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from storage import Database
 from storage.models import Base, QuestionLog, User
-from storage.records import AskedQuestion, Review, RoundAnswer
+from storage.records import AskedQuestion, Memory, Review, RoundAnswer
 
 pytestmark = pytest.mark.postgres
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -37,7 +37,7 @@ async def populate(database: Database) -> None:
             await uow.tips.claim(user, NOW.date(), "tip", NOW)
         round_row = await uow.quizzes.create_round(1, ["a", "b"], {"sql": 0.0}, NOW)
         await uow.quizzes.record_answer(1, round_row.id, RoundAnswer(0, "a", 1, True, NOW))
-        await uow.quizzes.save_progress(1, Review("a", 1, NOW, True, NOW))
+        await uow.quizzes.save_progress(1, Review("a", Memory(2.3, 2.1, NOW, NOW), True))
         await uow.replicas.take_update(42, NOW)
         await uow.replicas.agree("webhook_secret", "s3cret")
         await uow.learned.teach("e", ["q1", "q2"], 1, NOW)

@@ -3,36 +3,14 @@ private chat (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from storage import Database
 from storage.database import upgrade
-from tests.conftest import create_postgres_database, drop_postgres_database, postgres_url
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """An empty database, not yet migrated."""
-    server = postgres_url() if request.param == "postgresql" else None
-    url = (
-        await create_postgres_database(server)
-        if server
-        else f"sqlite+aiosqlite:///{tmp_path / 'nexus.db'}"
-    )
-    database = Database(url)
-    try:
-        yield database
-    finally:
-        await database.close()
-        if server:
-            await drop_postgres_database(server, url)
 
 
 async def test_group_chat_ids_are_reset_to_the_private_chat(fresh_database: Database) -> None:

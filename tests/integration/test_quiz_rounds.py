@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -72,11 +72,16 @@ async def test_a_round_stores_every_answer_with_its_progress(database, library, 
     async with database.unit_of_work() as uow:
         progress = await uow.quizzes.progress(ADA.user_id)
     assert len(progress) == 5
-    assert all(p.box == 1 and p.correct_count == 1 for p in progress.values())
+    for card in progress.values():  # FSRS Good on a new card: stability w2, due in 2 days
+        assert card.memory.stability == pytest.approx(2.3065) and card.correct_count == 1
+        assert card.memory.last_review == clock.now
+        assert card.due_at == clock.now + timedelta(days=2)
     report = await quizzes.progress(ADA)
     assert (report.answers, report.correct, report.seen, report.mastered) == (5, 5, 5, 0)
     assert (report.streak, report.best_streak) == (1, 1)
-    assert report.due_today == 0 and report.due_this_week == 5  # box 1: due tomorrow
+    assert report.forecast == (0, 0, 5, 0, 0, 0, 0)
+    assert report.due_today == 0 and report.due_this_week == 5
+    assert all(t.recall == 1.0 and t.mastery == 0.0 for t in report.topics)
 
 
 async def test_the_last_answer_summarises_the_round(database, library, clock) -> None:
@@ -91,9 +96,27 @@ async def test_the_last_answer_summarises_the_round(database, library, clock) ->
     last = await quizzes.answer(ADA, first.round_id, 1, wrong)
     assert last.summary is not None and not last.correct
     assert (last.summary.score, last.summary.total) == (1, 2)
+    assert last.summary.improved == ()  # a first answer masters nothing
+    assert last.summary.next_due == clock.now + timedelta(days=1)  # the wrong one
+
+
+async def test_answers_that_master_a_question_improve_its_topic(database, library, clock) -> None:
+    quizzes = service(library, database, clock, round_size=2)
+    for _ in range(3):  # three right answers, each on its due date
+        first = await quizzes.start(ADA, topic="kubernetes")
+        assert first is not None
+        last = await quizzes.answer(ADA, first.round_id, 0, first.item.correct)
+        second = await quizzes.next_question(ADA, first.round_id, 1)
+        assert isinstance(second, QuizQuestion)
+        last = await quizzes.answer(ADA, first.round_id, 1, second.item.correct)
+        assert last.summary is not None
+        async with database.unit_of_work() as uow:
+            progress = await uow.quizzes.progress(ADA.user_id)
+        clock.now = max(c.due_at for c in progress.values())
     assert [(c.title, c.before, c.after) for c in last.summary.improved] == [
-        ("Kubernetes", 0.0, pytest.approx(0.2))  # two questions, boxes 1 and 1: 2/10
+        ("Kubernetes", 0.0, 1.0)  # both questions now hold 90% recall two weeks ahead
     ]
+    assert [round(c.memory.stability) for c in progress.values()] == [46, 46]
 
 
 async def test_double_tap_and_concurrent_taps_count_once(database, library, clock) -> None:
@@ -110,7 +133,8 @@ async def test_double_tap_and_concurrent_taps_count_once(database, library, cloc
     assert await count(database, QuizAnswer) == 1
     async with database.unit_of_work() as uow:
         (row,) = (await uow.quizzes.progress(ADA.user_id)).values()
-    assert (row.box, row.correct_count, row.wrong_count) == (1, 1, 0)
+    assert (row.correct_count, row.wrong_count) == (1, 0)
+    assert row.memory.stability == pytest.approx(2.3065)  # one review, not three
 
 
 async def test_next_is_shown_once(database, library, clock) -> None:
@@ -238,4 +262,23 @@ async def test_fixed_offset_zones_from_timezone_work_for_quizzes(database, libra
     clock.now = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)  # 00:30 on the 28th at UTC+3
     report = await quizzes.progress(ADA)
     assert (report.answers, report.streak) == (5, 1)
-    assert report.due_today == 5  # box 1 answers from the 27th are due by the end of the 28th
+    assert report.today == date(2026, 11, 28)
+    assert report.forecast[:3] == (0, 5, 0)  # due at 12:00 on the 29th, local
+
+
+async def test_practice_before_the_due_date_is_an_early_review(database, library, clock) -> None:
+    quizzes = service(library, database, clock, round_size=2)
+    first = await quizzes.start(ADA, topic="kubernetes")
+    assert first is not None
+    assert await play(quizzes, first) == 2
+    clock.now += timedelta(days=1)  # due in two days: tomorrow is practice
+    practice = await quizzes.start(ADA, topic="kubernetes")
+    assert practice is not None and practice.total == 2  # nothing due, nothing new
+    assert await play(quizzes, practice) == 2
+    async with database.unit_of_work() as uow:
+        progress = await uow.quizzes.progress(ADA.user_id)
+    for card in progress.values():
+        assert card.correct_count == 2 and card.memory.last_review == clock.now
+        # more than after one answer, less than a review on the due date (10.96 days)
+        assert 2.3065 < card.memory.stability < 10
+        assert clock.now + timedelta(days=2) < card.due_at < clock.now + timedelta(days=10)

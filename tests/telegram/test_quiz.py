@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.app import Nexus
-from bot.fake_telegram import ApiCall, FakeBotApi
+from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest
 from bot.presentation import quiz_views
 from bot.presentation.views import STALE_BUTTON
+from bot.settings import Settings
 from content import QuizItem
+from tests.fakes import FakeClock
 from tests.telegram.conftest import USER_ID
 
 
@@ -78,7 +82,8 @@ async def test_a_whole_round(nexus: Nexus, api: FakeBotApi) -> None:
             assert "Next ▶" not in labels
             summary = only(calls, "sendMessage").params["text"]
             assert summary.startswith(f"🏁 <b>Round done: {score}/5</b>")
-            assert "<b>Improved</b>" in summary
+            assert "<b>Improved</b>" not in summary  # a first answer masters nothing yet
+            assert "Next review due in 1 day(s)" in summary  # the wrong one
     progress = only(await say(nexus, api, "/progress"), "sendMessage").params["text"]
     assert f"Accuracy: 80% ({score}/5 answers)" in progress
     assert "Questions seen: 5 · mastered: 0" in progress
@@ -169,3 +174,36 @@ async def test_forged_round_ids_are_stale_buttons(
         assert answer.params["text"] == STALE_BUTTON, data
         assert [c.method for c in calls] == ["answerCallbackQuery"], data
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+async def play_round(nexus: Nexus, api: FakeBotApi, wrong: int) -> None:
+    """Answer a whole /quiz round, the `wrong`-th question (1-based) wrongly."""
+    question = only(await say(nexus, api, "/quiz"), "sendMessage")
+    for number in range(1, 6):
+        item = item_of(nexus, question)
+        choice = item.correct if number != wrong else (item.correct + 1) % len(item.options)
+        calls = await press(nexus, api, question.result, buttons(question)[choice][1])
+        edit = only(calls, "editMessageText")
+        if number < 5:
+            next_calls = await press(nexus, api, edit.result, buttons(edit)[-1][1])
+            question = only(next_calls, "sendMessage")
+
+
+async def test_progress_shows_predicted_recall_and_the_weeks_reviews(
+    fixture_settings: Settings, api: FakeBotApi
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # a Friday
+    settings = replace(fixture_settings, default_timezone="UTC")
+    async with Nexus(settings, request=InMemoryRequest(api), clock=clock) as nexus:
+        await play_round(nexus, api, wrong=3)
+        text = only(await say(nexus, api, "/progress"), "sendMessage").params["text"]
+        assert "Questions seen: 5 · mastered: 0" in text
+        assert "recall 100%" in text and " mastered · " in text
+        assert "<b>Reviews in the next 7 days</b>" in text
+        # FSRS: the wrong answer again tomorrow, the right ones in two days.
+        assert "Today 0 · Sat 1 · Sun 4 · Mon 0 · Tue 0 · Wed 0 · Thu 0" in text
+        assert "Reviews due: 0 today · 5 this week" in text
+        clock.now += timedelta(days=3)
+        later = only(await say(nexus, api, "/progress"), "sendMessage").params["text"]
+        assert "Today 5 · Tue 0 · Wed 0" in later  # overdue count as today's
+        assert "recall 100%" not in later  # three days of forgetting

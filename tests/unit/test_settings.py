@@ -18,6 +18,8 @@ def test_defaults() -> None:
     assert settings.content_dir == BUNDLED_CONTENT_DIR
     assert settings.admin_ids == frozenset()
     assert (settings.default_timezone, settings.log_level) == ("UTC", "INFO")
+    assert settings.quiz_retention == 0.9
+    assert Settings.from_env({"NEXUS_QUIZ_RETENTION": "0.85"}).quiz_retention == 0.85
 
 
 def test_values_are_read() -> None:
@@ -46,6 +48,11 @@ def test_values_are_read() -> None:
         ("TELEGRAM_BOT_TOKEN", "not a token"),
         ("NEXUS_CONTENT_DIR", "/nonexistent"),
         ("NEXUS_CLOCK_START", "tomorrow"),
+        ("NEXUS_SEND_RATE", "0"),
+        ("NEXUS_SEND_RATE", "fast"),
+        ("NEXUS_QUIZ_RETENTION", "0.5"),
+        ("NEXUS_QUIZ_RETENTION", "0.99"),
+        ("NEXUS_QUIZ_RETENTION", "ninety"),
         ("NEXUS_CLOCK_START", "2026-11-27T08:59:58"),  # no offset: which 08:59?
     ],
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import pytest
+
 from bot.services.context import ServiceContext
 from bot.services.learners import Learner
 from bot.services.quiz_types import AnswerStatus, QuizQuestion
@@ -73,7 +75,8 @@ async def test_a_wrong_answer_is_due_again_tomorrow(context, library, store, clo
     outcome = await service.answer(ADA, first.round_id, 0, wrong)
     assert outcome.status is AnswerStatus.RECORDED and not outcome.correct
     card = store.state.cards[(ADA.user_id, first.item.id)][0]
-    assert card.box == 1 and card.wrong_count == 1
+    assert card.memory.stability == pytest.approx(0.212)  # FSRS Again on a new card
+    assert card.wrong_count == 1 and card.memory.last_review == clock.now
     assert card.due_at == clock.now + timedelta(days=1)
 
 

@@ -11,7 +11,7 @@ from bot.services.context import ServiceContext
 from bot.services.learners import Learner
 from bot.services.tip_delivery import Delivery, NobodyDue, Skipped, TipDeliveries, TipToSend
 from bot.services.tips import TipService
-from storage.records import DeliveryStatus
+from storage.records import DeliveryStatus, Memory, ProgressCard
 
 ADA = Learner(user_id=1, chat_id=1)
 
@@ -157,3 +157,21 @@ async def test_many_learners_each_get_exactly_one(context, store, clock) -> None
     assert (await run.run(channel)).counts == {"sent": 30}
     assert sorted(item.user_id for item in channel.sent) == list(range(10, 40))
     assert outcomes == [Delivery.SENT] * 30
+
+
+async def test_tips_come_from_the_topic_least_mastered_now(context, store, clock) -> None:
+    """Caching was mastered long ago and has faded; Django and Kubernetes hold: the
+    tip is about caching."""
+    await settings(context).turn_on(ADA)
+    clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
+    long_ago = clock.now - timedelta(days=200)
+    fresh = Memory(40.0, 3.0, clock.now, clock.now + timedelta(days=40))
+    faded = Memory(40.0, 3.0, long_ago, long_ago + timedelta(days=40))
+    for quiz_id in ("django-select-related-q1", "django-only-defer-q1"):
+        store.state.cards[(ADA.user_id, quiz_id)] = (ProgressCard(quiz_id, fresh), clock.now)
+    for quiz_id in ("kubernetes-probes-q1", "kubernetes-rolling-update-q1"):
+        store.state.cards[(ADA.user_id, quiz_id)] = (ProgressCard(quiz_id, fresh), clock.now)
+    for quiz_id in ("caching-etag-q1", "caching-cache-control-q1"):
+        store.state.cards[(ADA.user_id, quiz_id)] = (ProgressCard(quiz_id, faded), long_ago)
+    claim = await deliveries(context).claim_next()
+    assert isinstance(claim, TipToSend) and claim.tip.id == "caching-etag-tip"
