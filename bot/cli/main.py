@@ -90,12 +90,16 @@ def cmd_chat(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     configure_logging("WARNING")
     from bot.console import chat
+    from bot.startup import StartupError
 
     try:
-        asyncio.run(chat(settings))
+        asyncio.run(chat(settings, admin=not args.learner))
     except ContentError as error:
         print(f"nexus-bot: {error}", file=sys.stderr)
         return 1
+    except StartupError as error:  # e.g. the data folder cannot be written
+        print(f"nexus-bot: {error}", file=sys.stderr)
+        return error.code
     except KeyboardInterrupt:
         pass
     return 0
