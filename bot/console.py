@@ -29,6 +29,7 @@ from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest
 from bot.presentation import terminal
 from bot.services.clock import Clock, process_clock
 from bot.settings import Settings
+from content.telegram_html import escape
 
 __all__ = ["CONSOLE_USER_ID", "Console", "chat", "console_settings"]
 QUIT_WORDS = {"/quit", "/exit", "quit", "exit"}
@@ -197,20 +198,20 @@ class Console:
         print(text, file=self.out, flush=True)
 
 
-def _intro(admin: bool, files: Path) -> list[str]:
+def _intro(admin: bool) -> str:
     role = (
-        "an admin here (try /unanswered, /stats); `nexus-bot chat --learner` to chat as "
-        "a plain learner"
+        "an admin here (try /unanswered, /stats); `nexus-bot chat --learner` chats as a "
+        "plain learner"
         if admin
         else "a plain learner (without --learner you are an admin)"
     )
-    return [
+    return (
         "Nexus offline chat: type a question, a /command, or a button's number. "
-        "Ctrl-D or /quit to leave.",
-        f"You are user {CONSOLE_USER_ID}, {role}. No flood limit here.",
+        "Ctrl-D or /quit to leave.\n"
+        f"You are user {CONSOLE_USER_ID}, {role}. No flood limit here.\n"
         "Daily tips arrive here while this runs; /tipnow makes today's tip due now "
-        f"(one a day still). Files the bot sends are saved in {files}.",
-    ]
+        "(still one a day)."
+    )
 
 
 async def chat(
@@ -240,7 +241,7 @@ async def chat(
         console.tips = TipNow(nexus, clock, CONSOLE_USER_ID)
         watcher = asyncio.create_task(console.watch(api.called), name="console-watch")
         try:
-            console.print_lines(_intro(admin, files))
+            console.print_lines(terminal.text_lines(escape(_intro(admin)), width=console.width))
             await console.handle_line("/start")
             await _read_lines(console, stdin, out)
         finally:

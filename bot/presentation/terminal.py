@@ -17,6 +17,7 @@ PREVIEW_LINES = 8
 _PRE = re.compile(r"<pre>(.*?)</pre>", re.S)
 # Bold survives wrapping as two characters that are not whitespace and not shown.
 _BOLD_ON, _BOLD_OFF = "\x01", "\x02"
+_LIST_ITEM = re.compile(r"(•|-|\d{1,2}\.) ")  # its lines wrap under its text
 
 
 def text_lines(
@@ -54,10 +55,12 @@ def _wrap(paragraph: str, width: int | None, indent: str) -> list[str]:
         return [""]
     if width is None:
         return [indent + paragraph]
-    hanging = " " * (paragraph.index(" ") + 1) if paragraph.startswith(("• ", "- ")) else ""
+    marker = _LIST_ITEM.match(paragraph)
+    hanging = " " * len(marker.group(0)) if marker else ""
     wrapped = textwrap.wrap(
         paragraph,
-        width=max(width, len(indent) + 20),
+        # One column spare: an emoji takes two columns but counts as one character.
+        width=max(width - 1, len(indent) + 20),
         initial_indent=indent,
         subsequent_indent=indent + hanging,
         break_long_words=False,
@@ -96,14 +99,15 @@ def document_lines(
     width: int | None = None,
     indent: str = "",
 ) -> list[str]:
-    """A sent file: its name and size, where it was saved, its caption and its first
-    lines (code-like, so not wrapped)."""
-    where = f", saved to {saved_to}" if saved_to else ""
-    lines = [f"{indent}📎 {file_name} ({len(payload):,} bytes{where})"]
+    """A sent file: its name and size, its caption, its first lines (code-like, so
+    not wrapped) and where it was saved (a path stays whole on its own line)."""
+    lines = [f"{indent}📎 {file_name} ({len(payload):,} bytes)"]
     if caption_html:
         lines += text_lines(caption_html, width=width, indent=indent)
     content = payload.decode("utf-8", errors="replace").splitlines()
     lines += [indent + CODE_INDENT + line for line in content[:PREVIEW_LINES]]
     if len(content) > PREVIEW_LINES:
         lines.append(f"{indent}{CODE_INDENT}… {len(content) - PREVIEW_LINES} more lines")
+    if saved_to:
+        lines += [f"{indent}Saved in full to:", f"{indent}{saved_to}"]
     return lines

@@ -119,7 +119,8 @@ async def test_mydata_shows_the_document_and_saves_it(
     out = await screen.shows("📎 nexus-my-data.json")
     saved = console_settings.data_dir / "console-files" / "nexus-my-data.json"
     payload = saved.read_bytes()
-    assert f"nexus> 📎 nexus-my-data.json ({len(payload):,} bytes, saved to {saved})" in out
+    assert f"nexus> 📎 nexus-my-data.json ({len(payload):,} bytes)\n" in out
+    assert f"       Saved in full to:\n       {saved}\n" in out
     assert "Everything Nexus stores about you. /forget deletes it." in out
     assert json.loads(payload)["users"][0]["id"] == CONSOLE_USER_ID
     first_lines = payload.decode().splitlines()[:3]

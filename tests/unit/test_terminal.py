@@ -47,6 +47,13 @@ def test_code_blocks_keep_their_lines_unwrapped() -> None:
     assert lines[code + 3].startswith("  See")
 
 
+def test_a_numbered_line_wraps_under_its_text() -> None:
+    lines = terminal.text_lines(
+        "12. 1× how do i frobnicate [Liveness and readiness probes]", width=30
+    )
+    assert lines[0].startswith("12. 1× how") and all(line.startswith("    ") for line in lines[1:])
+
+
 def test_no_width_means_no_wrapping() -> None:
     lines = terminal.text_lines("one two three " * 30)
     assert lines == [("one two three " * 30)]
@@ -71,9 +78,10 @@ def test_a_document_shows_its_name_size_caption_and_first_lines() -> None:
     lines = terminal.document_lines(
         "nexus-my-data.json", payload, "Everything <b>Nexus</b> stores", "/tmp/x.json"
     )
-    assert lines[0] == f"📎 nexus-my-data.json ({len(payload)} bytes, saved to /tmp/x.json)"
+    assert lines[0] == f"📎 nexus-my-data.json ({len(payload)} bytes)"
     assert lines[1] == "Everything Nexus stores"
     assert lines[2:4] == ["  line 1", "  line 2"]
-    assert lines[-1] == f"  … {20 - terminal.PREVIEW_LINES} more lines"
+    assert lines[-3] == f"  … {20 - terminal.PREVIEW_LINES} more lines"
+    assert lines[-2:] == ["Saved in full to:", "/tmp/x.json"]
     short = terminal.document_lines("a.json", b'{"a": 1}')
     assert short == ["📎 a.json (8 bytes)", '  {"a": 1}']
