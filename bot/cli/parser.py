@@ -18,7 +18,8 @@ in-process fake Telegram: no token, no network.
   <NEXUS_DATA_DIR>/console-files/.
 - Daily tips arrive here while the console is open; /tipnow (console only) makes
   today's tip due now. One tip a day still holds: a second /tipnow says so.
-- No flood limit: you are the only user. Ctrl-D or /quit leaves."""
+- No flood limit: you are the only user. Replies wrap to the terminal's width;
+  NO_COLOR=1 turns colours off. Ctrl-D or /quit leaves."""
 
 
 def _duration(text: str) -> timedelta:
