@@ -1,25 +1,43 @@
 """`nexus-bot chat`: talk to the real bot in a terminal, no token, no network.
 
-The same PTB Application and handlers run against an in-process fake Bot API; this
-module plays the Telegram app: it turns typed lines into updates and prints what
-the bot sent, with inline buttons as numbered choices.
+The same PTB Application, handlers and job queue run against an in-process fake Bot
+API; this module plays the Telegram app: it turns typed lines into updates and
+prints what the bot sent (wrapped to the terminal, inline buttons as numbered
+choices, documents as name, size and preview), including what the bot sends on its
+own, such as a daily tip, while it waits for a line.
+
+The console is one local user (CONSOLE_USER_ID), an admin unless `--learner`, with
+no flood limit, in a database of its own so its tip scheduler never reaches the
+learners of a real bot.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
+import os
+import shutil
 import sys
+from contextlib import suppress
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import Nexus
+from bot.cli.parser import CONSOLE_USER_ID
+from bot.console_tips import TipNow
 from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest
+from bot.presentation import terminal
+from bot.services.clock import Clock, process_clock
 from bot.settings import Settings
-from content.telegram_html import strip_tags
+from content.telegram_html import escape
 
-CONSOLE_USER_ID = 1001
+__all__ = ["CONSOLE_USER_ID", "Console", "chat", "console_settings"]
 QUIT_WORDS = {"/quit", "/exit", "quit", "exit"}
+PREFIX = "nexus> "
+PROMPT = "you> "
+SHOWN = ("sendMessage", "editMessageText", "sendDocument")
+# No flood limit: the console is one local user, and piped input must all be answered.
+UNLIMITED = sys.maxsize
 
 
 @dataclass(frozen=True)
@@ -29,88 +47,218 @@ class Choice:
     message: dict[str, Any]
 
 
+class ConsoleBotApi(FakeBotApi):
+    """The fake Bot API, telling the console each time the bot called it: a tip the
+    scheduler sends arrives while the console waits for a line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.called = asyncio.Event()
+
+    def handle(
+        self, method: str, params: dict[str, Any], *, wait: bool = True
+    ) -> tuple[int, dict[str, Any]]:
+        try:
+            return super().handle(method, params, wait=wait)
+        finally:
+            self.called.set()
+
+
+def console_settings(settings: Settings, *, admin: bool = True) -> Settings:
+    """The bot's settings as the console runs them (see the module's docstring)."""
+    return replace(
+        settings,
+        telegram_bot_token=None,
+        database_url=f"sqlite+aiosqlite:///{settings.data_dir / 'console.db'}",
+        admin_ids=settings.admin_ids | {CONSOLE_USER_ID} if admin else settings.admin_ids,
+        messages_per_minute=UNLIMITED,
+    )
+
+
 class Console:
-    def __init__(self, nexus: Nexus, api: FakeBotApi, out: TextIO, color: bool) -> None:
+    def __init__(
+        self,
+        nexus: Nexus,
+        api: FakeBotApi,
+        out: TextIO,
+        color: bool,
+        *,
+        width: int | None = None,
+        files: Path | None = None,
+    ) -> None:
         self.nexus = nexus
         self.api = api
         self.out = out
         self.color = color
+        self.width = width
+        self.files = files  # where sent documents are saved (None: not saved)
         self.choices: list[Choice] = []
+        self.tips: TipNow | None = None
+        self.prompting = False
         self._seen = 0
+        self._turn = asyncio.Lock()  # a line's replies print together, then a tip's
 
     async def handle_line(self, line: str) -> None:
         text = line.strip()
         if not text:
             return
-        if text.isdigit() and self.choices:
-            number = int(text)
-            if not 1 <= number <= len(self.choices):
-                self._print(f"(pick a number from 1 to {len(self.choices)})")
+        async with self._turn:
+            if text.lower() == "/tipnow" and self.tips is not None:
+                note = await self.tips.now()
+                self.show_new_calls()  # the tip, if one was sent
+                if note:
+                    self.print_lines(terminal.message_lines(note, **self._style("(console) ")))
                 return
-            choice = self.choices[number - 1]
-            update = self.api.callback_update(CONSOLE_USER_ID, choice.message, choice.data)
-        else:
-            update = self.api.message_update(CONSOLE_USER_ID, text, first_name="you")
-        await self.nexus.feed(update)
-        self.show_new_calls()
+            if text.isdigit() and self.choices:
+                number = int(text)
+                if not 1 <= number <= len(self.choices):
+                    self._print(f"(pick a number from 1 to {len(self.choices)})")
+                    return
+                choice = self.choices[number - 1]
+                update = self.api.callback_update(CONSOLE_USER_ID, choice.message, choice.data)
+            else:
+                update = self.api.message_update(CONSOLE_USER_ID, text, first_name="you")
+            await self.nexus.feed(update)
+            self.show_new_calls()
 
-    def show_new_calls(self) -> None:
+    async def watch(self, called: asyncio.Event) -> None:
+        """Print what the bot sends between lines (a daily tip), then the prompt again."""
+        while True:
+            await called.wait()
+            called.clear()
+            async with self._turn:
+                if self.show_new_calls() and self.prompting:
+                    print(PROMPT, end="", file=self.out, flush=True)
+
+    def show_new_calls(self) -> bool:
+        """Print the calls not shown yet; True if any was a message."""
         calls = self.api.sent()
         new, self._seen = calls[self._seen :], len(calls)
+        if self.prompting and any(c.method in SHOWN for c in new):
+            print(file=self.out)  # off the prompt's line
         shown_keyboard = False
         for call in new:
             shown_keyboard |= self._show(call)
-        if not shown_keyboard and any(c.method in ("sendMessage", "editMessageText") for c in new):
+        messages = any(c.method in SHOWN for c in new)
+        if not shown_keyboard and messages:
             self.choices = []
+        return messages
 
     def _show(self, call: ApiCall) -> bool:
         if call.method == "answerCallbackQuery" and call.params.get("text"):
             self._print(f"  [{call.params['text']}]")
+        if call.method == "sendDocument":
+            self.print_lines(self._document(call))
+            return False
         if call.method not in ("sendMessage", "editMessageText"):
             return False
         prefix = "(updated) " if call.method == "editMessageText" else ""
-        self._print("nexus> " + prefix + self._render(str(call.params.get("text", ""))))
         rows = (call.params.get("reply_markup") or {}).get("inline_keyboard") or []
-        if not rows:
-            return False
+        buttons = [button for row in rows for button in row if "callback_data" in button]
         message = call.result  # the Message the fake API returned for this send/edit
-        self.choices = [
-            Choice(button["text"], button["callback_data"], message)
-            for row in rows
-            for button in row
-            if "callback_data" in button
-        ]
-        for number, choice in enumerate(self.choices, start=1):
-            self._print(f"   {number}. {choice.label}")
+        lines = terminal.message_lines(
+            prefix + str(call.params.get("text", "")),
+            [button["text"] for button in buttons],
+            **self._style(PREFIX),
+        )
+        self.print_lines(lines)
+        if not buttons:
+            return False
+        self.choices = [Choice(b["text"], b["callback_data"], message) for b in buttons]
         self._print("   (type a number to press a button)")
         return True
 
-    def _render(self, html_text: str) -> str:
-        if self.color:
-            html_text = re.sub(r"<b>(.*?)</b>", "\033[1m\\1\033[0m", html_text, flags=re.S)
-            html_text = re.sub(r"<pre>(.*?)</pre>", "\033[36m\\1\033[0m", html_text, flags=re.S)
-        return strip_tags(html_text).replace("\n", "\n       ")
+    def _document(self, call: ApiCall) -> list[str]:
+        payload = next(iter((call.params.get("_files") or {}).values()), b"")
+        name = ((call.result or {}).get("document") or {}).get("file_name") or "document"
+        saved = None
+        if self.files is not None:
+            self.files.mkdir(parents=True, exist_ok=True)
+            path = self.files / Path(name).name
+            path.write_bytes(payload)
+            saved = str(path)
+        lines = terminal.document_lines(
+            name,
+            payload,
+            str(call.params.get("caption") or ""),
+            saved,
+            width=self.width,
+            indent=" " * len(PREFIX),
+        )
+        return [PREFIX + lines[0].lstrip(), *lines[1:]]
+
+    def _style(self, prefix: str) -> dict[str, Any]:
+        return {"prefix": prefix, "width": self.width, "color": self.color}
+
+    def print_lines(self, lines: list[str]) -> None:
+        for line in lines:
+            self._print(line)
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
 
-async def chat(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
-    api = FakeBotApi()
-    nexus = Nexus(replace(settings, telegram_bot_token=None), request=InMemoryRequest(api))
+def _intro(admin: bool) -> str:
+    role = (
+        "an admin here (try /unanswered, /stats); `nexus-bot chat --learner` chats as a "
+        "plain learner"
+        if admin
+        else "a plain learner (without --learner you are an admin)"
+    )
+    return (
+        "Nexus offline chat: type a question, a /command, or a button's number. "
+        "Ctrl-D or /quit to leave.\n"
+        f"You are user {CONSOLE_USER_ID}, {role}. No flood limit here.\n"
+        "Daily tips arrive here while this runs; /tipnow makes today's tip due now "
+        "(still one a day)."
+    )
+
+
+async def chat(
+    settings: Settings,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+    *,
+    admin: bool = True,
+    clock: Clock | None = None,
+) -> None:
+    api = ConsoleBotApi()
+    settings = console_settings(settings, admin=admin)
+    clock = clock or process_clock(settings.clock_start)
+    nexus = Nexus(settings, request=InMemoryRequest(api), clock=clock)
+    tty = out.isatty()
+    files = settings.data_dir / "console-files"
     async with nexus:
-        console = Console(nexus, api, out, color=out.isatty())
-        print(
-            "Nexus offline chat: type a question, a /command, or a button's number. "
-            "Ctrl-D or /quit to leave.",
-            file=out,
+        await nexus.application.start()  # the job queue: daily tips, as `run` has them
+        console = Console(
+            nexus,
+            api,
+            out,
+            color=tty and not os.environ.get("NO_COLOR"),
+            width=shutil.get_terminal_size().columns if tty else None,
+            files=files,
         )
-        await console.handle_line("/start")
-        loop = asyncio.get_running_loop()
-        while True:
-            if stdin.isatty():
-                print("you> ", end="", file=out, flush=True)
-            line = await loop.run_in_executor(None, stdin.readline)
-            if not line or line.strip().lower() in QUIT_WORDS:
-                break
-            await console.handle_line(line)
+        console.tips = TipNow(nexus, clock, CONSOLE_USER_ID)
+        watcher = asyncio.create_task(console.watch(api.called), name="console-watch")
+        try:
+            console.print_lines(terminal.text_lines(escape(_intro(admin)), width=console.width))
+            await console.handle_line("/start")
+            await _read_lines(console, stdin, out)
+        finally:
+            watcher.cancel()
+            with suppress(asyncio.CancelledError):
+                await watcher
+            await nexus.application.stop()
+
+
+async def _read_lines(console: Console, stdin: TextIO, out: TextIO) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        if stdin.isatty():
+            print(PROMPT, end="", file=out, flush=True)
+            console.prompting = True
+        line = await loop.run_in_executor(None, stdin.readline)
+        console.prompting = False
+        if not line or line.strip().lower() in QUIT_WORDS:
+            break
+        await console.handle_line(line)

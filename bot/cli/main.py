@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import sys
 from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -90,12 +91,16 @@ def cmd_chat(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     configure_logging("WARNING")
     from bot.console import chat
+    from bot.startup import StartupError
 
     try:
-        asyncio.run(chat(settings))
+        asyncio.run(chat(settings, admin=not args.learner))
     except ContentError as error:
         print(f"nexus-bot: {error}", file=sys.stderr)
         return 1
+    except StartupError as error:  # e.g. the data folder cannot be written
+        print(f"nexus-bot: {error}", file=sys.stderr)
+        return error.code
     except KeyboardInterrupt:
         pass
     return 0
@@ -117,9 +122,10 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
             "nexus-bot ask: give a question, or --json to read one per stdin line", file=sys.stderr
         )
         return 2
-    from content.telegram_html import strip_tags
+    from bot.presentation.reports import ask_lines
 
-    print(strip_tags(ask_record(matcher.kb, matcher.match(args.question))["answer"]))
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    print("\n".join(ask_lines(matcher.kb, matcher.match(args.question), width)))
     return 0
 
 

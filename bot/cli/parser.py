@@ -5,6 +5,22 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
+CONSOLE_USER_ID = 1001  # bot/console.py's user; here so `--help` does not import it
+CHAT_DESCRIPTION = f"""\
+Talk to the real bot (the same handlers, scheduler and database code) against an
+in-process fake Telegram: no token, no network.
+
+- Type a question, a /command, or a button's number to press that button.
+- You are user {CONSOLE_USER_ID}, and an admin here unless --learner: try /unanswered,
+  /stats, /reload and /teach.
+- The console keeps its own database, <NEXUS_DATA_DIR>/console.db, apart from the
+  bot's learners; files the bot sends (/mydata) are shown and saved in
+  <NEXUS_DATA_DIR>/console-files/.
+- Daily tips arrive here while the console is open; /tipnow (console only) makes
+  today's tip due now. One tip a day still holds: a second /tipnow says so.
+- No flood limit: you are the only user. Replies wrap to the terminal's width;
+  NO_COLOR=1 turns colours off. Ctrl-D or /quit leaves."""
+
 
 def _duration(text: str) -> timedelta:
     """ "7d", "12h", "30m" -> a timedelta."""
@@ -26,7 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="webhook mode (also on when NEXUS_WEBHOOK_URL is set)",
     )
-    commands.add_parser("chat", help="talk to the bot in this terminal, offline, no token")
+    chat = commands.add_parser(
+        "chat",
+        help="talk to the bot in this terminal, offline, no token",
+        description=CHAT_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chat.add_argument(
+        "--learner",
+        action="store_true",
+        help=f"chat as a plain learner (by default user {CONSOLE_USER_ID} is an admin here)",
+    )
     ask = commands.add_parser("ask", help="print the bot's reply to a question")
     ask.add_argument("question", nargs="?", help="the question (omit with --json to read stdin)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")

@@ -253,9 +253,13 @@ class FakeBotApi:
 
     def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
         caption = {"caption": params["caption"]} if params.get("caption") else {}
-        return self._new_message(
-            params, document={"file_id": "doc", "file_unique_id": "doc"}, **caption
-        )
+        document: dict[str, Any] = {"file_id": "doc", "file_unique_id": "doc"}
+        # What Telegram reports of an uploaded file: its name and size.
+        if "document" in params.get("_files", {}):
+            document["file_size"] = len(params["_files"]["document"])
+        if params.get("_file_names", {}).get("document"):
+            document["file_name"] = params["_file_names"]["document"]
+        return self._new_message(params, document=document, **caption)
 
     def _stored(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (int(params["chat_id"]), int(params["message_id"]))

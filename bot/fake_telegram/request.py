@@ -40,6 +40,9 @@ class InMemoryRequest(BaseRequest):
             params["_files"] = {
                 name: value[1] for name, value in request_data.multipart_data.items()
             }
+            params["_file_names"] = {
+                name: value[0] for name, value in request_data.multipart_data.items()
+            }
         try:
             # Never block the event loop: getUpdates answers with what is queued now.
             status, body = self.api.handle(url.rsplit("/", 1)[-1], params, wait=False)

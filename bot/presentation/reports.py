@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bot.presentation import views
+from bot.presentation import terminal, views
 from bot.services.operations import Inbox
 from bot.services.teaching import grouped
 from content import KnowledgeBase, MatchResult, MatchStatus
@@ -17,7 +17,9 @@ from storage.records import LearnedPhrasing
 
 
 def ask_record(kb: KnowledgeBase, result: MatchResult) -> dict[str, Any]:
-    """The stable JSON form of one answer (documented in docs/cli.md, "Stable JSON interfaces")."""
+    """The stable JSON form of one answer (docs/cli.md, "Stable JSON interfaces"). `ask`
+    logs nothing, so the view is the one for an unlogged question (log id None)."""
+    view = views.match_result(kb, result, None)
     best = result.best
     answered = result.status is MatchStatus.ANSWERED and best is not None
     suggestions = result.candidates if result.status is MatchStatus.AMBIGUOUS else ()
@@ -29,11 +31,24 @@ def ask_record(kb: KnowledgeBase, result: MatchResult) -> dict[str, Any]:
         "score": best.score if best and result.status is not MatchStatus.SMALLTALK else None,
         "confidence": round(result.confidence, 3),
         "intent": result.smalltalk.id if result.smalltalk else None,
-        "answer": views.match_result(kb, result, None).text,
+        "answer": view.text,
         "suggestions": [
             {"entry_id": c.entry.id, "title": c.entry.title, "score": c.score} for c in suggestions
         ],
+        "buttons": button_labels(view),
     }
+
+
+def button_labels(view: views.View) -> list[str]:
+    """The view's buttons in reading order (row by row): what `ask` numbers."""
+    return [button.label for row in view.rows for button in row]
+
+
+def ask_lines(kb: KnowledgeBase, result: MatchResult, width: int | None = None) -> list[str]:
+    """What `nexus-bot ask` prints: the reply's text and its buttons, numbered as the
+    console shows them."""
+    view = views.match_result(kb, result, None)
+    return terminal.message_lines(view.text, button_labels(view), width=width)
 
 
 def content_stats(kb: KnowledgeBase) -> tuple[list[str], list[str]]:

@@ -146,9 +146,10 @@ def match_result(
             (*rows, (Button("None of these: browse topics", callbacks.ShowTopics(0)),)),
         )
     question = escape(result.query[:200])
+    # Only a logged question (log_id) reaches the authors' inbox: say so only then.
+    noted = " I've noted the question so the authors can add it." if log_id is not None else ""
     text = (
-        f"I don't have an answer for <i>{question}</i> yet, sorry. "
-        "I've noted the question so the authors can add it.\n\n"
+        f"I don't have an answer for <i>{question}</i> yet, sorry.{noted}\n\n"
         "Try other words (naming the tool helps: Django, Redis, JWT…) or pick a topic:"
     )
     return View(text, topics(kb, 0).rows)

@@ -182,6 +182,7 @@ def test_ask_json_is_the_documented_interface(tmp_path: Path) -> None:
             "intent",
             "answer",
             "suggestions",
+            "buttons",  # added by the first-hour issue; the others are unchanged
         }
     assert (
         records[0]["entry_id"] == "caching-etag" and records[0]["title"] == "ETag and If-None-Match"
@@ -192,6 +193,13 @@ def test_ask_json_is_the_documented_interface(tmp_path: Path) -> None:
         "kubernetes-rolling-update",
     ]
     assert records[2]["entry_id"] is None and records[2]["suggestions"] == []
+    # The buttons under the text, in order: the choices, then the way out.
+    assert records[1]["buttons"] == [
+        *(s["title"] for s in records[1]["suggestions"]),
+        "None of these: browse topics",
+    ]
+    # `ask` logs nothing, so it never says it noted the question.
+    assert "noted" not in records[2]["answer"] and records[2]["buttons"]
     assert records[3]["intent"] == "greeting" and records[0]["intent"] is None
     assert records[0]["confidence"] > records[1]["confidence"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.presentation import reports
+from bot.presentation import reports, views
 from bot.services.operations import Cluster, Inbox, Suggestion
 from content import Matcher, load_knowledge_base
 from storage.records import LearnedPhrasing
@@ -67,3 +67,40 @@ def test_inbox_as_json_and_as_lines() -> None:
     assert lines[0] == "Unanswered questions (1 groups):"
     assert "3x  cors wahala  [nearest: security-cors]" in lines[1]
     assert lines[-1] == "  caching-etag: etag?  (2x)"
+
+
+def test_ask_prints_the_did_you_mean_choices_as_numbered_buttons() -> None:
+    result = Matcher(KB).match("probes and rollouts")
+    record = reports.ask_record(KB, result)
+    lines = reports.ask_lines(KB, result)
+    titles = [s["title"] for s in record["suggestions"]]
+    assert record["status"] == "ambiguous" and len(titles) >= 2
+    assert lines[0] == "🤔 I'm not sure which one you mean. Did you mean:"
+    assert lines[1:] == [
+        f"   {n}. {label}"
+        for n, label in enumerate([*titles, "None of these: browse topics"], start=1)
+    ]
+    assert record["buttons"] == [*titles, "None of these: browse topics"]
+
+
+def test_ask_never_claims_it_noted_a_question_it_did_not_log() -> None:
+    result = Matcher(KB).match("how do i")
+    assert result.status.value == "no_match"
+    record = reports.ask_record(KB, result)
+    assert "noted" not in record["answer"] and "yet, sorry." in record["answer"]
+    assert record["buttons"] and record["buttons"][0].startswith(KB.topics[0].title)
+    assert reports.ask_lines(KB, result)[-1].startswith(f"   {len(record['buttons'])}. ")
+
+
+def test_the_bot_says_it_noted_a_question_only_when_it_logged_it() -> None:
+    result = Matcher(KB).match("how do i")
+    assert "I've noted the question" in views.match_result(KB, result, 42).text
+    assert "noted" not in views.match_result(KB, result, None).text
+
+
+def test_ask_wraps_the_answer_to_the_terminal_width_when_given_one() -> None:
+    result = Matcher(KB).match("what is an etag")
+    unwrapped = reports.ask_lines(KB, result)
+    wrapped = reports.ask_lines(KB, result, width=50)
+    assert max(map(len, unwrapped)) > 50 and len(wrapped) > len(unwrapped)
+    assert " ".join(wrapped).split() == " ".join(unwrapped).split()
