@@ -44,6 +44,7 @@ from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
+from bot.telegram.send import FollowUps
 from bot.telegram.teach_handlers import TeachHandlers
 from bot.telegram.tip_handlers import TipHandlers
 from bot.telegram.tip_sender import TipSender
@@ -96,6 +97,7 @@ class Nexus:
         )
         self.tip_sender = TipSender(self.broadcast, self.limiter)
         self.guard = FloodGuard(settings.messages_per_minute)
+        self.followups = FollowUps()  # messages that follow a button's acknowledgement
         handlers = AllHandlers(
             general=Handlers(
                 self.library,
@@ -104,7 +106,7 @@ class Nexus:
                 self.observer,
                 settings.admin_ids,
             ),
-            quiz=QuizHandlers(self.library, self.quizzes, self.observer),
+            quiz=QuizHandlers(self.library, self.quizzes, self.observer, self.followups),
             tips=TipHandlers(self.tips),
             ops=OpsHandlers(self.library, self.ops, self.observer, self.teaching),
             teach=TeachHandlers(self.library, self.teaching, self.observer, settings.admin_ids),
@@ -284,5 +286,7 @@ class Nexus:
         await self._on_stop(self.application)
 
     async def feed(self, update: dict[str, Any]) -> None:
-        """Process one update (Bot API JSON) exactly as polling would."""
+        """Process one update (Bot API JSON) exactly as polling would, and wait for
+        the messages that follow it in the background (`FollowUps`)."""
         await self.application.process_update(Update.de_json(update, self.application.bot))
+        await self.followups.settle()

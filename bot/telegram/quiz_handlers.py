@@ -11,19 +11,28 @@ from bot.presentation import callbacks, quiz_views
 from bot.presentation.views import STALE_BUTTON
 from bot.services.learners import Learner
 from bot.services.library import Library
-from bot.services.quiz_types import AnswerStatus
+from bot.services.quiz_types import AnswerOutcome, AnswerStatus
 from bot.services.quizzes import QuizService
 from bot.telegram import send
-from bot.telegram.send import Context
+from bot.telegram.send import Context, FollowUps
 
 
 class QuizHandlers:
+    """A quiz tap is acknowledged as soon as it is stored; the edited question and
+    the next one follow in the background (`FollowUps`), behind the flood limiter,
+    so a burst of learners tapping at once does not delay anyone's acknowledgement."""
+
     def __init__(
-        self, library: Callable[[], Library], quizzes: QuizService, observer: Observer
+        self,
+        library: Callable[[], Library],
+        quizzes: QuizService,
+        observer: Observer,
+        followups: FollowUps | None = None,
     ) -> None:
         self.library = library
         self.quizzes = quizzes
         self.observer = observer
+        self.followups = followups or FollowUps()
 
     async def quiz(self, update: Update, context: Context) -> None:
         learner = send.learner_of(update)
@@ -67,6 +76,15 @@ class QuizHandlers:
             return
         await send.send_view(context, chat_id, quiz_views.question(first))
 
+    async def _answered(self, update: Update, context: Context, outcome: AnswerOutcome) -> None:
+        """After the tap's acknowledgement: the question edited to show the answer,
+        and at the end of a round its summary."""
+        await send.edit_view(update, quiz_views.answered(outcome))
+        if outcome.summary is not None:
+            now = self.quizzes.now()
+            chat_id = send.learner_of(update).chat_id
+            await send.send_view(context, chat_id, quiz_views.summary(outcome.summary, now))
+
     async def button(self, update: Update, context: Context) -> None:
         query = update.callback_query
         assert query is not None
@@ -87,12 +105,7 @@ class QuizHandlers:
                     entry=outcome.entry.id if outcome.entry else None,
                 )
                 await query.answer("✅ Correct!" if outcome.correct else "❌ Not quite")
-                await send.edit_view(update, quiz_views.answered(outcome))
-                if outcome.summary is not None:
-                    now = self.quizzes.now()
-                    await send.send_view(
-                        context, learner.chat_id, quiz_views.summary(outcome.summary, now)
-                    )
+                self.followups.start(context, update, self._answered(update, context, outcome))
             case callbacks.QuizNext(round_id, position):
                 result = await self.quizzes.next_question(learner, round_id, position)
                 if result is AnswerStatus.ALREADY_ANSWERED:
@@ -101,7 +114,11 @@ class QuizHandlers:
                     await query.answer(quiz_views.ROUND_ENDED)
                 else:
                     await query.answer()
-                    await send.send_view(context, learner.chat_id, quiz_views.question(result))
+                    self.followups.start(
+                        context,
+                        update,
+                        send.send_view(context, learner.chat_id, quiz_views.question(result)),
+                    )
             case callbacks.QuizTopic(topic_id):
                 await query.answer()
                 await self._start(context, learner.chat_id, learner, topic=topic_id or None)
