@@ -43,7 +43,7 @@ class QuizHandlers:
                 context, learner.chat_id, quiz_views.topic_picker(self.library().kb, wanted)
             )
             return
-        await self._start(context, learner.chat_id, learner, topic=topic)
+        await self._start(update, context, learner, topic=topic)
 
     async def progress(self, update: Update, context: Context) -> None:
         if await send.ask_in_private(update, context, "progress"):
@@ -60,8 +60,8 @@ class QuizHandlers:
 
     async def _start(
         self,
+        update: Update,
         context: Context,
-        chat_id: int,
         learner: Learner,
         *,
         topic: str | None = None,
@@ -71,10 +71,13 @@ class QuizHandlers:
         if first is None:
             found = self.library().kb.topic(topic) if topic else None
             await send.send_view(
-                context, chat_id, quiz_views.nothing_to_ask(found.title if found else None)
+                context, learner.chat_id, quiz_views.nothing_to_ask(found.title if found else None)
             )
             return
-        await send.send_view(context, chat_id, quiz_views.question(first))
+        # In the background like a tap's edit: a burst of /quiz must not hold the
+        # places the next taps need to be acknowledged.
+        view = quiz_views.question(first)
+        self.followups.start(context, update, send.send_view(context, learner.chat_id, view))
 
     async def _answered(self, update: Update, context: Context, outcome: AnswerOutcome) -> None:
         """After the tap's acknowledgement: the question edited to show the answer,
@@ -121,14 +124,14 @@ class QuizHandlers:
                     )
             case callbacks.QuizTopic(topic_id):
                 await query.answer()
-                await self._start(context, learner.chat_id, learner, topic=topic_id or None)
+                await self._start(update, context, learner, topic=topic_id or None)
             case callbacks.QuizEntry(short_id):
                 entry = self.library().kb.entry_by_short_id(short_id)
                 if entry is None:
                     await query.answer(STALE_BUTTON)
                     return
                 await query.answer()
-                await self._start(context, learner.chat_id, learner, entry_id=entry.id)
+                await self._start(update, context, learner, entry_id=entry.id)
             case callbacks.ResetProgress(confirmed, owner):
                 if await send.refuse_others(update, owner):
                     return
