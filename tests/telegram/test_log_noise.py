@@ -6,7 +6,7 @@ the test makes each tick due at once and waits for APScheduler's "job executed"
 event, so every tick counted really ran, and nothing waits on the wall clock.
 The library loggers get the levels `configure_logging` gives them at INFO
 (`quiet_libraries`). What a start logs is checked on the real process in
-tests/e2e/test_log_noise.py.
+tests/e2e/test_process_log_lines.py.
 """
 
 from __future__ import annotations
