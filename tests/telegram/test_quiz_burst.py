@@ -93,3 +93,36 @@ async def test_every_tap_is_acknowledged_before_the_flood_queue_moves(
     acks = [i for i, c in enumerate(burst) if c.method == "answerCallbackQuery"]
     first_edit = next(i for i, c in enumerate(burst) if c.method == "editMessageText")
     assert max(acks) < first_edit
+
+
+async def test_a_burst_of_quiz_commands_does_not_delay_a_tap(nexus: Nexus, api: FakeBotApi) -> None:
+    time_ = GatedTime()
+    nexus.limiter._clock = time_.clock
+    nexus.limiter._sleep = time_.sleep
+    tapper = FIRST_USER - 1
+    await nexus.feed(api.message_update(tapper, "/quiz"))
+    (question,) = [c for c in api.calls if c.method == "sendMessage"]
+    data = question.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+
+    application = nexus.application
+    await application.start()
+    try:
+        time_.open.clear()  # no question can go out
+        before = len(api.calls)
+        for user in range(FIRST_USER, FIRST_USER + LEARNERS):
+            command = api.message_update(user, "/quiz")
+            await application.update_queue.put(Update.de_json(command, application.bot))
+        tap = api.callback_update(tapper, question.result, data)
+        await application.update_queue.put(Update.de_json(tap, application.bot))
+        # The /quiz handlers started their rounds and returned: the tap behind them
+        # is read and acknowledged while none of their questions has gone out.
+        calls = await calls_until(
+            api, lambda calls: count(calls[before:], "answerCallbackQuery") == 1
+        )
+        assert count(calls[before:], "sendMessage") == 0
+        time_.open.set()
+        await calls_until(api, lambda calls: count(calls[before:], "sendMessage") == LEARNERS)
+        await nexus.followups.settle()
+    finally:
+        time_.open.set()
+        await application.stop()
