@@ -83,7 +83,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=30, help="runs of nexus-bot healthcheck")
     parser.add_argument("--before-runs", type=int, default=5, help="runs of the replaced check")
     parser.add_argument("--script", default=str(Path(sys.executable).parent / "nexus-bot"))
+    parser.add_argument("--smoke", action="store_true", help="2 runs of each: a quick check")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.before_runs = 2, 1
     script = args.script
     python = str(Path(script).parent / "python")
     print(load_line("before"))

@@ -315,12 +315,19 @@ def main() -> int:
     parser.add_argument("--compare", metavar="REV", help="also run a git revision, and compare")
     parser.add_argument("--questions", type=Path, help=argparse.SUPPRESS)  # JSON list
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)  # results, for --compare
+    parser.add_argument(
+        "--smoke", action="store_true", help="500 entries, 40 questions, one round: seconds"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.entries, args.rounds = 500, 1
     if args.questions:
         questions = list(json.loads(args.questions.read_text()))
     else:
         dev = load_dev_set()
         questions = [q.text for q in dev.questions] + list(dev.off_topic)
+        if args.smoke:
+            questions = questions[:20] + questions[-20:]
     if not args.json:
         from bench.machine import load_line, machine_line  # not in older revisions
 

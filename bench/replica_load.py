@@ -122,7 +122,12 @@ def main() -> int:
         help="NEXUS_SEND_RATE of each replica (the bot's ~30/s budget shared by two)",
     )
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait per phase")
+    parser.add_argument(
+        "--smoke", action="store_true", help="3 learners, 20 subscribers: a few seconds"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.learners, args.subscribers, args.timeout = 3, 20, 60
     server_url = os.environ.get(
         "NEXUS_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
     )

@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from bench.machine import load_line, machine_line
 from bot.fake_telegram import FakeBotApi, LoopbackBotApiServer
+from content.encoder import cache_folder
 
 TOKEN = "123456:bench-startup-token"
 USER = 424242
@@ -252,20 +254,29 @@ def main() -> int:
     parser.add_argument(
         "--settle", type=float, default=0.5, help="seconds after the reply before reading memory"
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="one run of each on the user's vector cache, no warm-up: a few seconds once warm",
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.settle = 1, 0.1
     print(machine_line())
     print(load_line("at start"))
     print(
         f"nexus-bot: {command('nexus')[0]} (code in {nexus_code()}); echo bot: {command('echo')[1]}"
     )
     runs: list[Run] = []
-    with tempfile.TemporaryDirectory() as cache:
-        warm = run_once("nexus", Path(cache), args.settle, WARM_UP_TIMEOUT_S)
-        print(
-            f"warm-up (empty vector cache, not counted): first getUpdates after "
-            f"{warm.ready_s:.1f} s, first reply {warm.reply_s:.3f} s",
-            flush=True,
-        )
+    caches = nullcontext(str(cache_folder())) if args.smoke else tempfile.TemporaryDirectory()
+    with caches as cache:
+        if not args.smoke:
+            warm = run_once("nexus", Path(cache), args.settle, WARM_UP_TIMEOUT_S)
+            print(
+                f"warm-up (empty vector cache, not counted): first getUpdates after "
+                f"{warm.ready_s:.1f} s, first reply {warm.reply_s:.3f} s",
+                flush=True,
+            )
         for i in range(args.runs):
             for bot in ("nexus", "echo"):
                 r = run_once(bot, Path(cache), args.settle, START_TIMEOUT_S)
@@ -293,7 +304,7 @@ def main() -> int:
     codes = sorted({str(r.exit_code) for r in runs})
     print(f"\nexit codes after SIGTERM: {', '.join(codes)} (None: killed after {STOP_TIMEOUT_S} s)")
     print(load_line("at the end"))
-    return 0
+    return 0 if codes == ["0"] else 1
 
 
 if __name__ == "__main__":

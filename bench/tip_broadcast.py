@@ -3,6 +3,7 @@ real `nexus-bot run` process through a loopback fake Bot API that enforces
 30 messages/second (429 + retry_after past it) and blocks 1% of users (403).
 
     python bench/tip_broadcast.py [--subscribers 10000] [--kill-at 0.5] [--straight-only]
+    python bench/tip_broadcast.py --smoke   # 20 subscribers, straight only, 2 s idle
 
 Runs twice: straight through, then with SIGKILL once `--kill-at` of the tips have
 arrived and a restart. Reports messages/second, 429s, duplicates, losses and
@@ -68,7 +69,7 @@ def start_bot(server: LoopbackBotApiServer, data_dir: str, log: Path) -> subproc
     )
 
 
-def run(subscribers: int, kill_at: float | None) -> dict[str, float]:
+def run(subscribers: int, kill_at: float | None, idle: float = 20) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as data_dir:
         url = f"sqlite+aiosqlite:///{data_dir}/nexus.db"
         due = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(seconds=1)
@@ -91,9 +92,13 @@ def run(subscribers: int, kill_at: float | None) -> dict[str, float]:
                 bot.wait()
                 killed = True
                 bot = start_bot(server, data_dir, log)
+            # Every subscriber tried (start-up is not idle time), or give up.
+            deadline = time.monotonic() + 60 + subscribers / 10
+            while len(api.calls) < subscribers and time.monotonic() < deadline:
+                time.sleep(0.2)
             last_change, seen = time.monotonic(), -1
-            # Done when nothing new has arrived for 20 s (every learner has been tried).
-            while time.monotonic() - last_change < 20:
+            # Done when nothing new has arrived for `idle` s (every learner has been tried).
+            while time.monotonic() - last_change < idle:
                 if len(api.calls) != seen:
                     seen, last_change = len(api.calls), time.monotonic()
                 time.sleep(0.5)
@@ -128,7 +133,7 @@ def run(subscribers: int, kill_at: float | None) -> dict[str, float]:
 
 def _active_seconds(calls: list[ApiCall]) -> float:
     """Seconds between the first and the last tip the fake API accepted."""
-    stamps = sorted(c.at for c in calls)
+    stamps = sorted(c.at for c in calls) or [0.0]
     return max(stamps[-1] - stamps[0], 1e-9)
 
 
@@ -137,7 +142,13 @@ def main() -> int:
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--kill-at", type=float, default=0.5)
     parser.add_argument("--straight-only", action="store_true", help="skip the SIGKILL run")
+    parser.add_argument(
+        "--smoke", action="store_true", help="20 subscribers, straight only: a few seconds"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.subscribers, args.straight_only = 20, True
+    idle = 2 if args.smoke else 20
     print(machine_line())
     print(load_line("at start"))
     print(
@@ -147,8 +158,10 @@ def main() -> int:
     runs: list[tuple[str, float | None]] = [("straight", None)]
     if not args.straight_only:
         runs.append((f"SIGKILL at {args.kill_at:.0%}, restart", args.kill_at))
+    failed = False
     for name, kill in runs:
-        r = run(args.subscribers, kill)
+        r = run(args.subscribers, kill, idle)
+        failed |= bool(r["duplicates"] or r["lost"])
         print(
             f"| {name} | {args.subscribers:,} | {r['delivered']:,} | {r['rate']:.2f} | "
             f"{r['rejected_429']} | {r['blocked']} | {r['duplicates']} | {r['lost']} | "
@@ -156,7 +169,7 @@ def main() -> int:
             flush=True,
         )
     print(load_line("at end"))
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

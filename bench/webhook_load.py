@@ -32,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from bench.evaluation import median, percentile
+from bench.machine import load_line, machine_line
 from bench.seeding import seed_due_subscribers
 from bot.fake_telegram import FakeBotApi, LoopbackBotApiServer
 from tests.conftest import create_postgres_database, drop_postgres_database
@@ -185,10 +186,17 @@ def main() -> int:
         help="replies/s allowed across all replicas (29.5 = Telegram's real limit; "
         "the default lifts it to measure processing)",
     )
+    parser.add_argument(
+        "--smoke", action="store_true", help="40 updates, 20 subscribers: a few seconds"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.updates, args.clients, args.subscribers = 40, 4, 20
     server_url = os.environ.get(
         "NEXUS_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
     )
+    print(machine_line())
+    print(load_line("at the start"))
     print(
         "| replicas | send rate (all replicas) | updates | updates/s | p50 update-to-reply | p99 update-to-reply |"
     )
@@ -208,7 +216,8 @@ def main() -> int:
         f"| 2 replicas x NEXUS_SEND_RATE=14.5 | {t['subscribers']:,} | {t['delivered']:,} | "
         f"{t['duplicates']} | {t['rate']:.2f} | {t['rejected_429']} |"
     )
-    return 0
+    print(load_line("at the end"))
+    return 1 if t["duplicates"] or t["delivered"] != t["subscribers"] else 0
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ from bot.telegram.inline_handlers import InlineHandlers
 from bot.telegram.lifecycle import initialize, poll
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
+from bot.telegram.send import FollowUps
 from bot.telegram.start_handlers import StartHandlers
 from bot.telegram.teach_handlers import TeachHandlers
 from bot.telegram.tip_handlers import TipHandlers
@@ -109,7 +110,8 @@ class Nexus:
         )
         self.tip_sender = TipSender(self.broadcast, self.limiter)
         self.guard = FloodGuard(settings.messages_per_minute)
-        quiz = QuizHandlers(self.library, self.quizzes, self.observer)
+        self.followups = FollowUps()  # messages that follow a button's acknowledgement
+        quiz = QuizHandlers(self.library, self.quizzes, self.observer, self.followups)
         tips = TipHandlers(self.tips)
         ops = OpsHandlers(self.library, self.ops, self.observer, self.teaching)
         handlers = AllHandlers(
@@ -283,5 +285,7 @@ class Nexus:
         await self._on_stop(self.application)
 
     async def feed(self, update: dict[str, Any]) -> None:
-        """Process one update (Bot API JSON) exactly as polling would."""
+        """Process one update (Bot API JSON) exactly as polling would, and wait for
+        the messages that follow it in the background (`FollowUps`)."""
         await self.application.process_update(Update.de_json(update, self.application.bot))
+        await self.followups.settle()

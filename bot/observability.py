@@ -116,10 +116,25 @@ def configure_logging(level: str, json_lines: bool = False, secrets: Iterable[st
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL (token included) at INFO: keep it for DEBUG only.
-    logging.getLogger("httpx").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
+    quiet_libraries(level)
     # Warnings become log records (redacted, and JSON in JSON mode), not raw stderr.
     logging.captureWarnings(True)
+
+
+# Libraries whose INFO lines are routine, kept for NEXUS_LOG_LEVEL=DEBUG:
+# - httpx logs every request URL (token included);
+# - apscheduler logs two lines per job run ("Running job ...", "... executed
+#   successfully"): the tip tick alone runs every 15 s, about 11,500 lines a day;
+# - alembic logs its plugins and every migration at each start.
+# At INFO the log then says what happened (events, start and stop, warnings), once.
+ROUTINE_LOGGERS = ("httpx", "apscheduler", "alembic")
+
+
+def quiet_libraries(level: str) -> None:
+    """Routine library loggers (`ROUTINE_LOGGERS`) at WARNING unless `level` is DEBUG."""
+    quiet = level != "DEBUG"
+    for name in ROUTINE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING if quiet else logging.NOTSET)
 
 
 def secrets_of(token: str | None) -> list[str]:

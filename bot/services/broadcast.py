@@ -91,7 +91,9 @@ class TipBroadcast:
         try:
             report = await self.run(channel)
             if report.counts:
-                log.info("tip run: %s", report.counts)
+                # Each delivery was logged as its event (tip.sent, tip.blocked, ...) at
+                # INFO: the run's tally would say it twice.
+                log.debug("tip run: %s", report.counts)
         except Exception:
             log.exception("tip run failed; the next tick tries again")
         finally:

@@ -11,19 +11,28 @@ from bot.presentation import callbacks, quiz_views
 from bot.presentation.views import STALE_BUTTON
 from bot.services.learners import Learner
 from bot.services.library import Library
-from bot.services.quiz_types import AnswerStatus
+from bot.services.quiz_types import AnswerOutcome, AnswerStatus
 from bot.services.quizzes import QuizService
 from bot.telegram import send
-from bot.telegram.send import Context
+from bot.telegram.send import Context, FollowUps
 
 
 class QuizHandlers:
+    """A quiz tap is acknowledged as soon as it is stored; the edited question and
+    the next one follow in the background (`FollowUps`), behind the flood limiter,
+    so a burst of learners tapping at once does not delay anyone's acknowledgement."""
+
     def __init__(
-        self, library: Callable[[], Library], quizzes: QuizService, observer: Observer
+        self,
+        library: Callable[[], Library],
+        quizzes: QuizService,
+        observer: Observer,
+        followups: FollowUps | None = None,
     ) -> None:
         self.library = library
         self.quizzes = quizzes
         self.observer = observer
+        self.followups = followups or FollowUps()
 
     async def quiz(self, update: Update, context: Context) -> None:
         learner = send.learner_of(update)
@@ -34,7 +43,7 @@ class QuizHandlers:
                 context, learner.chat_id, quiz_views.topic_picker(self.library().kb, wanted)
             )
             return
-        await self._start(context, learner.chat_id, learner, topic=topic)
+        await self._start(update, context, learner, topic=topic)
 
     async def progress(self, update: Update, context: Context) -> None:
         if await send.ask_in_private(update, context, "progress"):
@@ -51,8 +60,8 @@ class QuizHandlers:
 
     async def _start(
         self,
+        update: Update,
         context: Context,
-        chat_id: int,
         learner: Learner,
         *,
         topic: str | None = None,
@@ -62,10 +71,22 @@ class QuizHandlers:
         if first is None:
             found = self.library().kb.topic(topic) if topic else None
             await send.send_view(
-                context, chat_id, quiz_views.nothing_to_ask(found.title if found else None)
+                context, learner.chat_id, quiz_views.nothing_to_ask(found.title if found else None)
             )
             return
-        await send.send_view(context, chat_id, quiz_views.question(first))
+        # In the background like a tap's edit: a burst of /quiz must not hold the
+        # places the next taps need to be acknowledged.
+        view = quiz_views.question(first)
+        self.followups.start(context, update, send.send_view(context, learner.chat_id, view))
+
+    async def _answered(self, update: Update, context: Context, outcome: AnswerOutcome) -> None:
+        """After the tap's acknowledgement: the question edited to show the answer,
+        and at the end of a round its summary."""
+        await send.edit_view(update, quiz_views.answered(outcome))
+        if outcome.summary is not None:
+            now = self.quizzes.now()
+            chat_id = send.learner_of(update).chat_id
+            await send.send_view(context, chat_id, quiz_views.summary(outcome.summary, now))
 
     async def button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -87,12 +108,7 @@ class QuizHandlers:
                     entry=outcome.entry.id if outcome.entry else None,
                 )
                 await query.answer("✅ Correct!" if outcome.correct else "❌ Not quite")
-                await send.edit_view(update, quiz_views.answered(outcome))
-                if outcome.summary is not None:
-                    now = self.quizzes.now()
-                    await send.send_view(
-                        context, learner.chat_id, quiz_views.summary(outcome.summary, now)
-                    )
+                self.followups.start(context, update, self._answered(update, context, outcome))
             case callbacks.QuizNext(round_id, position):
                 result = await self.quizzes.next_question(learner, round_id, position)
                 if result is AnswerStatus.ALREADY_ANSWERED:
@@ -101,17 +117,21 @@ class QuizHandlers:
                     await query.answer(quiz_views.ROUND_ENDED)
                 else:
                     await query.answer()
-                    await send.send_view(context, learner.chat_id, quiz_views.question(result))
+                    self.followups.start(
+                        context,
+                        update,
+                        send.send_view(context, learner.chat_id, quiz_views.question(result)),
+                    )
             case callbacks.QuizTopic(topic_id):
                 await query.answer()
-                await self._start(context, learner.chat_id, learner, topic=topic_id or None)
+                await self._start(update, context, learner, topic=topic_id or None)
             case callbacks.QuizEntry(short_id):
                 entry = self.library().kb.entry_by_short_id(short_id)
                 if entry is None:
                     await query.answer(STALE_BUTTON)
                     return
                 await query.answer()
-                await self._start(context, learner.chat_id, learner, entry_id=entry.id)
+                await self._start(update, context, learner, entry_id=entry.id)
             case callbacks.ResetProgress(confirmed, owner):
                 if await send.refuse_others(update, owner):
                     return

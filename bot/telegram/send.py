@@ -6,7 +6,10 @@ link previews for every call)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import warnings
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
@@ -21,6 +24,7 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes, Defaults
+from telegram.warnings import PTBUserWarning
 
 from bot.presentation import callbacks, inline_views, ops_views, views
 from bot.services.learners import Learner
@@ -146,3 +150,34 @@ async def refuse_others(update: Update, owner: int | None) -> bool:
     if not allowed:
         await query.answer(ops_views.NOT_YOUR_BUTTON, show_alert=True)
     return not allowed
+
+
+class FollowUps:
+    """Sends that follow a handler's quick reply, run in the background.
+
+    A handler holds one of the Application's concurrent-update places until it
+    returns, and every message it sends waits in the flood limiter's queue (about
+    30 a second for the whole bot). A burst of taps whose handlers wait there fills
+    the places, and the next taps are not even acknowledged until older messages
+    have gone out. So a button handler answers the tap (answerCallbackQuery, not
+    rate-limited) and hands the messages that follow to `start`; they keep their
+    order (one coroutine) and their errors go to the error handlers. `settle`
+    waits for all of them (`Nexus.feed` does, so tests see the whole reply)."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def start(self, context: Context, update: Update, sending: Coroutine[Any, Any, None]) -> None:
+        with warnings.catch_warnings():
+            # Fed without polling (Nexus.feed, the console) the Application is not
+            # running and PTB warns that stop() will not await the task: settle() does.
+            warnings.filterwarnings("ignore", "Tasks created via", PTBUserWarning)
+            task = context.application.create_task(sending, update=update, name="follow-up")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settle(self) -> None:
+        """Wait until every follow-up started so far (and any they start) is done;
+        their errors were handled by the error handlers already."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,0 +1,57 @@
+"""What the real process logs at the default level (INFO): two lines to start
+("Nexus ready", PTB's "Application started"), one per update handled, two to stop;
+nothing from the scheduler's ticks (NEXUS_TIP_TICK_SECONDS=1 here) or from Alembic
+migrating a fresh database. At DEBUG the libraries' lines are back.
+
+Idle ticks adding no line, and a tip adding one, are counted tick by tick in
+tests/telegram/test_log_noise.py."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.fake_telegram import LoopbackBotApiServer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+USER = 616
+LINE = re.compile(r"^\S+ \S+ (?P<level>[A-Z]+) (?P<logger>\S+): (?P<message>.*)$")
+
+
+def logged(output: str) -> list[tuple[str, str, str]]:
+    """(level, logger, message) of every log line (tracebacks and prints left out)."""
+    found = [LINE.match(line) for line in output.splitlines()]
+    return [(m["level"], m["logger"], m["message"]) for m in found if m]
+
+
+def run_once(server: LoopbackBotApiServer, start_bot, bot_env, level: str) -> str:  # type: ignore[no-untyped-def]
+    api = server.api
+    bot = start_bot("run", env={**bot_env, "NEXUS_LOG_LEVEL": level, "NEXUS_TIP_TICK_SECONDS": "1"})
+    replies = sum(c.method == "sendMessage" for c in api.calls)
+    api.push_update(api.message_update(USER, "/start"))
+    api.wait_for(lambda calls: sum(c.method == "sendMessage" for c in calls) > replies, 30)
+    assert bot.terminate() == 0
+    return bot.output()
+
+
+def test_a_start_an_update_and_a_stop_log_five_lines_at_info(
+    server: LoopbackBotApiServer, start_bot, bot_env
+) -> None:
+    lines = logged(run_once(server, start_bot, bot_env, "INFO"))
+    assert [(level, logger) for level, logger, _ in lines] == [
+        ("INFO", "bot.app"),  # Nexus ready: N entries in M topics
+        ("INFO", "telegram.ext.Application"),  # Application started
+        ("INFO", "nexus"),  # update handled
+        ("INFO", "telegram.ext.Application"),  # Application is stopping
+        ("INFO", "telegram.ext.Application"),  # Application.stop() complete
+    ], lines
+    assert lines[0][2].startswith("Nexus ready: ")
+    assert lines[2][2].startswith("update handled [update_id=1 ")
+
+
+def test_debug_keeps_the_scheduler_and_migration_lines(
+    server: LoopbackBotApiServer, start_bot, bot_env
+) -> None:
+    loggers = {logger for _, logger, _ in logged(run_once(server, start_bot, bot_env, "DEBUG"))}
+    assert {"alembic.runtime.migration", "apscheduler.scheduler"} <= loggers
