@@ -143,6 +143,10 @@ class Handlers:
         try:
             if update.callback_query is not None:
                 await update.callback_query.answer(views.SOMETHING_WENT_WRONG)
+            elif update.inline_query is not None:
+                # An unanswered inline query leaves the client spinning until it times
+                # out: answer with nothing, just for this user, and not cached.
+                await update.inline_query.answer([], cache_time=0, is_personal=True)
             elif update.effective_chat is not None:
                 await context.bot.send_message(update.effective_chat.id, views.SOMETHING_WENT_WRONG)
         except Exception:  # the error reply is best effort; the log above has the cause

@@ -169,3 +169,18 @@ async def test_questions_in_private_get_a_share_button_and_groups_do_not(
     await nexus.feed(group)
     (in_group,) = [c for c in api.calls[before:] if c.method == "sendMessage"]
     assert "ETag" in in_group.params["text"] and share_buttons(in_group) == []
+
+
+async def test_a_failing_search_still_answers_the_query(
+    nexus: Nexus, api: FakeBotApi, monkeypatch: Any
+) -> None:
+    """The error handler answers an inline query whose handler raised (empty, personal,
+    not cached), so the client stops waiting."""
+
+    def broken(self: object, query: str) -> None:
+        raise RuntimeError("index gone")
+
+    monkeypatch.setattr("bot.services.inline.InlineService.search", broken)
+    answer = await type_inline(nexus, api, "etag")
+    assert answer.params["results"] == []
+    assert answer.params["cache_time"] == 0 and answer.params["is_personal"] is True
