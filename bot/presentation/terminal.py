@@ -108,6 +108,25 @@ def document_lines(
     lines += [indent + CODE_INDENT + line for line in content[:PREVIEW_LINES]]
     if len(content) > PREVIEW_LINES:
         lines.append(f"{indent}{CODE_INDENT}… {len(content) - PREVIEW_LINES} more lines")
-    if saved_to:
-        lines += [f"{indent}Saved in full to:", f"{indent}{saved_to}"]
-    return lines
+    return lines + _saved("Saved in full to:", saved_to, indent)
+
+
+def photo_lines(
+    file_name: str,
+    payload: bytes,
+    caption_html: str = "",
+    saved_to: str | None = None,
+    *,
+    width: int | None = None,
+    indent: str = "",
+) -> list[str]:
+    """A sent picture: its name and size, its caption and where it was saved (a
+    terminal cannot show it; the file opens in an image viewer)."""
+    lines = [f"{indent}🖼 {file_name} ({max(1, round(len(payload) / 1024))} KB)"]
+    if caption_html:
+        lines += text_lines(caption_html, width=width, indent=indent)
+    return lines + _saved("Saved to:", saved_to, indent)
+
+
+def _saved(label: str, saved_to: str | None, indent: str) -> list[str]:
+    return [f"{indent}{label}", f"{indent}{saved_to}"] if saved_to else []
