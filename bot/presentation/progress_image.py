@@ -116,9 +116,13 @@ def _fit(text: str, size: int, width: int) -> str:
     font = _font(size)
     if font.getlength(text) <= width:
         return text
-    while text and font.getlength(text + "…") > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    fits, over = 0, len(text)  # the longest prefix that fits with "…", by bisection
+    while over - fits > 1:
+        middle = (fits + over) // 2
+        fits, over = (
+            (middle, over) if font.getlength(text[:middle] + "…") <= width else (fits, middle)
+        )
+    return text[:fits].rstrip() + "…"
 
 
 def _count(number: int, noun: str) -> str:
