@@ -18,7 +18,6 @@ import asyncio
 import os
 import shutil
 import sys
-from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,7 +37,6 @@ QUIT_WORDS = {"/quit", "/exit", "quit", "exit"}
 PREFIX = "nexus> "
 PROMPT = "you> "
 SHOWN = ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
-FileLines = Callable[..., list[str]]  # terminal.document_lines or photo_lines
 # No flood limit: the console is one local user, and piped input must all be answered.
 UNLIMITED = sys.maxsize
 
@@ -151,7 +149,7 @@ class Console:
         if call.method == "answerCallbackQuery" and call.params.get("text"):
             self._print(f"  [{call.params['text']}]")
         if call.method == "sendDocument":
-            self.print_lines(self._file(call, "document", terminal.document_lines))
+            self.print_lines(self._file(call, "document"))
             return False
         if call.method not in ("sendMessage", "editMessageText", "sendPhoto"):
             return False
@@ -161,7 +159,7 @@ class Console:
         message = call.result  # the Message the fake API returned for this send/edit
         labels = [button["text"] for button in buttons]
         if call.method == "sendPhoto":
-            lines = self._file(call, "photo", terminal.photo_lines)
+            lines = self._file(call, "photo")
             lines += terminal.button_lines(labels)
         else:
             text = prefix + str(call.params.get("text", ""))
@@ -173,8 +171,8 @@ class Console:
         self._print("   (type a number to press a button)")
         return True
 
-    def _file(self, call: ApiCall, field: str, show: FileLines) -> list[str]:
-        """A sent document or photo, shown by `show` and saved under `files`."""
+    def _file(self, call: ApiCall, field: str) -> list[str]:
+        """A sent document or photo ("document", "photo"), shown and saved under `files`."""
         payload = (call.params.get("_files") or {}).get(field, b"")
         name = (call.params.get("_file_names") or {}).get(field) or field
         saved = None
@@ -183,13 +181,14 @@ class Console:
             path = self.files / Path(name).name
             path.write_bytes(payload)
             saved = str(path)
-        lines = show(
+        lines = terminal.document_lines(
             name,
             payload,
             str(call.params.get("caption") or ""),
             saved,
             width=self.width,
             indent=" " * len(PREFIX),
+            picture=field == "photo",
         )
         return [PREFIX + lines[0].lstrip(), *lines[1:]]
 

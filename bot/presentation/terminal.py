@@ -98,35 +98,24 @@ def document_lines(
     *,
     width: int | None = None,
     indent: str = "",
+    picture: bool = False,
 ) -> list[str]:
     """A sent file: its name and size, its caption, its first lines (code-like, so
-    not wrapped) and where it was saved (a path stays whole on its own line)."""
-    lines = [f"{indent}📎 {file_name} ({len(payload):,} bytes)"]
+    not wrapped) and where it was saved (a path stays whole on its own line). A
+    `picture` shows no lines (a terminal cannot show it; it opens in an image viewer)
+    and its size in KB."""
+    if picture:
+        lines = [f"{indent}🖼 {file_name} ({max(1, round(len(payload) / 1024))} KB)"]
+    else:
+        lines = [f"{indent}📎 {file_name} ({len(payload):,} bytes)"]
     if caption_html:
         lines += text_lines(caption_html, width=width, indent=indent)
+    if picture:
+        return lines + ([f"{indent}Saved to:", f"{indent}{saved_to}"] if saved_to else [])
     content = payload.decode("utf-8", errors="replace").splitlines()
     lines += [indent + CODE_INDENT + line for line in content[:PREVIEW_LINES]]
     if len(content) > PREVIEW_LINES:
         lines.append(f"{indent}{CODE_INDENT}… {len(content) - PREVIEW_LINES} more lines")
-    return lines + _saved("Saved in full to:", saved_to, indent)
-
-
-def photo_lines(
-    file_name: str,
-    payload: bytes,
-    caption_html: str = "",
-    saved_to: str | None = None,
-    *,
-    width: int | None = None,
-    indent: str = "",
-) -> list[str]:
-    """A sent picture: its name and size, its caption and where it was saved (a
-    terminal cannot show it; the file opens in an image viewer)."""
-    lines = [f"{indent}🖼 {file_name} ({max(1, round(len(payload) / 1024))} KB)"]
-    if caption_html:
-        lines += text_lines(caption_html, width=width, indent=indent)
-    return lines + _saved("Saved to:", saved_to, indent)
-
-
-def _saved(label: str, saved_to: str | None, indent: str) -> list[str]:
-    return [f"{indent}{label}", f"{indent}{saved_to}"] if saved_to else []
+    if saved_to:
+        lines += [f"{indent}Saved in full to:", f"{indent}{saved_to}"]
+    return lines
