@@ -25,6 +25,7 @@ BENCHMARKS = (
     "matcher_latency.py",
     "healthcheck_cost.py",
     "learning_simulation.py",
+    "progress_image.py",
 )
 TIMEOUT_S = 120
 

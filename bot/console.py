@@ -3,7 +3,8 @@
 The same PTB Application, handlers and job queue run against an in-process fake Bot
 API; this module plays the Telegram app: it turns typed lines into updates and
 prints what the bot sent (wrapped to the terminal, inline buttons as numbered
-choices, documents as name, size and preview), including what the bot sends on its
+choices, documents as name, size and preview, pictures as name and size, both
+saved in the console files folder), including what the bot sends on its
 own, such as a daily tip, while it waits for a line.
 
 The console is one local user (CONSOLE_USER_ID), an admin unless `--learner`, with
@@ -35,7 +36,7 @@ __all__ = ["CONSOLE_USER_ID", "Console", "chat", "console_settings"]
 QUIT_WORDS = {"/quit", "/exit", "quit", "exit"}
 PREFIX = "nexus> "
 PROMPT = "you> "
-SHOWN = ("sendMessage", "editMessageText", "sendDocument")
+SHOWN = ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
 # No flood limit: the console is one local user, and piped input must all be answered.
 UNLIMITED = sys.maxsize
 
@@ -148,19 +149,21 @@ class Console:
         if call.method == "answerCallbackQuery" and call.params.get("text"):
             self._print(f"  [{call.params['text']}]")
         if call.method == "sendDocument":
-            self.print_lines(self._document(call))
+            self.print_lines(self._file(call, "document"))
             return False
-        if call.method not in ("sendMessage", "editMessageText"):
+        if call.method not in ("sendMessage", "editMessageText", "sendPhoto"):
             return False
         prefix = "(updated) " if call.method == "editMessageText" else ""
         rows = (call.params.get("reply_markup") or {}).get("inline_keyboard") or []
         buttons = [button for row in rows for button in row if "callback_data" in button]
         message = call.result  # the Message the fake API returned for this send/edit
-        lines = terminal.message_lines(
-            prefix + str(call.params.get("text", "")),
-            [button["text"] for button in buttons],
-            **self._style(PREFIX),
-        )
+        labels = [button["text"] for button in buttons]
+        if call.method == "sendPhoto":
+            lines = self._file(call, "photo")
+            lines += terminal.button_lines(labels)
+        else:
+            text = prefix + str(call.params.get("text", ""))
+            lines = terminal.message_lines(text, labels, **self._style(PREFIX))
         self.print_lines(lines)
         if not buttons:
             return False
@@ -168,9 +171,10 @@ class Console:
         self._print("   (type a number to press a button)")
         return True
 
-    def _document(self, call: ApiCall) -> list[str]:
-        payload = next(iter((call.params.get("_files") or {}).values()), b"")
-        name = ((call.result or {}).get("document") or {}).get("file_name") or "document"
+    def _file(self, call: ApiCall, field: str) -> list[str]:
+        """A sent document or photo ("document", "photo"), shown and saved under `files`."""
+        payload = (call.params.get("_files") or {}).get(field, b"")
+        name = (call.params.get("_file_names") or {}).get(field) or field
         saved = None
         if self.files is not None:
             self.files.mkdir(parents=True, exist_ok=True)
@@ -184,6 +188,7 @@ class Console:
             saved,
             width=self.width,
             indent=" " * len(PREFIX),
+            picture=field == "photo",
         )
         return [PREFIX + lines[0].lstrip(), *lines[1:]]
 

@@ -1,5 +1,5 @@
 """The Bot API's behaviour, reduced to what Nexus uses, with Telegram's own checks
-(message length, HTML entities, callback_data size) so tests catch what Telegram
+(message and caption length, HTML entities, callback_data size) so tests catch what Telegram
 would reject. Thread-safe: the loopback server calls it from its own threads."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.fake_telegram import media
 from bot.fake_telegram.checks import ApiError, check_markup, check_text
 from bot.fake_telegram.inline import InlineMode
 
@@ -81,7 +82,8 @@ class FakeBotApi:
             "answerCallbackQuery": lambda p: True,
             "answerInlineQuery": self.inline.answer,
             "sendChatAction": lambda p: True,
-            "sendDocument": self._send_document,
+            "sendDocument": lambda p: media.send_document(self._new_message, p),
+            "sendPhoto": lambda p: media.send_photo(self._new_message, p),
         }
 
     # -- what tests and the console use -----------------------------------------------
@@ -250,16 +252,6 @@ class FakeBotApi:
             self.calls.append(ApiCall("sendMessage", params, message, time.monotonic()))
             raise NetworkFault("read_timeout", delivered=True)
         return message
-
-    def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
-        caption = {"caption": params["caption"]} if params.get("caption") else {}
-        document: dict[str, Any] = {"file_id": "doc", "file_unique_id": "doc"}
-        # What Telegram reports of an uploaded file: its name and size.
-        if "document" in params.get("_files", {}):
-            document["file_size"] = len(params["_files"]["document"])
-        if params.get("_file_names", {}).get("document"):
-            document["file_name"] = params["_file_names"]["document"]
-        return self._new_message(params, document=document, **caption)
 
     def _stored(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (int(params["chat_id"]), int(params["message_id"]))

@@ -9,6 +9,7 @@ from typing import Any
 from bot.fake_telegram import html_rules
 
 MESSAGE_LIMIT = 4096  # characters of text after entity parsing
+CAPTION_LIMIT = 1024  # characters of a photo's or document's caption after entity parsing
 CALLBACK_DATA_LIMIT = 64  # bytes
 
 
@@ -25,17 +26,32 @@ def check_text(params: dict[str, Any]) -> str:
     text = str(params.get("text") or "")
     if not text.strip():
         raise ApiError(400, "Bad Request: message text is empty")
-    if params.get("parse_mode") == "HTML":
-        try:
-            text = html_rules.parse(text)
-        except html_rules.HtmlParseError as error:
-            raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
-        if not text.strip():
-            raise ApiError(400, "Bad Request: message must be non-empty")
+    text = _parsed(text, params)
+    if not text.strip():
+        raise ApiError(400, "Bad Request: message must be non-empty")
     if len(text) > MESSAGE_LIMIT:
         raise ApiError(400, "Bad Request: message is too long")
     check_markup(params.get("reply_markup"))
     return text
+
+
+def check_caption(params: dict[str, Any]) -> str:
+    """A media caption as Telegram would show it ("" for none); ApiError(400) where
+    Telegram refuses it: bad HTML or more than CAPTION_LIMIT characters once parsed."""
+    caption = _parsed(str(params.get("caption") or ""), params)
+    if len(caption) > CAPTION_LIMIT:
+        raise ApiError(400, "Bad Request: message caption is too long")
+    check_markup(params.get("reply_markup"))
+    return caption
+
+
+def _parsed(text: str, params: dict[str, Any]) -> str:
+    if params.get("parse_mode") != "HTML":
+        return text
+    try:
+        return html_rules.parse(text)
+    except html_rules.HtmlParseError as error:
+        raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
 
 
 def check_markup(markup: Any) -> None:

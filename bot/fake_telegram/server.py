@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import threading
+from email.parser import BytesParser
+from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -22,6 +24,25 @@ def _decode(value: str) -> Any:
     return value
 
 
+def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """A file upload (sendDocument, sendPhoto): fields as form fields, files under
+    `_files` and `_file_names` by field name, as InMemoryRequest passes them."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = BytesParser(policy=default).parsebytes(head + body)
+    params: dict[str, Any] = {"_files": {}, "_file_names": {}}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if not isinstance(name, str) or not isinstance(payload, bytes):
+            continue
+        if part.get_filename() is not None:
+            params["_files"][name] = payload
+            params["_file_names"][name] = part.get_filename()
+        else:
+            params[name] = _decode(payload.decode())
+    return params
+
+
 class LoopbackBotApiServer:
     """`with LoopbackBotApiServer() as server:` ... `server.base_url`, `server.api`."""
 
@@ -32,11 +53,15 @@ class LoopbackBotApiServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode() if length else ""
-                if "json" in (self.headers.get("Content-Type") or ""):
-                    params = json.loads(raw or "{}")
+                raw = self.rfile.read(length) if length else b""
+                kind = self.headers.get("Content-Type") or ""
+                if "json" in kind:
+                    params = json.loads(raw.decode() or "{}")
+                elif kind.startswith("multipart/form-data"):
+                    params = _multipart(kind, raw)
                 else:
-                    params = {k: _decode(v) for k, v in parse_qsl(raw, keep_blank_values=True)}
+                    pairs = parse_qsl(raw.decode(), keep_blank_values=True)
+                    params = {k: _decode(v) for k, v in pairs}
                 method = self.path.rstrip("/").rsplit("/", 1)[-1]
                 try:
                     status, body = api_ref.handle(method, params)

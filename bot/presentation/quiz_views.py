@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.presentation import callbacks
@@ -13,8 +14,9 @@ from bot.services.quiz_types import (
     RoundSummary,
 )
 from content import KnowledgeBase
-from content.telegram_html import escape
+from content.telegram_html import escape, visible_length
 
+CAPTION_LIMIT = 1024  # Telegram's, in characters after entity parsing
 LETTERS = "ABCD"
 BAR_WIDTH = 10
 ROUND_ENDED = "This quiz has ended. Send /quiz for a new one."
@@ -134,6 +136,25 @@ def progress(report: ProgressReport) -> View:
         lines.append(f"…and {report.untouched_topics} topic(s) not started yet.")
     lines += ["", "<b>Reviews in the next 7 days</b>", forecast_line(report)]
     return View("\n".join(lines), ((Button("🎯 Quiz me", callbacks.QuizTopic("")),),))
+
+
+@dataclass(frozen=True)
+class PhotoView:
+    """A picture's caption and buttons, and the text to send after it, if any."""
+
+    caption: str
+    rows: tuple[tuple[Button, ...], ...] = ()
+    then: View | None = None
+
+
+def progress_photo(report: ProgressReport) -> PhotoView:
+    """The /progress picture's caption: the whole summary when it fits in a caption;
+    else its headline, and the whole summary follows as a message with the button."""
+    full = progress(report)
+    if visible_length(full.text) <= CAPTION_LIMIT:
+        return PhotoView(full.text, full.rows)
+    headline = full.text.split("\n\n", 1)[0]
+    return PhotoView(f"{headline}\n\nBy topic and the week ahead: below.", then=full)
 
 
 def forecast_line(report: ProgressReport) -> str:

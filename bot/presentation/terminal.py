@@ -98,12 +98,20 @@ def document_lines(
     *,
     width: int | None = None,
     indent: str = "",
+    picture: bool = False,
 ) -> list[str]:
     """A sent file: its name and size, its caption, its first lines (code-like, so
-    not wrapped) and where it was saved (a path stays whole on its own line)."""
-    lines = [f"{indent}📎 {file_name} ({len(payload):,} bytes)"]
+    not wrapped) and where it was saved (a path stays whole on its own line). A
+    `picture` shows no lines (a terminal cannot show it; it opens in an image viewer)
+    and its size in KB."""
+    if picture:
+        lines = [f"{indent}🖼 {file_name} ({max(1, round(len(payload) / 1024))} KB)"]
+    else:
+        lines = [f"{indent}📎 {file_name} ({len(payload):,} bytes)"]
     if caption_html:
         lines += text_lines(caption_html, width=width, indent=indent)
+    if picture:
+        return lines + ([f"{indent}Saved to:", f"{indent}{saved_to}"] if saved_to else [])
     content = payload.decode("utf-8", errors="replace").splitlines()
     lines += [indent + CODE_INDENT + line for line in content[:PREVIEW_LINES]]
     if len(content) > PREVIEW_LINES:

@@ -3,7 +3,7 @@ the reviews due in the next days."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from bot.services import repetition, schedule
 from bot.services.quiz_types import ProgressReport, TopicProgress
@@ -11,6 +11,7 @@ from content import KnowledgeBase
 from storage import UnitOfWork
 
 FORECAST_DAYS = 7
+ACTIVITY_WEEKS = 12
 
 
 def end_of_local_day(now: datetime, zone: tzinfo, days_ahead: int) -> datetime:
@@ -41,6 +42,17 @@ def forecast(due: list[datetime], now: datetime, zone: tzinfo) -> tuple[int, ...
     return tuple(counts)
 
 
+def activity(days: list[date], today: date) -> tuple[date, tuple[int, ...]]:
+    """Answers per local day over the last ACTIVITY_WEEKS calendar weeks (Monday
+    first, this week's included, through today): the first day and the counts."""
+    start = today - timedelta(days=today.weekday(), weeks=ACTIVITY_WEEKS - 1)
+    counts = [0] * ((today - start).days + 1)
+    for day in days:
+        if start <= day <= today:
+            counts[(day - start).days] += 1
+    return start, tuple(counts)
+
+
 async def progress_report(
     uow: UnitOfWork, user_id: int, kb: KnowledgeBase, zone: tzinfo, now: datetime
 ) -> ProgressReport:
@@ -61,9 +73,10 @@ async def progress_report(
         mastery = repetition.mastery(seen, len(items), now)
         recall = sum(repetition.recall(m, now) for m in seen) / len(seen)
         topics.append(TopicProgress(topic.id, topic.title, mastery, recall, len(seen), len(items)))
-    current, best = repetition.streaks(
-        (t.astimezone(zone).date() for t in times), now.astimezone(zone).date()
-    )
+    days = [t.astimezone(zone).date() for t in times]
+    today = schedule.local_date_of(now, zone)
+    current, best = repetition.streaks(days, today)
+    start, counts = activity(days, today)
     return ProgressReport(
         answers=answers,
         correct=correct,
@@ -73,6 +86,8 @@ async def progress_report(
         untouched_topics=untouched,
         streak=current,
         best_streak=best,
-        today=schedule.local_date_of(now, zone),
+        today=today,
         forecast=forecast([c.due_at for c in progress.values()], now, zone),
+        activity=counts,
+        activity_start=start,
     )

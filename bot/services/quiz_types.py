@@ -72,6 +72,10 @@ class ProgressReport:
     best_streak: int
     today: date  # the learner's local date, the forecast's first day
     forecast: tuple[int, ...]  # reviews due on each of the next 7 local days (today: overdue too)
+    # Answers on each local day from `activity_start` (a Monday, 11 weeks before this
+    # week's) through today: the /progress picture's calendar, oldest first.
+    activity: tuple[int, ...] = ()
+    activity_start: date | None = None
 
     @property
     def due_today(self) -> int:

@@ -14,7 +14,10 @@ from bot.services.library import Library
 from bot.services.quiz_types import AnswerOutcome, AnswerStatus
 from bot.services.quizzes import QuizService
 from bot.telegram import send
+from bot.telegram.progress_photos import ProgressPhotos
 from bot.telegram.send import Context, FollowUps
+
+PHOTO_NAME = "progress.png"
 
 
 class QuizHandlers:
@@ -28,11 +31,13 @@ class QuizHandlers:
         quizzes: QuizService,
         observer: Observer,
         followups: FollowUps | None = None,
+        photos: ProgressPhotos | None = None,
     ) -> None:
         self.library = library
         self.quizzes = quizzes
         self.observer = observer
         self.followups = followups or FollowUps()
+        self.photos = photos or ProgressPhotos()
 
     async def quiz(self, update: Update, context: Context) -> None:
         learner = send.learner_of(update)
@@ -50,7 +55,12 @@ class QuizHandlers:
             return
         learner = send.learner_of(update)
         report = await self.quizzes.progress(learner)
-        await send.send_view(context, learner.chat_id, quiz_views.progress(report))
+        png = await self.photos.png(learner.user_id, report) if report.answers else None
+        if png is None:  # nothing to draw yet, or drawing failed: the text alone
+            await send.send_view(context, learner.chat_id, quiz_views.progress(report))
+            return
+        view = quiz_views.progress_photo(report)
+        await send.send_photo(context, learner.chat_id, png, view, PHOTO_NAME)
 
     async def reset(self, update: Update, context: Context) -> None:
         if await send.ask_in_private(update, context, "reset"):
@@ -138,6 +148,7 @@ class QuizHandlers:
                 await query.answer()
                 if confirmed:
                     await self.quizzes.reset(learner)
+                    self.photos.forget(learner.user_id)
                 await send.edit_view(
                     update, quiz_views.RESET_DONE if confirmed else quiz_views.RESET_CANCELLED
                 )

@@ -17,6 +17,7 @@ from telegram import (
     InlineQuery,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
+    InputFile,
     InputTextMessageContent,
     LinkPreviewOptions,
     Update,
@@ -26,7 +27,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes, Defaults
 from telegram.warnings import PTBUserWarning
 
-from bot.presentation import callbacks, inline_views, ops_views, views
+from bot.presentation import callbacks, inline_views, ops_views, quiz_views, views
 from bot.services.learners import Learner
 from content.telegram_html import split_message
 
@@ -75,6 +76,17 @@ async def send_view(context: Context, chat_id: int, view: views.View) -> None:
         await context.bot.send_message(
             chat_id, chunk, reply_markup=markup(view.rows) if last else None
         )
+
+
+async def send_photo(
+    context: Context, chat_id: int, png: bytes, view: quiz_views.PhotoView, name: str
+) -> None:
+    """Upload a picture with its caption and buttons, then the text that follows it."""
+    await context.bot.send_photo(
+        chat_id, InputFile(png, filename=name), caption=view.caption, reply_markup=markup(view.rows)
+    )
+    if view.then is not None:
+        await send_view(context, chat_id, view.then)
 
 
 async def answer_inline(

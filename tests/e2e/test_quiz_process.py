@@ -67,7 +67,10 @@ def test_round_with_double_tap_and_restart(server: LoopbackBotApiServer, start_b
     summary = wait(server, "sendMessage", sends + 1)
     assert summary.params["text"].startswith("🏁 <b>Round done: 4/5</b>")
     api.push_update(api.message_update(USER, "/progress"))
-    progress = wait(server, "sendMessage", sends + 2).params["text"]
+    photo = wait(server, "sendPhoto", 1)
+    assert photo.params["_files"]["photo"].startswith(b"\x89PNG")  # a multipart upload
+    assert photo.params["_file_names"]["photo"] == "progress.png"
+    progress = photo.params["caption"]
     assert "Accuracy: 80% (4/5 answers)" in progress
     assert "Questions seen: 5 · mastered: 0" in progress
     assert "Reviews due: 0 today · 5 this week" in progress

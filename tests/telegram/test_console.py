@@ -128,6 +128,27 @@ async def test_mydata_shows_the_document_and_saves_it(
     assert "more lines" in out
 
 
+async def test_progress_shows_the_picture_and_saves_it(
+    console: Start, console_settings: Settings
+) -> None:
+    keyboard, screen = Keyboard(), Screen()
+    console(keyboard, screen)
+    keyboard.type("/quiz")
+    await screen.shows("(type a number to press a button)")
+    keyboard.type("1")  # any option: one answer is enough for a picture
+    await screen.shows("Next ▶")
+    keyboard.type("/progress")
+    out = await screen.shows("🖼 progress.png")
+    keyboard.close()
+    saved = console_settings.data_dir / "console-files" / "progress.png"
+    payload = saved.read_bytes()
+    assert payload.startswith(b"\x89PNG")
+    assert f"nexus> 🖼 progress.png ({round(len(payload) / 1024)} KB)\n" in out
+    assert "Accuracy:" in out.split("🖼 progress.png", 1)[1]  # the caption under it
+    assert f"       Saved to:\n       {saved}\n" in out
+    assert "   1. 🎯 Quiz me" in out.split("🖼 progress.png", 1)[1]
+
+
 async def test_the_console_user_is_an_admin_unless_a_learner(console: Start) -> None:
     keyboard, screen = Keyboard(), Screen()
     keyboard.type("/stats")

@@ -29,6 +29,14 @@ def buttons(call: ApiCall) -> list[tuple[str, str]]:
     return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
 
 
+def progress_of(calls: list[ApiCall]) -> str:
+    """What /progress said: the picture's caption and any text after it, or the text
+    alone (no answers yet)."""
+    sent = [c for c in calls if c.method in ("sendPhoto", "sendMessage")]
+    assert sent, calls
+    return "\n".join(c.params.get("caption") or c.params["text"] for c in sent)
+
+
 async def say(nexus: Nexus, api: FakeBotApi, text: str) -> list[ApiCall]:
     before = len(api.calls)
     await nexus.feed(api.message_update(USER_ID, text))
@@ -84,7 +92,7 @@ async def test_a_whole_round(nexus: Nexus, api: FakeBotApi) -> None:
             assert summary.startswith(f"🏁 <b>Round done: {score}/5</b>")
             assert "<b>Improved</b>" not in summary  # a first answer masters nothing yet
             assert "Next review due in 1 day(s)" in summary  # the wrong one
-    progress = only(await say(nexus, api, "/progress"), "sendMessage").params["text"]
+    progress = progress_of(await say(nexus, api, "/progress"))
     assert f"Accuracy: 80% ({score}/5 answers)" in progress
     assert "Questions seen: 5 · mastered: 0" in progress
     assert "Streak: 1 day(s) · best: 1" in progress
@@ -103,7 +111,7 @@ async def test_double_tap_counts_once_and_old_buttons_are_polite(
     await say(nexus, api, "/quiz")  # a new round ends the old one
     old = await press(nexus, api, question.result, first_option.replace(":0:0", ":1:0"))
     assert only(old, "answerCallbackQuery").params["text"] == quiz_views.ROUND_ENDED
-    progress = only(await say(nexus, api, "/progress"), "sendMessage").params["text"]
+    progress = progress_of(await say(nexus, api, "/progress"))
     assert "(" in progress and "/1 answers)" in progress
 
 
@@ -144,10 +152,10 @@ async def test_reset_asks_first(nexus: Nexus, api: FakeBotApi) -> None:
     assert buttons(confirm) == [("Yes, reset", f"rs:y:{USER_ID}"), ("Cancel", f"rs:n:{USER_ID}")]
     cancelled = await press(nexus, api, confirm.result, "rs:n")
     assert only(cancelled, "editMessageText").params["text"] == quiz_views.RESET_CANCELLED.text
-    assert "/1 answers" in only(await say(nexus, api, "/progress"), "sendMessage").params["text"]
+    assert "/1 answers" in progress_of(await say(nexus, api, "/progress"))
     done = await press(nexus, api, confirm.result, "rs:y")
     assert only(done, "editMessageText").params["text"] == quiz_views.RESET_DONE.text
-    empty = only(await say(nexus, api, "/progress"), "sendMessage").params["text"]
+    empty = progress_of(await say(nexus, api, "/progress"))
     assert empty.startswith("No quiz answers yet.")
 
 
@@ -196,7 +204,7 @@ async def test_progress_shows_predicted_recall_and_the_weeks_reviews(
     settings = replace(fixture_settings, default_timezone="UTC")
     async with Nexus(settings, request=InMemoryRequest(api), clock=clock) as nexus:
         await play_round(nexus, api, wrong=3)
-        text = only(await say(nexus, api, "/progress"), "sendMessage").params["text"]
+        text = progress_of(await say(nexus, api, "/progress"))
         assert "Questions seen: 5 · mastered: 0" in text
         assert "recall 100%" in text and " mastered · " in text
         assert "<b>Reviews in the next 7 days</b>" in text
@@ -204,6 +212,6 @@ async def test_progress_shows_predicted_recall_and_the_weeks_reviews(
         assert "Today 0 · Sat 1 · Sun 4 · Mon 0 · Tue 0 · Wed 0 · Thu 0" in text
         assert "Reviews due: 0 today · 5 this week" in text
         clock.now += timedelta(days=3)
-        later = only(await say(nexus, api, "/progress"), "sendMessage").params["text"]
+        later = progress_of(await say(nexus, api, "/progress"))
         assert "Today 5 · Tue 0 · Wed 0" in later  # overdue count as today's
         assert "recall 100%" not in later  # three days of forgetting

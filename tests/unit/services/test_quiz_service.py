@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -126,3 +126,27 @@ async def test_topics_are_found_by_id_title_or_close_spelling(
     assert service.find_topic(topic.title.upper()) == topic.id
     assert service.find_topic(topic.title[:-1]) == topic.id
     assert service.find_topic("zzzz qqqq") is None
+
+
+async def test_progress_counts_answers_per_local_day_over_twelve_weeks(
+    context, library, store, clock
+) -> None:
+    service = quizzes(context)
+
+    async def answer_one() -> None:
+        question = await service.start(ADA)
+        assert isinstance(question, QuizQuestion)
+        await service.answer(ADA, question.round_id, 0, question.item.correct)
+
+    today = clock.now  # Friday 2026-11-27, 08:00 in Berlin (the learner's zone)
+    clock.now = today - timedelta(weeks=13)  # before the calendar: not counted
+    await answer_one()
+    clock.now = today.replace(hour=0, minute=0) - timedelta(minutes=30)  # 00:30 in Berlin
+    await answer_one()
+    clock.now = today
+    await answer_one()
+    report = await service.progress(ADA)
+    assert report.activity_start == date(2026, 9, 7)  # the Monday 11 weeks before this week's
+    assert len(report.activity) == (date(2026, 11, 27) - date(2026, 9, 7)).days + 1
+    assert report.activity[-1] == 2 and sum(report.activity) == 2
+    assert report.streak == 1
