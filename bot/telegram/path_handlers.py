@@ -1,8 +1,9 @@
 """/path and /next, and their buttons (under the "where do I start" reply and
 under each other's views).
 
-Progress is personal, so in a group both answer "ask me in private" with a link
-that runs the command in the private chat, as /progress does."""
+Progress is personal, so in a group both commands answer "ask me in private" with
+a link that runs the command in the private chat, as /progress does, and their
+buttons open the private chat (as the tip buttons do)."""
 
 from __future__ import annotations
 
@@ -43,10 +44,15 @@ class PathHandlers:
         assert query is not None
         match callbacks.decode(query.data):
             case callbacks.OpenPath():
-                await query.answer()
-                await self.path(update, context)
+                command, show = "path", self.path
             case callbacks.OpenNext():
-                await query.answer()
-                await self.next(update, context)
+                command, show = "next", self.next
             case _:
                 await query.answer(STALE_BUTTON)
+                return
+        if not send.learner_of(update).private:
+            # Progress is private: a tap in a group opens the private chat instead.
+            await query.answer(url=send.private_link(context, command))
+            return
+        await query.answer()
+        await show(update, context)
