@@ -26,6 +26,7 @@ from bot.services.intake import UpdateIntake
 from bot.services.learners import LearnerService
 from bot.services.library import Library, LiveLibrary
 from bot.services.operations import OpsService
+from bot.services.path import PathService
 from bot.services.poller import PollerLease
 from bot.services.questions import QuestionService
 from bot.services.quizzes import QuizService
@@ -48,6 +49,7 @@ from bot.telegram.handlers import Handlers
 from bot.telegram.inline_handlers import InlineHandlers
 from bot.telegram.lifecycle import initialize, poll
 from bot.telegram.ops_handlers import OpsHandlers
+from bot.telegram.path_handlers import PathHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
 from bot.telegram.send import FollowUps
 from bot.telegram.start_handlers import StartHandlers
@@ -114,14 +116,16 @@ class Nexus:
         quiz = QuizHandlers(self.library, self.quizzes, self.observer, self.followups)
         tips = TipHandlers(self.tips)
         ops = OpsHandlers(self.library, self.ops, self.observer, self.teaching)
+        path = PathHandlers(self.library, PathService(context))
         handlers = AllHandlers(
             general=Handlers(
                 self.library, QuestionService(context), self.observer, settings.admin_ids
             ),
             start=StartHandlers(
-                self.library, LearnerService(context), quiz, tips, ops, self.observer
+                self.library, LearnerService(context), quiz, tips, ops, path, self.observer
             ),
             quiz=quiz,
+            path=path,
             tips=tips,
             ops=ops,
             teach=TeachHandlers(self.library, self.teaching, self.observer, settings.admin_ids),

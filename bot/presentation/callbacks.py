@@ -100,6 +100,16 @@ class TeachEntry:
     short_id: str
 
 
+@dataclass(frozen=True)
+class OpenPath:
+    """/path: the program's topics in order, with the learner's progress."""
+
+
+@dataclass(frozen=True)
+class OpenNext:
+    """/next: the next concept on the learner's path."""
+
+
 Callback = (
     ShowEntry
     | PickSuggestion
@@ -115,12 +125,15 @@ Callback = (
     | Forget
     | TeachGroup
     | TeachEntry
+    | OpenPath
+    | OpenNext
 )
 # The prefixes the quiz and tip handlers own (registered before the general handler).
 QUIZ_PATTERN = r"^(qa|qn|qt|qe|rs):"
 TIPS_PATTERN = r"^tp:"
 OPS_PATTERN = r"^(fb|fg):"
 TEACH_PATTERN = r"^(tc|te):"
+PATH_PATTERN = r"^(pt|nx)$"
 
 
 def encode(callback: Callback) -> str:
@@ -153,6 +166,10 @@ def encode(callback: Callback) -> str:
             data = f"tc:{group_key}"
         case TeachEntry(group_key, short_id):
             data = f"te:{group_key}:{short_id}"
+        case OpenPath():
+            data = "pt"
+        case OpenNext():
+            data = "nx"
     if len(data.encode()) > LIMIT:
         raise ValueError(f"callback_data over {LIMIT} bytes: {data!r}")
     return data
@@ -220,6 +237,10 @@ def decode(data: str | None) -> Callback | None:
                 return TeachGroup(group_key)
             case ["te", group_key, short_id] if group_key and short_id:
                 return TeachEntry(group_key, short_id)
+            case ["pt"]:
+                return OpenPath()
+            case ["nx"]:
+                return OpenNext()
     except ValueError:
         return None
     return None

@@ -18,6 +18,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "Every command, and how to ask"),
     Command("topics", "Browse everything I know by topic"),
     Command("quiz", "A round of quiz questions (e.g. /quiz sql)", "[topic]"),
+    Command("path", "The program's topics in order, with your progress in each"),
+    Command("next", "The next concept to learn on your path, with a quiz"),
     Command("progress", "Your accuracy, mastery per topic, streak and reviews due"),
     Command("reset", "Clear your quiz progress (asks first)"),
     Command("tips", "Daily tip on or off (/tips on, /tips off)", "[on|off]"),

@@ -83,6 +83,10 @@ def help_text(admin: bool = False) -> View:
 
 
 SHARE_BUTTON = "📤 Share"
+PATH_BUTTON = "🧭 My path"
+NEXT_BUTTON = "▶️ Next concept"
+# The small talk that asks where to begin ("where do i start") leads onto the path.
+START_INTENT = "start"
 
 
 def entry(
@@ -126,6 +130,12 @@ def match_result(
         others = tuple(c.entry for c in result.candidates[1:])
         return entry(kb, result.best.entry, others, share)
     if result.status is MatchStatus.SMALLTALK and result.smalltalk is not None:
+        if result.smalltalk.id == START_INTENT:
+            way_on = (
+                Button(PATH_BUTTON, callbacks.OpenPath()),
+                Button(NEXT_BUTTON, callbacks.OpenNext()),
+            )
+            return View(result.smalltalk.reply, (way_on,))
         return View(
             result.smalltalk.reply, ((Button("📚 Browse topics", callbacks.ShowTopics(0)),),)
         )

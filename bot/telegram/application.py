@@ -25,6 +25,7 @@ from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
 from bot.telegram.inline_handlers import InlineHandlers
 from bot.telegram.ops_handlers import OpsHandlers
+from bot.telegram.path_handlers import PathHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
 from bot.telegram.send import DEFAULTS
 from bot.telegram.start_handlers import StartHandlers
@@ -39,6 +40,7 @@ class AllHandlers:
     general: Handlers
     start: StartHandlers
     quiz: QuizHandlers
+    path: PathHandlers
     tips: TipHandlers
     ops: OpsHandlers
     teach: TeachHandlers
@@ -84,6 +86,8 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
         "quiz": h.quiz.quiz,
         "progress": h.quiz.progress,
         "reset": h.quiz.reset,
+        "path": h.path.path,
+        "next": h.path.next,
         "tips": h.tips.tips_command,
         "tiptime": h.tips.tiptime,
         "timezone": h.tips.timezone,
@@ -128,7 +132,7 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
         )
     )
     # Edited messages and channel posts match nothing above: ignored on purpose.
-    # Quiz, tip, ops and teach buttons first; every other button (and unknown data) last.
+    # Quiz, tip, ops, path and teach buttons first; every other button (and unknown data) last.
     application.add_handler(
         CallbackQueryHandler(wrap("quiz_button", h.quiz.button), pattern=callbacks.QUIZ_PATTERN)
     )
@@ -137,6 +141,9 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
     )
     application.add_handler(
         CallbackQueryHandler(wrap("ops_button", h.ops.button), pattern=callbacks.OPS_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(wrap("path_button", h.path.button), pattern=callbacks.PATH_PATTERN)
     )
     application.add_handler(
         CallbackQueryHandler(wrap("teach_button", h.teach.button), pattern=callbacks.TEACH_PATTERN)

@@ -16,6 +16,7 @@ from bot.presentation import deep_links, views
 from bot.services.learners import LearnerService
 from bot.services.library import Library
 from bot.telegram.ops_handlers import OpsHandlers
+from bot.telegram.path_handlers import PathHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
 from bot.telegram.send import Context, learner_of, send_view
 from bot.telegram.tip_handlers import TipHandlers
@@ -31,6 +32,7 @@ class StartHandlers:
         quiz: QuizHandlers,
         tips: TipHandlers,
         ops: OpsHandlers,
+        path: PathHandlers,
         observer: Observer,
     ) -> None:
         self.library = library
@@ -46,6 +48,8 @@ class StartHandlers:
             "reset": quiz.reset,
             "mydata": ops.mydata,
             "forget": ops.forget,
+            "path": path.path,
+            "next": path.next,
         }
 
     async def start(self, update: Update, context: Context) -> None:

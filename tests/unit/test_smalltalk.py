@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.presentation import callbacks, views
 from content import Matcher, MatchStatus, load_knowledge_base
 
 
@@ -54,11 +55,25 @@ def test_a_question_after_a_greeting_is_answered(matcher: Matcher, text: str, en
     assert result.best is not None and result.best.entry.id == entry
 
 
-def test_where_to_start_answers_with_the_program_path(matcher: Matcher) -> None:
-    result = matcher.match("where do i start")
-    assert result.smalltalk is not None
-    reply = result.smalltalk.reply
-    assert reply.index("Python") < reply.index("Django") < reply.index("Docker")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "where do i start",
+        "What should I learn first?",
+        "i'm new, where to begin",
+        "how do i get started",
+        "I just joined, what should I study first",
+    ],
+)
+def test_where_to_start_leads_onto_the_path(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert result.status is MatchStatus.SMALLTALK, result
+    assert result.smalltalk is not None and result.smalltalk.id == views.START_INTENT
+    assert "/path" in result.smalltalk.reply and "/next" in result.smalltalk.reply
+    shown = views.match_result(matcher.kb, result, log_id=None)
+    assert [[(b.label, b.callback) for b in row] for row in shown.rows] == [
+        [("🧭 My path", callbacks.OpenPath()), ("▶️ Next concept", callbacks.OpenNext())]
+    ]
 
 
 def test_punctuation_alone_is_not_small_talk(matcher: Matcher) -> None:
