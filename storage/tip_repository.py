@@ -9,24 +9,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select, update
 
+from storage.delivery_rows import DeliveryRows
 from storage.models import TipDelivery, User
 from storage.records import (
     SEEN_LIKE,
-    DeliveryResult,
-    DeliveryStatus,
     LearnerProfile,
     TipSchedule,
     aware,
 )
-from storage.repositories import dialect_insert, profile_of
+from storage.repositories import profile_of
 
 
-class TipRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class TipRepository(DeliveryRows):
+    model = TipDelivery
+    key = ("user_id", "local_date")
 
     async def save_schedule(self, user_id: int, schedule: TipSchedule) -> None:
         """Store a learner's tip choice; turning tips on clears a recorded block."""
@@ -74,20 +72,10 @@ class TipRepository:
 
     async def claim(self, user_id: int, local_date: date, tip_id: str, now: datetime) -> int | None:
         """Record that this day's tip is being sent; None if that day already has one."""
-        statement = (
-            dialect_insert(self.session, TipDelivery)
-            .values(
-                user_id=user_id,
-                local_date=local_date,
-                tip_id=tip_id,
-                status=DeliveryStatus.SENDING,
-                attempts=1,
-                claimed_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["user_id", "local_date"])
-            .returning(TipDelivery.id)
+        return await self._claim(
+            {"user_id": user_id, "local_date": local_date, "tip_id": tip_id}
+            | {"attempts": 1, "claimed_at": now}
         )
-        return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def has_delivery(self, user_id: int, local_date: date) -> bool:
         result = await self.session.execute(
@@ -105,35 +93,3 @@ class TipRepository:
             .order_by(TipDelivery.claimed_at)
         )
         return [(tip_id, aware(at)) for tip_id, at in result.all()]
-
-    async def finish(self, delivery_id: int, result: DeliveryResult, now: datetime) -> None:
-        await self.session.execute(
-            update(TipDelivery)
-            .where(TipDelivery.id == delivery_id)
-            .values(
-                status=result.status,
-                finished_at=now,
-                message_id=result.message_id,
-                error=result.error,
-            )
-        )
-
-    async def expire_stale(self, claimed_before: datetime, now: datetime) -> int:
-        """Deliveries left "sending" by a process that died: their fate is unknown."""
-        result = await self.session.execute(
-            update(TipDelivery)
-            .where(
-                TipDelivery.status == DeliveryStatus.SENDING,
-                TipDelivery.claimed_at < claimed_before,
-            )
-            .values(
-                status=DeliveryStatus.UNKNOWN,
-                finished_at=now,
-                error="process stopped while sending",
-            )
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
-
-    async def release(self, delivery_id: int) -> None:
-        """Forget a claim that certainly did not reach Telegram, so it can be sent again."""
-        await self.session.execute(delete(TipDelivery).where(TipDelivery.id == delivery_id))
