@@ -21,7 +21,9 @@ class DigestRepository(DeliveryRows):
     model = DigestDelivery
     key = ("user_id", "week_of")
 
-    async def save_choice(self, user_id: int, choice: bool | None, next_at: datetime | None) -> None:
+    async def save_choice(
+        self, user_id: int, choice: bool | None, next_at: datetime | None
+    ) -> None:
         """The learner's /digest (None: follow tips) and when the next one is due."""
         await self._update_user(user_id, {"digest": choice, "next_digest_at": next_at})
 

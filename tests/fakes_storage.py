@@ -277,8 +277,12 @@ class FakeTips(_Repository):
 
 
 class FakeDigests(_Repository):
-    async def save_choice(self, user_id: int, choice: bool | None, next_at: datetime | None) -> None:
-        self.s.users[user_id] = replace(self.s.users[user_id], digest=choice, next_digest_at=next_at)
+    async def save_choice(
+        self, user_id: int, choice: bool | None, next_at: datetime | None
+    ) -> None:
+        self.s.users[user_id] = replace(
+            self.s.users[user_id], digest=choice, next_digest_at=next_at
+        )
 
     async def set_next(self, user_id: int, at: datetime | None) -> None:
         self.s.users[user_id] = replace(self.s.users[user_id], next_digest_at=at)
@@ -301,7 +305,9 @@ class FakeDigests(_Repository):
         return delivery_id
 
     async def has_digest(self, user_id: int, week_of: date) -> bool:
-        return any(d.user_id == user_id and d.local_date == week_of for d in self.s.digests.values())
+        return any(
+            d.user_id == user_id and d.local_date == week_of for d in self.s.digests.values()
+        )
 
     async def asked(self, user_id: int, since: datetime, until: datetime) -> list[str | None]:
         return [
@@ -321,7 +327,9 @@ class FakeDigests(_Repository):
             for r in self.s.rounds.values()
             if r.user_id == user_id and self.s.round_created[r.id] >= since
         ]
-        for round_ in sorted(rounds, key=lambda r: (self.s.round_created[r.id], r.id), reverse=True):
+        for round_ in sorted(
+            rounds, key=lambda r: (self.s.round_created[r.id], r.id), reverse=True
+        ):
             first.update(round_.mastery_before)
         return first
 

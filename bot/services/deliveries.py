@@ -128,7 +128,9 @@ class Deliveries(Service, Generic[Item]):
         except Exception:
             if user_id is None:
                 raise  # not this learner's fault (the database is down, say)
-            log.exception("claiming the %s of user %s failed; trying again later", self.kind, user_id)
+            log.exception(
+                "claiming the %s of user %s failed; trying again later", self.kind, user_id
+            )
         async with self._units() as uow:
             await self._set_next(uow, user_id, now + DEFER_AFTER_FAILURE)
             await uow.commit()

@@ -20,6 +20,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("digest", sa.Boolean(), nullable=True))
         batch.add_column(sa.Column("next_digest_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index("ix_users_next_digest_at", "users", ["next_digest_at"])
+    # Tip subscribers get the digest by default (users.digest NULL follows tips). Their
+    # next tip time stands in as the first due moment: the claim moves a learner whose
+    # due day is not a Sunday on to their next Sunday without sending anything.
+    op.execute(
+        "UPDATE users SET next_digest_at = next_tip_at "
+        "WHERE tips_enabled AND next_tip_at IS NOT NULL"
+    )
     op.create_table(
         "digest_deliveries",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
