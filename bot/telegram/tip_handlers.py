@@ -1,4 +1,4 @@
-"""/tips, /tiptime, /timezone and the tips on/off buttons."""
+"""/tips, /tiptime, /timezone, /digest and the tips on/off buttons."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import TypeVar
 
 from telegram import Update
 
-from bot.presentation import callbacks, tip_views
+from bot.presentation import callbacks, digest_views, tip_views
 from bot.services import schedule
+from bot.services.digest import DigestService
 from bot.services.learners import Learner
 from bot.services.tips import TipService, TipSettings
 from bot.telegram.send import (
@@ -23,9 +24,13 @@ from bot.telegram.send import (
 T = TypeVar("T")
 
 
+DIGEST_EXAMPLE = "Use <code>/digest on</code> or <code>/digest off</code>."
+
+
 class TipHandlers:
-    def __init__(self, tips: TipService) -> None:
+    def __init__(self, tips: TipService, digests: DigestService) -> None:
         self.tips = tips
+        self.digests = digests
 
     async def tips_command(self, update: Update, context: Context) -> None:
         if await ask_in_private(update, context, "tips"):
@@ -43,6 +48,23 @@ class TipHandlers:
         else:
             settings = await self.tips.settings(learner)
         await send_view(context, learner.chat_id, tip_views.settings_view(settings))
+
+    async def digest(self, update: Update, context: Context) -> None:
+        """/digest shows the weekly digest's setting; /digest on and /digest off change it."""
+        if await ask_in_private(update, context, "digest"):
+            return
+        learner = learner_of(update)
+        wanted = " ".join(context.args or []).strip().lower()
+        if wanted in ("on", "yes", "1"):
+            settings = await self.digests.turn_on(learner)
+        elif wanted in ("off", "no", "0", "stop"):
+            settings = await self.digests.turn_off(learner)
+        elif wanted:
+            await send_view(context, learner.chat_id, tip_views.invalid(DIGEST_EXAMPLE, wanted))
+            return
+        else:
+            settings = await self.digests.settings(learner)
+        await send_view(context, learner.chat_id, digest_views.settings_view(settings))
 
     async def tiptime(self, update: Update, context: Context) -> None:
         async def apply(learner: Learner, minute: int) -> tuple[TipSettings, str]:
