@@ -119,9 +119,7 @@ async def test_skipped_once_that_sunday_has_passed(context, store, clock) -> Non
     assert await deliveries.claim_next() == Skipped("missed week")
     assert isinstance(await deliveries.claim_next(), NobodyDue)
     assert store.state.digests == {}
-    assert store.state.users[ADA.user_id].next_digest_at == datetime(
-        2026, 12, 6, 8, 0, tzinfo=UTC
-    )
+    assert store.state.users[ADA.user_id].next_digest_at == datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
 
 
 async def test_after_a_whole_missed_week_the_current_sunday_is_sent(context, store, clock) -> None:
