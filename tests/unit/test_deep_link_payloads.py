@@ -53,7 +53,7 @@ def test_every_entry_and_topic_link_fits_and_round_trips(bundled_kb: KnowledgeBa
 
 def test_start_runs_exactly_the_commands_the_codec_knows() -> None:
     stub: Any = SimpleNamespace(
-        tips_command=1, tiptime=2, timezone=3, progress=4, reset=5, mydata=6, forget=7
+        tips_command=1, tiptime=2, timezone=3, progress=4, reset=5, mydata=6, forget=7, digest=8
     )
     handlers = StartHandlers(lambda: None, stub, stub, stub, stub, stub)
     assert set(handlers.commands) == deep_links.COMMANDS
@@ -66,5 +66,14 @@ def test_every_private_link_the_adapter_sends_is_a_command_start_runs() -> None:
         source = path.read_text()
         found |= set(re.findall(r'(?:ask_in_private|private_link)\([^)]*?"([^"]+)"\)', source))
         found |= set(re.findall(r'_change\(\s*update, context, "([a-z]+)"', source))
-    assert found >= {"tips", "forget", "mydata", "progress", "reset", "tiptime", "timezone"}
+    assert found >= {
+        "tips",
+        "forget",
+        "mydata",
+        "progress",
+        "reset",
+        "tiptime",
+        "timezone",
+        "digest",
+    }
     assert {name for name in found if not isinstance(decode(name), RunCommand)} == set()
