@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.models import DigestDelivery, TipDelivery
-from storage.records import DeliveryResult, DeliveryStatus
-from storage.repositories import dialect_insert
+from storage.models import DigestDelivery, TipDelivery, User
+from storage.records import DeliveryResult, DeliveryStatus, LearnerProfile
+from storage.repositories import dialect_insert, profile_of
 
 
 class DeliveryRows:
@@ -24,6 +25,28 @@ class DeliveryRows:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def _update_user(self, user_id: int, values: dict[str, object]) -> None:
+        await self.session.execute(update(User).where(User.id == user_id).values(**values))
+
+    async def _next_due(
+        self,
+        due_at: InstrumentedAttribute[datetime | None],
+        now: datetime,
+        *where: ColumnElement[bool],
+    ) -> LearnerProfile | None:
+        """The most overdue learner by `due_at`, locked for this transaction; others
+        skip it (FOR UPDATE SKIP LOCKED; SQLite serialises writers instead)."""
+        result = await self.session.execute(
+            select(User)
+            .where(due_at <= now, *where)
+            .order_by(due_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        row = result.scalar_one_or_none()
+        return None if row is None else profile_of(row)
 
     async def _claim(self, values: dict[str, Any]) -> int | None:
         """Insert a "sending" row; None if its (user, period) already has one."""

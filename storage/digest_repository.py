@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from storage.delivery_rows import DeliveryRows
 from storage.models import DigestDelivery, QuestionLog, QuizAnswer, QuizRound, User
 from storage.records import LearnerProfile, RoundAnswer, aware
-from storage.repositories import profile_of
 
 
 class DigestRepository(DeliveryRows):
@@ -30,21 +29,9 @@ class DigestRepository(DeliveryRows):
     async def set_next(self, user_id: int, at: datetime | None) -> None:
         await self._update_user(user_id, {"next_digest_at": at})
 
-    async def _update_user(self, user_id: int, values: dict[str, object]) -> None:
-        await self.session.execute(update(User).where(User.id == user_id).values(**values))
-
     async def next_due(self, now: datetime) -> LearnerProfile | None:
         """The most overdue learner, locked for this transaction; others skip it."""
-        result = await self.session.execute(
-            select(User)
-            .where(User.next_digest_at <= now)
-            .order_by(User.next_digest_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
-        )
-        row = result.scalar_one_or_none()
-        return None if row is None else profile_of(row)
+        return await self._next_due(User.next_digest_at, now)
 
     async def claim(self, user_id: int, week_of: date, now: datetime) -> int | None:
         """Record that this week's digest is being sent; None if that week has one."""

@@ -19,7 +19,6 @@ from storage.records import (
     TipSchedule,
     aware,
 )
-from storage.repositories import profile_of
 
 
 class TipRepository(DeliveryRows):
@@ -47,9 +46,6 @@ class TipRepository(DeliveryRows):
             user_id, {"tips_enabled": False, "tips_blocked_at": now, "next_tip_at": None}
         )
 
-    async def _update_user(self, user_id: int, values: dict[str, object]) -> None:
-        await self.session.execute(update(User).where(User.id == user_id).values(**values))
-
     async def forget_timezone(self, user_id: int, stored: str) -> None:
         """Clear a zone that no longer resolves, so the default applies; only if it is
         still the one stored (the learner may have set a new one meanwhile)."""
@@ -59,16 +55,7 @@ class TipRepository(DeliveryRows):
 
     async def next_due(self, now: datetime) -> LearnerProfile | None:
         """The most overdue subscriber, locked for this transaction; others skip it."""
-        result = await self.session.execute(
-            select(User)
-            .where(User.tips_enabled.is_(True), User.next_tip_at <= now)
-            .order_by(User.next_tip_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
-        )
-        row = result.scalar_one_or_none()
-        return None if row is None else profile_of(row)
+        return await self._next_due(User.next_tip_at, now, User.tips_enabled.is_(True))
 
     async def claim(self, user_id: int, local_date: date, tip_id: str, now: datetime) -> int | None:
         """Record that this day's tip is being sent; None if that day already has one."""

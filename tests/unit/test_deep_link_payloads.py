@@ -65,7 +65,7 @@ def test_every_private_link_the_adapter_sends_is_a_command_start_runs() -> None:
     for path in (ROOT / "bot" / "telegram").glob("*.py"):
         source = path.read_text()
         found |= set(re.findall(r'(?:ask_in_private|private_link)\([^)]*?"([^"]+)"\)', source))
-        found |= set(re.findall(r'_change\(\s*update, context, "([a-z]+)"', source))
+        found |= set(re.findall(r'_(?:change|on_off)\(\s*update, context, "([a-z]+)"', source))
     assert found >= {
         "tips",
         "forget",
