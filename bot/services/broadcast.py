@@ -4,8 +4,8 @@ taking the next due learner only when its send slot has come (so a message is
 recording the outcome. The claims come from a `Deliveries` (tips or digests).
 
 The written policy (also in docs/operators.md, "Daily tip delivery"):
-- sent: delivered. blocked (403): tips off for that learner, never retried until
-  they turn tips on again. failed: refused for good, not retried.
+- sent: delivered. blocked (403): tips and the digest off for that learner, never
+  retried until they turn them on again. failed: refused for good, not retried.
 - not sent for certain (no connection): retried after BACKOFF_SECONDS, and if it
   keeps failing the claim is undone so the next run sends it.
 - unknown (a timeout after the request left): the learner may have it; NOT resent,
