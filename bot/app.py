@@ -21,6 +21,7 @@ from bot.observability import REDACT, Observer, add_secrets, loop_exception_hand
 from bot.services.broadcast import TipBroadcast
 from bot.services.clock import Clock, process_clock, utc_now
 from bot.services.context import ServiceContext
+from bot.services.digest import DigestService
 from bot.services.inline import InlineService
 from bot.services.intake import UpdateIntake
 from bot.services.learners import LearnerService
@@ -43,6 +44,7 @@ from bot.startup import (
     poller_running,
 )
 from bot.telegram.application import AllHandlers, build_application, register_commands
+from bot.telegram.digest_sender import digest_sender
 from bot.telegram.flood import FloodLimiter
 from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
@@ -111,10 +113,11 @@ class Nexus:
             ),
         )
         self.tip_sender = TipSender(self.broadcast, self.limiter)
+        self.digest_sender = digest_sender(context, self.limiter, self.observer)
         self.guard = FloodGuard(settings.messages_per_minute)
         self.followups = FollowUps()  # messages that follow a button's acknowledgement
         quiz = QuizHandlers(self.library, self.quizzes, self.observer, self.followups)
-        tips = TipHandlers(self.tips)
+        tips = TipHandlers(self.tips, DigestService(context))
         ops = OpsHandlers(self.library, self.ops, self.observer, self.teaching)
         path = PathHandlers(self.library, PathService(context))
         handlers = AllHandlers(
@@ -169,6 +172,7 @@ class Nexus:
 
         # The database says who is due; the tip tick only asks.
         every(self.tip_sender.tick, self.settings.tip_tick_seconds, 1, "daily-tips")
+        every(self.digest_sender.tick, self.settings.tip_tick_seconds, 1, "weekly-digest")
         # Phrasings taught on another replica reach this one's matcher within a minute.
         every(self._sync_learned, SYNC_SECONDS, SYNC_SECONDS, "learned-phrasings")
         every(self._purge_question_log, timedelta(days=1), 60, "question-log-retention")

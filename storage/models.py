@@ -37,6 +37,9 @@ class User(Base):
     tip_minute: Mapped[int] = mapped_column(Integer, default=540)  # local minutes after midnight
     next_tip_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     tips_blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The weekly digest: None follows tips_enabled, True/False is the learner's /digest.
+    digest: Mapped[bool | None] = mapped_column(Boolean)
+    next_digest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -132,6 +135,30 @@ class TipDelivery(Base):
     tip_id: Mapped[str] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=1)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class DigestDelivery(Base):
+    """One weekly digest for one learner and week (the local date of its Sunday):
+    the unique key makes "at most one digest a week" hold across restarts and
+    replicas. Status as for tips: sending -> sent | blocked | failed | unknown."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (
+        UniqueConstraint("user_id", "week_of", name="uq_digest_deliveries_user_week"),
+        Index("ix_digest_deliveries_status_claimed", "status", "claimed_at"),
+        {"info": {"owner": "user_id"}},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    week_of: Mapped[date] = mapped_column(Date)  # the Sunday, in the learner's zone
+    status: Mapped[str] = mapped_column(String(16))
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     message_id: Mapped[int | None] = mapped_column(BigInteger)

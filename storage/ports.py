@@ -115,6 +115,36 @@ class Tips(Protocol):
     async def release(self, delivery_id: int) -> None: ...
 
 
+class Digests(Protocol):
+    async def save_choice(
+        self, user_id: int, choice: bool | None, next_at: datetime | None
+    ) -> None: ...
+
+    async def set_next(self, user_id: int, at: datetime | None) -> None: ...
+
+    async def next_due(self, now: datetime) -> LearnerProfile | None:
+        """The most overdue learner, locked for this transaction; others skip it."""
+
+    async def claim(self, user_id: int, week_of: date, now: datetime) -> int | None:
+        """Record that this week's digest is being sent; None if that week has one."""
+
+    async def has_digest(self, user_id: int, week_of: date) -> bool: ...
+
+    async def asked(self, user_id: int, since: datetime, until: datetime) -> list[str | None]:
+        """The entry of each question (not small talk) asked in [since, until)."""
+
+    async def answers_since(self, user_id: int, since: datetime) -> list[RoundAnswer]: ...
+
+    async def mastery_before_rounds(self, user_id: int, since: datetime) -> dict[str, float]:
+        """Each topic's mastery before the first round since `since` that quizzed it."""
+
+    async def finish(self, delivery_id: int, result: DeliveryResult, now: datetime) -> None: ...
+
+    async def expire_stale(self, claimed_before: datetime, now: datetime) -> int: ...
+
+    async def release(self, delivery_id: int) -> None: ...
+
+
 class Ops(Protocol):
     async def vote(self, user_id: int, entry_id: str, helpful: bool, now: datetime) -> None: ...
 
@@ -180,6 +210,9 @@ class UnitOfWork(Protocol):
 
     @property
     def tips(self) -> Tips: ...
+
+    @property
+    def digests(self) -> Digests: ...
 
     @property
     def ops(self) -> Ops: ...

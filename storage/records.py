@@ -37,6 +37,12 @@ class LearnerProfile:
     tip_minute: int = 9 * 60  # local minutes after midnight
     next_tip_at: datetime | None = None
     tips_blocked_at: datetime | None = None
+    digest: bool | None = None  # the weekly digest; None follows tips_enabled
+    next_digest_at: datetime | None = None
+
+    @property
+    def wants_digest(self) -> bool:
+        return self.tips_enabled if self.digest is None else self.digest
 
 
 @dataclass(frozen=True)

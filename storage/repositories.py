@@ -32,6 +32,8 @@ def profile_of(row: User) -> LearnerProfile:
         tip_minute=row.tip_minute,
         next_tip_at=aware_or_none(row.next_tip_at),
         tips_blocked_at=aware_or_none(row.tips_blocked_at),
+        digest=row.digest,
+        next_digest_at=aware_or_none(row.next_digest_at),
     )
 
 

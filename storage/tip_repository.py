@@ -9,24 +9,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select, update
 
+from storage.delivery_rows import DeliveryRows
 from storage.models import TipDelivery, User
 from storage.records import (
     SEEN_LIKE,
-    DeliveryResult,
-    DeliveryStatus,
     LearnerProfile,
     TipSchedule,
     aware,
 )
-from storage.repositories import dialect_insert, profile_of
 
 
-class TipRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class TipRepository(DeliveryRows):
+    model = TipDelivery
+    key = ("user_id", "local_date")
 
     async def save_schedule(self, user_id: int, schedule: TipSchedule) -> None:
         """Store a learner's tip choice; turning tips on clears a recorded block."""
@@ -49,9 +46,6 @@ class TipRepository:
             user_id, {"tips_enabled": False, "tips_blocked_at": now, "next_tip_at": None}
         )
 
-    async def _update_user(self, user_id: int, values: dict[str, object]) -> None:
-        await self.session.execute(update(User).where(User.id == user_id).values(**values))
-
     async def forget_timezone(self, user_id: int, stored: str) -> None:
         """Clear a zone that no longer resolves, so the default applies; only if it is
         still the one stored (the learner may have set a new one meanwhile)."""
@@ -61,33 +55,14 @@ class TipRepository:
 
     async def next_due(self, now: datetime) -> LearnerProfile | None:
         """The most overdue subscriber, locked for this transaction; others skip it."""
-        result = await self.session.execute(
-            select(User)
-            .where(User.tips_enabled.is_(True), User.next_tip_at <= now)
-            .order_by(User.next_tip_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
-        )
-        row = result.scalar_one_or_none()
-        return None if row is None else profile_of(row)
+        return await self._next_due(User.next_tip_at, now, User.tips_enabled.is_(True))
 
     async def claim(self, user_id: int, local_date: date, tip_id: str, now: datetime) -> int | None:
         """Record that this day's tip is being sent; None if that day already has one."""
-        statement = (
-            dialect_insert(self.session, TipDelivery)
-            .values(
-                user_id=user_id,
-                local_date=local_date,
-                tip_id=tip_id,
-                status=DeliveryStatus.SENDING,
-                attempts=1,
-                claimed_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["user_id", "local_date"])
-            .returning(TipDelivery.id)
+        return await self._claim(
+            {"user_id": user_id, "local_date": local_date, "tip_id": tip_id}
+            | {"attempts": 1, "claimed_at": now}
         )
-        return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def has_delivery(self, user_id: int, local_date: date) -> bool:
         result = await self.session.execute(
@@ -105,35 +80,3 @@ class TipRepository:
             .order_by(TipDelivery.claimed_at)
         )
         return [(tip_id, aware(at)) for tip_id, at in result.all()]
-
-    async def finish(self, delivery_id: int, result: DeliveryResult, now: datetime) -> None:
-        await self.session.execute(
-            update(TipDelivery)
-            .where(TipDelivery.id == delivery_id)
-            .values(
-                status=result.status,
-                finished_at=now,
-                message_id=result.message_id,
-                error=result.error,
-            )
-        )
-
-    async def expire_stale(self, claimed_before: datetime, now: datetime) -> int:
-        """Deliveries left "sending" by a process that died: their fate is unknown."""
-        result = await self.session.execute(
-            update(TipDelivery)
-            .where(
-                TipDelivery.status == DeliveryStatus.SENDING,
-                TipDelivery.claimed_at < claimed_before,
-            )
-            .values(
-                status=DeliveryStatus.UNKNOWN,
-                finished_at=now,
-                error="process stopped while sending",
-            )
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
-
-    async def release(self, delivery_id: int) -> None:
-        """Forget a claim that certainly did not reach Telegram, so it can be sent again."""
-        await self.session.execute(delete(TipDelivery).where(TipDelivery.id == delivery_id))

@@ -7,6 +7,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.digest_repository import DigestRepository
 from storage.learned_repository import LearnedRepository
 from storage.ops_repository import OpsRepository
 from storage.privacy import PrivacyRepository
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.questions = QuestionLogRepository(self.session)
         self.quizzes = QuizRepository(self.session)
         self.tips = TipRepository(self.session)
+        self.digests = DigestRepository(self.session)
         self.ops = OpsRepository(self.session)
         self.privacy = PrivacyRepository(self.session)
         self.replicas = ReplicaRepository(self.session)

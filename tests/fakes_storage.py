@@ -60,6 +60,8 @@ class State:
     agreed: dict[str, str] = field(default_factory=dict)
     leases: dict[str, Lease] = field(default_factory=dict)
     learned: list[LearnedPhrasing] = field(default_factory=list)
+    digests: dict[int, Delivery] = field(default_factory=dict)  # local_date: the week's Sunday
+    round_created: dict[int, datetime] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -145,6 +147,7 @@ class FakeQuizzes(_Repository):
     ) -> QuizRound:
         round_ = QuizRound(self.s.new_id(), user_id, tuple(quiz_ids), dict(mastery_before))
         self.s.rounds[round_.id] = round_
+        self.s.round_created[round_.id] = now
         return round_
 
     async def round_for_update(self, round_id: int) -> QuizRound | None:
@@ -273,6 +276,85 @@ class FakeTips(_Repository):
         del self.s.deliveries[delivery_id]
 
 
+class FakeDigests(_Repository):
+    async def save_choice(
+        self, user_id: int, choice: bool | None, next_at: datetime | None
+    ) -> None:
+        self.s.users[user_id] = replace(
+            self.s.users[user_id], digest=choice, next_digest_at=next_at
+        )
+
+    async def set_next(self, user_id: int, at: datetime | None) -> None:
+        self.s.users[user_id] = replace(self.s.users[user_id], next_digest_at=at)
+
+    async def next_due(self, now: datetime) -> LearnerProfile | None:
+        due = [
+            u
+            for u in self.s.users.values()
+            if u.next_digest_at is not None and u.next_digest_at <= now
+        ]
+        return min(due, key=lambda u: u.next_digest_at or now) if due else None
+
+    async def claim(self, user_id: int, week_of: date, now: datetime) -> int | None:
+        if await self.has_digest(user_id, week_of):
+            return None
+        delivery_id = self.s.new_id()
+        self.s.digests[delivery_id] = Delivery(
+            delivery_id, user_id, week_of, "", DeliveryStatus.SENDING, now
+        )
+        return delivery_id
+
+    async def has_digest(self, user_id: int, week_of: date) -> bool:
+        return any(
+            d.user_id == user_id and d.local_date == week_of for d in self.s.digests.values()
+        )
+
+    async def asked(self, user_id: int, since: datetime, until: datetime) -> list[str | None]:
+        return [
+            chosen or q.entry_id
+            for q, chosen in self.s.questions
+            if q.user_id == user_id and since <= q.created_at < until and q.status != "smalltalk"
+        ]
+
+    async def answers_since(self, user_id: int, since: datetime) -> list[RoundAnswer]:
+        found = [a for u, a in self.s.answers.values() if u == user_id and a.answered_at >= since]
+        return sorted(found, key=lambda a: a.answered_at)
+
+    async def mastery_before_rounds(self, user_id: int, since: datetime) -> dict[str, float]:
+        first: dict[str, float] = {}
+        rounds = [
+            r
+            for r in self.s.rounds.values()
+            if r.user_id == user_id and self.s.round_created[r.id] >= since
+        ]
+        for round_ in sorted(
+            rounds, key=lambda r: (self.s.round_created[r.id], r.id), reverse=True
+        ):
+            first.update(round_.mastery_before)
+        return first
+
+    async def finish(self, delivery_id: int, result: DeliveryResult, now: datetime) -> None:
+        delivery = self.s.digests[delivery_id]
+        delivery.status, delivery.message_id, delivery.error = (
+            result.status,
+            result.message_id,
+            result.error,
+        )
+
+    async def expire_stale(self, claimed_before: datetime, now: datetime) -> int:
+        stale = [
+            d
+            for d in self.s.digests.values()
+            if d.status is DeliveryStatus.SENDING and d.claimed_at < claimed_before
+        ]
+        for delivery in stale:
+            delivery.status = DeliveryStatus.UNKNOWN
+        return len(stale)
+
+    async def release(self, delivery_id: int) -> None:
+        del self.s.digests[delivery_id]
+
+
 class FakeOps(_Repository):
     async def vote(self, user_id: int, entry_id: str, helpful: bool, now: datetime) -> None:
         self.s.feedback[(user_id, entry_id)] = helpful
@@ -348,6 +430,9 @@ class FakePrivacy(_Repository):
         kept = [(q, c) for q, c in self.s.questions if q.user_id != user_id]
         removed += len(self.s.questions) - len(kept)
         self.s.questions = kept
+        digests = {k: d for k, d in self.s.digests.items() if d.user_id != user_id}
+        removed += len(self.s.digests) - len(digests)
+        self.s.digests = digests
         return removed
 
 
@@ -403,6 +488,7 @@ class FakeUnitOfWork:
         self.questions = FakeQuestions(self)
         self.quizzes = FakeQuizzes(self)
         self.tips = FakeTips(self)
+        self.digests = FakeDigests(self)
         self.ops = FakeOps(self)
         self.privacy = FakePrivacy(self)
         self.replicas = FakeReplicas(self)

@@ -25,6 +25,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("tips", "Daily tip on or off (/tips on, /tips off)", "[on|off]"),
     Command("tiptime", "When your daily tip arrives, e.g. /tiptime 08:30", "HH:MM"),
     Command("timezone", "Your time zone, e.g. /timezone Europe/Berlin or +3", "Zone"),
+    Command("digest", "Weekly digest on Sundays on or off (/digest on, /digest off)", "[on|off]"),
     Command("mydata", "Everything Nexus stores about you, as a JSON file"),
     Command("forget", "Delete everything Nexus stores about you (asks first)"),
 )

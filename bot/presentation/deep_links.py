@@ -18,7 +18,18 @@ QUIZ_PREFIX = "quiz_"
 # The private commands a group points to with "ask me in private" (send.ask_in_private)
 # and the tip offer: /start <name> does what /<name> does in the private chat.
 COMMANDS = frozenset(
-    {"tips", "tiptime", "timezone", "progress", "reset", "mydata", "forget", "path", "next"}
+    {
+        "tips",
+        "tiptime",
+        "timezone",
+        "digest",
+        "progress",
+        "reset",
+        "mydata",
+        "forget",
+        "path",
+        "next",
+    }
 )
 
 

@@ -1,10 +1,11 @@
-"""The daily-tip broadcast: a few concurrent workers, each taking the next due
-learner only when its send slot has come (so a tip is "sending" for as short a
-time as possible), sending it through a channel and recording the outcome.
+"""The broadcast of daily tips and weekly digests: a few concurrent workers, each
+taking the next due learner only when its send slot has come (so a message is
+"sending" for as short a time as possible), sending it through a channel and
+recording the outcome. The claims come from a `Deliveries` (tips or digests).
 
 The written policy (also in docs/operators.md, "Daily tip delivery"):
-- sent: delivered. blocked (403): tips off for that learner, never retried until
-  they turn tips on again. failed: refused for good, not retried.
+- sent: delivered. blocked (403): tips and the digest off for that learner, never
+  retried until they turn them on again. failed: refused for good, not retried.
 - not sent for certain (no connection): retried after BACKOFF_SECONDS, and if it
   keeps failing the claim is undone so the next run sends it.
 - unknown (a timeout after the request left): the learner may have it; NOT resent,
@@ -19,9 +20,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
-from bot.services.tip_delivery import Delivery, NobodyDue, Skipped, TipDeliveries, TipToSend
+from bot.services.deliveries import Claimed, Deliveries, Delivery, NobodyDue, Skipped
+from bot.services.tip_delivery import TipToSend
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +39,21 @@ class SendResult:
     error: str = ""
 
 
-class TipChannel(Protocol):
-    """Where tips go (Telegram in production, a list in tests)."""
+Item = TypeVar("Item", bound=Claimed)
+Sent = TypeVar("Sent", bound=Claimed, contravariant=True)
+
+
+class Channel(Protocol, Generic[Sent]):
+    """Where tips or digests go (Telegram in production, a list in tests)."""
 
     async def reserve(self) -> object:
         """Wait until one more message may go out; the slot is passed to send."""
 
-    async def send(self, item: TipToSend, slot: object) -> SendResult:
+    async def send(self, item: Sent, slot: object) -> SendResult:
         """Send once and classify what happened; never raises for a send failure."""
+
+
+TipChannel = Channel[TipToSend]
 
 
 @dataclass
@@ -55,12 +64,12 @@ class BroadcastReport:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
 
 
-class TipBroadcast:
+class Broadcast(Generic[Item]):
     def __init__(
         self,
-        deliveries: TipDeliveries,
+        deliveries: Deliveries[Item],
         *,
-        on_outcome: Callable[[TipToSend, Delivery], None] = lambda item, outcome: None,
+        on_outcome: Callable[[Item, Delivery], None] = lambda item, outcome: None,
         workers: int = WORKERS,
         lease: timedelta = LEASE,
         backoff: tuple[float, ...] = BACKOFF_SECONDS,
@@ -74,16 +83,17 @@ class TipBroadcast:
         self._sleep = sleep
         self.running = False
 
-    async def run(self, channel: TipChannel) -> BroadcastReport:
-        """Deliver every tip that is due now; returns what happened."""
+    async def run(self, channel: Channel[Item]) -> BroadcastReport:
+        """Deliver everything that is due now; returns what happened."""
         report = BroadcastReport()
         expired = await self.deliveries.expire_stale(self.lease)
         if expired:
-            log.warning("%d tip deliveries were left 'sending' by a stopped process", expired)
+            kind = self.deliveries.kind
+            log.warning("%d %s deliveries were left 'sending' by a stopped process", expired, kind)
         await asyncio.gather(*(self._worker(channel, report) for _ in range(self.workers)))
         return report
 
-    async def run_exclusively(self, channel: TipChannel) -> None:
+    async def run_exclusively(self, channel: Channel[Item]) -> None:
         """One run at a time, for a scheduler tick: logs instead of raising."""
         if self.running:
             return
@@ -93,13 +103,13 @@ class TipBroadcast:
             if report.counts:
                 # Each delivery was logged as its event (tip.sent, tip.blocked, ...) at
                 # INFO: the run's tally would say it twice.
-                log.debug("tip run: %s", report.counts)
+                log.debug("%s run: %s", self.deliveries.kind, report.counts)
         except Exception:
-            log.exception("tip run failed; the next tick tries again")
+            log.exception("%s run failed; the next tick tries again", self.deliveries.kind)
         finally:
             self.running = False
 
-    async def _worker(self, channel: TipChannel, report: BroadcastReport) -> None:
+    async def _worker(self, channel: Channel[Item], report: BroadcastReport) -> None:
         while True:
             slot = await channel.reserve()
             claim = await self.deliveries.claim_next()
@@ -108,7 +118,7 @@ class TipBroadcast:
                     return
                 case Skipped():
                     report.add("skipped")
-                case TipToSend():
+                case _:
                     result = await self._send(channel, claim, slot)
                     await self.deliveries.finish(
                         claim, result.outcome, result.message_id, result.error
@@ -116,7 +126,7 @@ class TipBroadcast:
                     self.on_outcome(claim, result.outcome)
                     report.add(result.outcome.value)
 
-    async def _send(self, channel: TipChannel, item: TipToSend, slot: object) -> SendResult:
+    async def _send(self, channel: Channel[Item], item: Item, slot: object) -> SendResult:
         """Send, retrying what certainly did not go out; RETRY after the last try."""
         result = await channel.send(item, slot)
         for pause in self.backoff:
@@ -125,3 +135,6 @@ class TipBroadcast:
             await self._sleep(pause)
             result = await channel.send(item, slot)
         return result
+
+
+TipBroadcast = Broadcast[TipToSend]

@@ -1,30 +1,44 @@
 """Daily-tip delivery bookkeeping that keeps "one tip per local day, never twice,
 none lost" true across restarts and replicas. The database is the source of
 truth: a broadcast (bot/services/broadcast.py) asks for the next due learner,
-sends, and reports the outcome here."""
+sends, and reports the outcome here; what tips share with the weekly digest is in
+bot/services/deliveries.py."""
 
 from __future__ import annotations
 
-import logging
 import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import Enum
 
 from bot.services import repetition, schedule
-from bot.services.context import Service, ServiceContext
+from bot.services.context import ServiceContext
+from bot.services.deliveries import (
+    DEFER_AFTER_FAILURE,
+    STORED_AS,
+    Deliveries,
+    Delivery,
+    NobodyDue,
+    Rows,
+    Skipped,
+)
 from bot.services.schedule import ZoneFallback, resolve_zone
 from content import Entry, KnowledgeBase, Tip
 from storage import UnitOfWork
-from storage.records import DeliveryResult, DeliveryStatus, LearnerProfile
+from storage.records import LearnerProfile
 
-log = logging.getLogger(__name__)
-
-# A learner whose claim fails for a reason of their own (a broken stored value) is
-# tried again this much later, so the rest of the run goes on without them.
-DEFER_AFTER_FAILURE = timedelta(hours=1)
+__all__ = [
+    "DEFER_AFTER_FAILURE",
+    "STORED_AS",
+    "Claim",
+    "Delivery",
+    "NobodyDue",
+    "Skipped",
+    "TipDeliveries",
+    "TipToSend",
+    "choose_tip",
+]
 
 
 @dataclass(frozen=True)
@@ -41,37 +55,7 @@ class TipToSend:
     zone_fallback: ZoneFallback | None = None  # tell them with this tip
 
 
-@dataclass(frozen=True)
-class Skipped:
-    """A due learner whose day needed no tip now; their schedule moved on."""
-
-    reason: str  # "missed day", "already sent", "no tips", "deferred after a failure"
-
-
-@dataclass(frozen=True)
-class NobodyDue:
-    """No subscriber is due now: the broadcast is done."""
-
-
 Claim = TipToSend | Skipped | NobodyDue
-
-
-class Delivery(Enum):
-    """What became of one send."""
-
-    SENT = "sent"
-    BLOCKED = "blocked"  # 403: the learner blocked the bot
-    UNKNOWN = "unknown"  # the request may or may not have reached Telegram
-    FAILED = "failed"  # Telegram refused it for good (e.g. chat not found)
-    RETRY = "retry"  # certainly not delivered (e.g. no connection): due again
-
-
-STORED_AS = {
-    Delivery.SENT: DeliveryStatus.SENT,
-    Delivery.BLOCKED: DeliveryStatus.BLOCKED,
-    Delivery.UNKNOWN: DeliveryStatus.UNKNOWN,
-    Delivery.FAILED: DeliveryStatus.FAILED,
-}
 
 
 def choose_tip(
@@ -94,45 +78,28 @@ def choose_tip(
     )
 
 
-class TipDeliveries(Service):
+class TipDeliveries(Deliveries[TipToSend]):
+    kind = "tip"
+
     def __init__(self, context: ServiceContext, *, rng: random.Random | None = None) -> None:
         super().__init__(context)
         self._rng = rng or random.Random()
 
-    async def claim_next(self) -> Claim:
-        """Take the most overdue subscriber: record today's delivery as "sending" and
-        move their schedule to the next day, in one transaction.
+    def _rows(self, uow: UnitOfWork) -> Rows:
+        return uow.tips
 
-        A learner whose claim fails (a value stored by an older version, say) is
-        deferred by DEFER_AFTER_FAILURE and skipped, so one learner never stops the
-        run for everyone else."""
-        kb = self._library().kb
-        now = self._clock()
-        user_id: int | None = None
-        try:
-            async with self._units() as uow:
-                due = await uow.tips.next_due(now)
-                if due is None or due.next_tip_at is None:
-                    return NobodyDue()
-                user_id = due.id
-                return await self._claim(uow, kb, due, due.next_tip_at, now)
-        except Exception:
-            if user_id is None:
-                raise  # not this learner's fault (the database is down, say)
-            log.exception("claiming the tip of user %s failed; trying again later", user_id)
-        async with self._units() as uow:
-            await uow.tips.set_next_tip(user_id, now + DEFER_AFTER_FAILURE)
-            await uow.commit()
-        return Skipped("deferred after a failure")
+    async def _set_next(self, uow: UnitOfWork, user_id: int, at: datetime | None) -> None:
+        await uow.tips.set_next_tip(user_id, at)
 
     async def _claim(
         self,
         uow: UnitOfWork,
         kb: KnowledgeBase,
         due: LearnerProfile,
-        due_at: datetime,
         now: datetime,
-    ) -> Claim:
+    ) -> TipToSend | Skipped:
+        assert due.next_tip_at is not None  # next_due only returns scheduled learners
+        due_at = due.next_tip_at
         _, zone, fallback = resolve_zone(due.timezone, self._default_timezone)
         day = schedule.local_date_of(due_at, zone)
         today = schedule.local_date_of(now, zone)
@@ -180,31 +147,9 @@ class TipDeliveries(Service):
         )
         return choose_tip(kb.tips, received, mastery, kb.entry_topics, self._rng)
 
-    async def finish(
-        self, item: TipToSend, outcome: Delivery, message_id: int | None = None, error: str = ""
-    ) -> None:
-        now = self._clock()
-        async with self._units() as uow:
-            if outcome is Delivery.RETRY:
-                # Certainly not delivered: undo the claim so that day's tip is due again.
-                await uow.tips.release(item.delivery_id)
-                await uow.tips.set_next_tip(item.user_id, item.due_at)
-            else:
-                result = DeliveryResult(STORED_AS[outcome], message_id, error[:200] or None)
-                await uow.tips.finish(item.delivery_id, result, now)
-                if item.zone_fallback is not None:
-                    # The note went out with this tip (or was tried for good): the default
-                    # zone becomes theirs, so they are told once. Not after RETRY: the
-                    # next attempt carries the note again.
-                    await uow.tips.forget_timezone(item.user_id, item.zone_fallback.stored)
-            if outcome is Delivery.BLOCKED:
-                await uow.tips.mark_blocked(item.user_id, now)
-            await uow.commit()
-
-    async def expire_stale(self, lease: timedelta) -> int:
-        """Deliveries stuck in "sending" longer than `lease` (their process died)."""
-        now = self._clock()
-        async with self._units() as uow:
-            expired = await uow.tips.expire_stale(now - lease, now)
-            await uow.commit()
-        return expired
+    async def _finished(self, uow: UnitOfWork, item: TipToSend, outcome: Delivery) -> None:
+        if item.zone_fallback is not None:
+            # The note went out with this tip (or was tried for good): the default
+            # zone becomes theirs, so they are told once. Not after RETRY: the
+            # next attempt carries the note again.
+            await uow.tips.forget_timezone(item.user_id, item.zone_fallback.stored)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services import schedule
+from bot.services import digest, schedule
 from bot.services.context import Service
 from bot.services.learners import Learner, arrive
 from storage.records import LearnerProfile, TipSchedule
@@ -72,6 +72,8 @@ class TipService(Service):
             await uow.tips.save_schedule(
                 learner.user_id, TipSchedule(enabled, minute, stored_zone, next_at)
             )
+            # The weekly digest follows the tip time and zone (and tips, unless chosen).
+            await digest.reschedule(uow, learner.user_id, self._default_timezone, now)
             stored = await uow.users.get(learner.user_id)  # the answer shows what is stored
             assert stored is not None  # arrive() created it in this unit of work
             await uow.commit()

@@ -91,6 +91,7 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
         "tips": h.tips.tips_command,
         "tiptime": h.tips.tiptime,
         "timezone": h.tips.timezone,
+        "digest": h.tips.digest,
         "mydata": h.ops.mydata,
         "forget": h.ops.forget,
     }

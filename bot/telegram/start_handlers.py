@@ -44,6 +44,7 @@ class StartHandlers:
             "tips": tips.tips_command,
             "tiptime": tips.tiptime,
             "timezone": tips.timezone,
+            "digest": tips.digest,
             "progress": quiz.progress,
             "reset": quiz.reset,
             "mydata": ops.mydata,

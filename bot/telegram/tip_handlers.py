@@ -1,14 +1,16 @@
-"""/tips, /tiptime, /timezone and the tips on/off buttons."""
+"""/tips, /tiptime, /timezone, /digest and the tips on/off buttons."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from telegram import Update
 
-from bot.presentation import callbacks, tip_views
+from bot.presentation import callbacks, digest_views, tip_views
+from bot.presentation.views import View
 from bot.services import schedule
+from bot.services.digest import DigestService
 from bot.services.learners import Learner
 from bot.services.tips import TipService, TipSettings
 from bot.telegram.send import (
@@ -21,28 +23,52 @@ from bot.telegram.send import (
 )
 
 T = TypeVar("T")
+S = TypeVar("S", covariant=True)
+
+
+class OnOff(Protocol[S]):
+    """A setting a command shows and turns on or off (tips, the weekly digest)."""
+
+    async def settings(self, learner: Learner) -> S: ...
+
+    async def turn_on(self, learner: Learner) -> S: ...
+
+    async def turn_off(self, learner: Learner) -> S: ...
+
+
+async def _on_off(
+    update: Update, context: Context, command: str, service: OnOff[S], view: Callable[[S], View]
+) -> None:
+    """/tips, /digest: in private only; no argument shows the setting, on or off
+    changes it, anything else gets an example and changes nothing."""
+    if await ask_in_private(update, context, command):
+        return
+    learner = learner_of(update)
+    wanted = " ".join(context.args or []).strip().lower()
+    if wanted in ("on", "yes", "1"):
+        settings = await service.turn_on(learner)
+    elif wanted in ("off", "no", "0", "stop"):
+        settings = await service.turn_off(learner)
+    elif wanted:
+        example = f"Use <code>/{command} on</code> or <code>/{command} off</code>."
+        await send_view(context, learner.chat_id, tip_views.invalid(example, wanted))
+        return
+    else:
+        settings = await service.settings(learner)
+    await send_view(context, learner.chat_id, view(settings))
 
 
 class TipHandlers:
-    def __init__(self, tips: TipService) -> None:
+    def __init__(self, tips: TipService, digests: DigestService) -> None:
         self.tips = tips
+        self.digests = digests
 
     async def tips_command(self, update: Update, context: Context) -> None:
-        if await ask_in_private(update, context, "tips"):
-            return
-        learner = learner_of(update)
-        wanted = " ".join(context.args or []).strip().lower()
-        if wanted in ("on", "yes", "1"):
-            settings = await self.tips.turn_on(learner)
-        elif wanted in ("off", "no", "0", "stop"):
-            settings = await self.tips.turn_off(learner)
-        elif wanted:
-            view = tip_views.invalid("Use <code>/tips on</code> or <code>/tips off</code>.", wanted)
-            await send_view(context, learner.chat_id, view)
-            return
-        else:
-            settings = await self.tips.settings(learner)
-        await send_view(context, learner.chat_id, tip_views.settings_view(settings))
+        await _on_off(update, context, "tips", self.tips, tip_views.settings_view)
+
+    async def digest(self, update: Update, context: Context) -> None:
+        """/digest shows the weekly digest's setting; /digest on and /digest off change it."""
+        await _on_off(update, context, "digest", self.digests, digest_views.settings_view)
 
     async def tiptime(self, update: Update, context: Context) -> None:
         async def apply(learner: Learner, minute: int) -> tuple[TipSettings, str]:

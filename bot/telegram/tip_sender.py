@@ -1,9 +1,11 @@
-"""Sends one daily tip through Telegram and classifies what happened; the
-broadcast loop and its retry policy are in bot/services/broadcast.py."""
+"""Sends one daily tip (or weekly digest) through Telegram and classifies what
+happened; the broadcast loop and its retry policy are in bot/services/broadcast.py."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 import httpx
 from telegram import Bot
@@ -11,8 +13,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.presentation import tip_views
-from bot.services.broadcast import BroadcastReport, SendResult, TipBroadcast
-from bot.services.tip_delivery import Delivery, TipToSend
+from bot.presentation.views import View
+from bot.services.broadcast import Broadcast, BroadcastReport, SendResult
+from bot.services.deliveries import Claimed, Delivery
+from bot.services.tip_delivery import TipToSend
 from bot.telegram.flood import FloodLimiter, Slot
 from bot.telegram.send import markup
 
@@ -22,19 +26,27 @@ log = logging.getLogger(__name__)
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
-class TelegramTipChannel:
-    """bot/services/broadcast.TipChannel over a PTB Bot and the flood limiter."""
+Item = TypeVar("Item", bound=Claimed)
 
-    def __init__(self, bot: Bot, limiter: FloodLimiter) -> None:
+
+def tip_view(item: TipToSend) -> View:
+    return tip_views.tip_message(item)
+
+
+class TelegramChannel(Generic[Item]):
+    """bot/services/broadcast.Channel over a PTB Bot and the flood limiter."""
+
+    def __init__(self, bot: Bot, limiter: FloodLimiter, view: Callable[[Item], View]) -> None:
         self.bot = bot
         self.limiter = limiter
+        self.view = view
 
     async def reserve(self) -> object:
         return await self.limiter.acquire()
 
-    async def send(self, item: TipToSend, slot: object) -> SendResult:
+    async def send(self, item: Item, slot: object) -> SendResult:
         assert isinstance(slot, Slot)  # handed out by reserve() above
-        view = tip_views.tip_message(item)
+        view = self.view(item)
         try:
             message = await self.bot.send_message(
                 item.chat_id,
@@ -45,7 +57,7 @@ class TelegramTipChannel:
         except Forbidden as error:
             return SendResult(Delivery.BLOCKED, None, str(error))
         except BadRequest as error:
-            log.warning("tip %s to user %s refused: %s", item.tip.id, item.user_id, error)
+            log.warning("%s to user %s refused: %s", type(item).__name__, item.user_id, error)
             return SendResult(Delivery.FAILED, None, str(error))
         except (TimedOut, NetworkError) as error:
             if isinstance(error.__cause__, NOT_SENT):
@@ -54,22 +66,33 @@ class TelegramTipChannel:
         return SendResult(Delivery.SENT, message.message_id)
 
 
-class TipSender:
+class Sender(Generic[Item]):
     """The JobQueue side: each tick starts a broadcast in the background unless one is
     running, and returns at once (so the scheduler never sees an overrun)."""
 
-    def __init__(self, broadcast: TipBroadcast, limiter: FloodLimiter) -> None:
+    def __init__(
+        self,
+        broadcast: Broadcast[Item],
+        limiter: FloodLimiter,
+        view: Callable[[Item], View],
+        name: str,
+    ) -> None:
         self.broadcast = broadcast
         self.limiter = limiter
+        self.view = view
+        self.name = name
 
     async def tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         if self.broadcast.running:
             return
-        channel = TelegramTipChannel(context.bot, self.limiter)
-        context.application.create_task(
-            self.broadcast.run_exclusively(channel), name="tip-broadcast"
-        )
+        channel = TelegramChannel(context.bot, self.limiter, self.view)
+        context.application.create_task(self.broadcast.run_exclusively(channel), name=self.name)
 
     async def run(self, bot: Bot) -> BroadcastReport:
         """One broadcast now, through `bot` (tests and the console use this)."""
-        return await self.broadcast.run(TelegramTipChannel(bot, self.limiter))
+        return await self.broadcast.run(TelegramChannel(bot, self.limiter, self.view))
+
+
+class TipSender(Sender[TipToSend]):
+    def __init__(self, broadcast: Broadcast[TipToSend], limiter: FloodLimiter) -> None:
+        super().__init__(broadcast, limiter, tip_view, "tip-broadcast")

@@ -35,6 +35,7 @@ async def populate(database: Database) -> None:
             )
             await uow.ops.vote(user, "e", user % 2 == 0, NOW)
             await uow.tips.claim(user, NOW.date(), "tip", NOW)
+            await uow.digests.claim(user, NOW.date(), NOW)
         round_row = await uow.quizzes.create_round(1, ["a", "b"], {"sql": 0.0}, NOW)
         await uow.quizzes.record_answer(1, round_row.id, RoundAnswer(0, "a", 1, True, NOW))
         await uow.quizzes.save_progress(1, Review("a", Memory(2.3, 2.1, NOW, NOW), True))

@@ -147,6 +147,8 @@ PERSONAL = [
     ("/tips off", "tips"),
     ("/tiptime 06:15", "tiptime"),
     ("/timezone +5", "timezone"),
+    ("/digest", "digest"),
+    ("/digest off", "digest"),
     (f"/mydata@{BOT}", "mydata"),
     (f"/progress@{BOT}", "progress"),
 ]
@@ -169,10 +171,11 @@ async def test_personal_commands_in_a_group_point_to_the_private_chat(
         assert datas(reply) == []
     after = await user_row(nexus)
     assert after is not None
-    assert (after.tips_enabled, after.tip_minute, after.timezone) == (
+    assert (after.tips_enabled, after.tip_minute, after.timezone, after.digest) == (
         before.tips_enabled,
         before.tip_minute,
         before.timezone,
+        before.digest,
     )
     assert await count(nexus, QuestionLog, USER_ID) == 1  # not forgotten
 

@@ -127,7 +127,7 @@ async def test_reload_keeps_the_old_content_when_the_new_is_invalid(
 
 
 async def test_mydata_and_forget_cover_every_table(nexus: Nexus, api: FakeBotApi) -> None:
-    # Leave a trace in every table: question, quiz, tips, feedback.
+    # Leave a trace in every table: question, quiz, tips, digests, feedback.
     answer = sends(await say(nexus, api, "what is an etag"))[0]
     feedback = next(
         b["callback_data"]
@@ -144,6 +144,7 @@ async def test_mydata_and_forget_cover_every_table(nexus: Nexus, api: FakeBotApi
         user = await uow.users.get(USER_ID)
         assert user is not None
         await uow.tips.claim(USER_ID, user.created_at.date(), "caching-etag-tip", user.created_at)
+        await uow.digests.claim(USER_ID, user.created_at.date(), user.created_at)
         # As if the learner had been an admin who taught a phrasing from /unanswered.
         await uow.learned.teach("caching-etag", ["etag pls"], USER_ID, user.created_at)
         await uow.commit()

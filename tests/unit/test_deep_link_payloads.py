@@ -62,6 +62,7 @@ def test_start_runs_exactly_the_commands_the_codec_knows() -> None:
         forget=7,
         path=8,
         next=9,
+        digest=10,
     )
     handlers = StartHandlers(lambda: None, stub, stub, stub, stub, stub, stub)
     assert set(handlers.commands) == deep_links.COMMANDS
@@ -73,7 +74,7 @@ def test_every_private_link_the_adapter_sends_is_a_command_start_runs() -> None:
     for path in (ROOT / "bot" / "telegram").glob("*.py"):
         source = path.read_text()
         found |= set(re.findall(r'(?:ask_in_private|private_link)\([^)]*?"([^"]+)"\)', source))
-        found |= set(re.findall(r'_change\(\s*update, context, "([a-z]+)"', source))
+        found |= set(re.findall(r'_(?:change|on_off)\(\s*update, context, "([a-z]+)"', source))
     assert found >= {
         "tips",
         "forget",
@@ -84,5 +85,6 @@ def test_every_private_link_the_adapter_sends_is_a_command_start_runs() -> None:
         "timezone",
         "path",
         "next",
+        "digest",
     }
     assert {name for name in found if not isinstance(decode(name), RunCommand)} == set()

@@ -10,6 +10,7 @@ import inspect
 import pytest
 
 from storage import ports
+from storage.digest_repository import DigestRepository
 from storage.learned_repository import LearnedRepository
 from storage.ops_repository import OpsRepository
 from storage.privacy import PrivacyRepository
@@ -24,6 +25,7 @@ PAIRS = [
     (ports.Questions, QuestionLogRepository, fake.FakeQuestions),
     (ports.Quizzes, QuizRepository, fake.FakeQuizzes),
     (ports.Tips, TipRepository, fake.FakeTips),
+    (ports.Digests, DigestRepository, fake.FakeDigests),
     (ports.Ops, OpsRepository, fake.FakeOps),
     (ports.Privacy, PrivacyRepository, fake.FakePrivacy),
     (ports.Replicas, ReplicaRepository, fake.FakeReplicas),
@@ -61,6 +63,7 @@ def test_the_fake_unit_of_work_has_every_repository() -> None:
         "questions",
         "quizzes",
         "tips",
+        "digests",
         "ops",
         "privacy",
         "replicas",
