@@ -9,6 +9,7 @@ on SQLite and PostgreSQL in tests/integration.
 from __future__ import annotations
 
 import copy
+from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -204,7 +205,39 @@ class FakeQuizzes(_Repository):
         self.s.cards = {k: v for k, v in self.s.cards.items() if k[0] != user_id}
 
 
-class FakeTips(_Repository):
+class _DeliveryRows(_Repository, ABC):
+    """What tip and digest delivery rows share: finish, lease expiry, release."""
+
+    @abstractmethod
+    def _rows(self) -> dict[int, Any]:
+        """The kind's rows, by delivery id."""
+
+    async def finish(self, delivery_id: int, result: DeliveryResult, now: datetime) -> None:
+        delivery = self._rows()[delivery_id]
+        delivery.status, delivery.message_id, delivery.error = (
+            result.status,
+            result.message_id,
+            result.error,
+        )
+
+    async def expire_stale(self, claimed_before: datetime, now: datetime) -> int:
+        stale = [
+            d
+            for d in self._rows().values()
+            if d.status is DeliveryStatus.SENDING and d.claimed_at < claimed_before
+        ]
+        for delivery in stale:
+            delivery.status = DeliveryStatus.UNKNOWN
+        return len(stale)
+
+    async def release(self, delivery_id: int) -> None:
+        del self._rows()[delivery_id]
+
+
+class FakeTips(_DeliveryRows):
+    def _rows(self) -> dict[int, Any]:
+        return self.s.deliveries
+
     async def save_schedule(self, user_id: int, schedule: TipSchedule) -> None:
         user = self.s.users[user_id]
         self.s.users[user_id] = replace(
@@ -254,29 +287,11 @@ class FakeTips(_Repository):
         seen = [d for d in self.s.deliveries.values() if d.user_id == user_id]
         return [(d.tip_id, d.claimed_at) for d in seen if d.status in SEEN_LIKE]
 
-    async def finish(self, delivery_id: int, result: DeliveryResult, now: datetime) -> None:
-        delivery = self.s.deliveries[delivery_id]
-        delivery.status, delivery.message_id, delivery.error = (
-            result.status,
-            result.message_id,
-            result.error,
-        )
 
-    async def expire_stale(self, claimed_before: datetime, now: datetime) -> int:
-        stale = [
-            d
-            for d in self.s.deliveries.values()
-            if d.status is DeliveryStatus.SENDING and d.claimed_at < claimed_before
-        ]
-        for delivery in stale:
-            delivery.status = DeliveryStatus.UNKNOWN
-        return len(stale)
+class FakeDigests(_DeliveryRows):
+    def _rows(self) -> dict[int, Any]:
+        return self.s.digests
 
-    async def release(self, delivery_id: int) -> None:
-        del self.s.deliveries[delivery_id]
-
-
-class FakeDigests(_Repository):
     async def save_choice(
         self, user_id: int, choice: bool | None, next_at: datetime | None
     ) -> None:
@@ -332,27 +347,6 @@ class FakeDigests(_Repository):
         ):
             first.update(round_.mastery_before)
         return first
-
-    async def finish(self, delivery_id: int, result: DeliveryResult, now: datetime) -> None:
-        delivery = self.s.digests[delivery_id]
-        delivery.status, delivery.message_id, delivery.error = (
-            result.status,
-            result.message_id,
-            result.error,
-        )
-
-    async def expire_stale(self, claimed_before: datetime, now: datetime) -> int:
-        stale = [
-            d
-            for d in self.s.digests.values()
-            if d.status is DeliveryStatus.SENDING and d.claimed_at < claimed_before
-        ]
-        for delivery in stale:
-            delivery.status = DeliveryStatus.UNKNOWN
-        return len(stale)
-
-    async def release(self, delivery_id: int) -> None:
-        del self.s.digests[delivery_id]
 
 
 class FakeOps(_Repository):

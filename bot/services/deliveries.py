@@ -10,6 +10,7 @@ is bot/services/broadcast.py."""
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -88,22 +89,24 @@ class Rows(Protocol):
 Item = TypeVar("Item", bound=Claimed)
 
 
-class Deliveries(Service, Generic[Item]):
+class Deliveries(Service, Generic[Item], ABC):
     """The claim and outcome bookkeeping; a kind (tips, digests) fills in the rest."""
 
     kind = "delivery"
 
+    @abstractmethod
     def _rows(self, uow: UnitOfWork) -> Rows:
-        raise NotImplementedError
+        """The kind's delivery rows (claim, finish, lease, release)."""
 
+    @abstractmethod
     async def _set_next(self, uow: UnitOfWork, user_id: int, at: datetime | None) -> None:
-        raise NotImplementedError
+        """Move the learner's next due moment for this kind."""
 
+    @abstractmethod
     async def _claim(
         self, uow: UnitOfWork, kb: KnowledgeBase, due: LearnerProfile, now: datetime
     ) -> Item | Skipped:
         """Claim the due learner's delivery and move their schedule on; commits."""
-        raise NotImplementedError
 
     async def _finished(self, uow: UnitOfWork, item: Item, outcome: Delivery) -> None:
         """Anything else a finished (not RETRY) send changes."""
