@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -16,20 +15,16 @@ from telegram import Update
 from telegram.ext import Application, JobQueue
 from telegram.request import BaseRequest
 
+from bot.handler_set import Services, build_handlers
 from bot.health import HEARTBEAT_SECONDS, beat, gone, heartbeat_path, process_id
 from bot.observability import REDACT, Observer, add_secrets, loop_exception_handler
 from bot.services.broadcast import TipBroadcast
 from bot.services.clock import Clock, process_clock, utc_now
 from bot.services.context import ServiceContext
-from bot.services.digest import DigestService
-from bot.services.inline import InlineService
 from bot.services.intake import UpdateIntake
-from bot.services.learners import LearnerService
 from bot.services.library import Library, LiveLibrary
 from bot.services.operations import OpsService
-from bot.services.path import PathService
 from bot.services.poller import PollerLease
-from bot.services.questions import QuestionService
 from bot.services.quizzes import QuizService
 from bot.services.teaching import SYNC_SECONDS, TeachingService
 from bot.services.tip_delivery import TipDeliveries
@@ -43,22 +38,14 @@ from bot.startup import (
     let_failed_connections_finish,
     poller_running,
 )
-from bot.telegram.application import AllHandlers, build_application, register_commands
+from bot.telegram.application import build_application, register_commands
 from bot.telegram.digest_sender import digest_sender
 from bot.telegram.flood import FloodLimiter
 from bot.telegram.guard import FloodGuard
-from bot.telegram.handlers import Handlers
-from bot.telegram.inline_handlers import InlineHandlers
 from bot.telegram.lifecycle import initialize, poll
-from bot.telegram.ops_handlers import OpsHandlers
-from bot.telegram.path_handlers import PathHandlers
-from bot.telegram.quiz_handlers import QuizHandlers
 from bot.telegram.send import FollowUps
-from bot.telegram.start_handlers import StartHandlers
-from bot.telegram.teach_handlers import TeachHandlers
-from bot.telegram.tip_handlers import TipHandlers
 from bot.telegram.tip_sender import TipSender
-from bot.telegram.webhook import serve, webhook_app
+from bot.telegram.webhook import agree_secret, serve, webhook_app
 from content import load_knowledge_base
 from storage import Database
 
@@ -116,26 +103,13 @@ class Nexus:
         self.digest_sender = digest_sender(context, self.limiter, self.observer)
         self.guard = FloodGuard(settings.messages_per_minute)
         self.followups = FollowUps()  # messages that follow a button's acknowledgement
-        quiz = QuizHandlers(self.library, self.quizzes, self.observer, self.followups)
-        tips = TipHandlers(self.tips, DigestService(context))
-        ops = OpsHandlers(self.library, self.ops, self.observer, self.teaching)
-        path = PathHandlers(self.library, PathService(context))
-        handlers = AllHandlers(
-            general=Handlers(
-                self.library, QuestionService(context), self.observer, settings.admin_ids
-            ),
-            start=StartHandlers(
-                self.library, LearnerService(context), quiz, tips, ops, path, self.observer
-            ),
-            quiz=quiz,
-            path=path,
-            tips=tips,
-            ops=ops,
-            teach=TeachHandlers(self.library, self.teaching, self.observer, settings.admin_ids),
-            inline=InlineHandlers(InlineService(context), self.observer),
-            guard=self.guard,
-            observer=self.observer,
-            admin_ids=settings.admin_ids,
+        handlers = build_handlers(
+            context,
+            settings,
+            Services(self.quizzes, self.tips, self.ops, self.teaching),
+            self.observer,
+            self.guard,
+            self.followups,
         )
         self.application: Application = build_application(  # type: ignore[type-arg]
             settings.telegram_bot_token or OFFLINE_TOKEN,
@@ -247,22 +221,7 @@ class Nexus:
     async def _webhook(self, stop: asyncio.Event) -> int:
         url = self.settings.webhook_url
         assert url is not None
-        secret = self.settings.webhook_secret
-        if secret is None:
-            # Generated once and kept in the database, so every replica uses the same.
-            # Redacted before the INSERT the driver may log at DEBUG.
-            candidate = secrets.token_urlsafe(32)
-            add_secrets(candidate)
-            # A stored secret is only known once read: keep the engine's DEBUG rows
-            # (which would show it) out of the log while it is read.
-            engine_log = logging.getLogger("sqlalchemy.engine")
-            level = engine_log.level
-            if engine_log.getEffectiveLevel() < logging.INFO:
-                engine_log.setLevel(logging.INFO)
-            try:
-                secret = await self.intake.agree_secret(candidate)
-            finally:
-                engine_log.setLevel(level)
+        secret = await agree_secret(self.intake, self.settings.webhook_secret)
         add_secrets(secret)  # PTB logs the setWebhook parameters at DEBUG
         await self.application.bot.set_webhook(
             url, secret_token=secret, allowed_updates=Update.ALL_TYPES

@@ -18,6 +18,7 @@ import contextlib
 import hmac
 import json
 import logging
+import secrets
 from collections.abc import Awaitable, Callable, Iterator
 
 import uvicorn
@@ -28,6 +29,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot.observability import add_secrets
 from bot.services.intake import UpdateIntake
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,25 @@ def parse_update(body: bytes, bot: object) -> tuple[int, Update]:
     except Exception as error:  # PTB raises KeyError, TypeError, ValueError... on bad shapes
         raise BadUpdate(f"not an update ({type(error).__name__})") from None
     return update_id, update
+
+
+async def agree_secret(intake: UpdateIntake, configured: str | None) -> str:
+    """The webhook's secret token: the configured one, or one generated once and kept
+    in the database so that every replica uses the same."""
+    if configured is not None:
+        return configured
+    candidate = secrets.token_urlsafe(32)
+    add_secrets(candidate)  # redacted before the INSERT the driver may log at DEBUG
+    # A stored secret is only known once read: keep the engine's DEBUG rows
+    # (which would show it) out of the log while it is read.
+    engine_log = logging.getLogger("sqlalchemy.engine")
+    level = engine_log.level
+    if engine_log.getEffectiveLevel() < logging.INFO:
+        engine_log.setLevel(logging.INFO)
+    try:
+        return await intake.agree_secret(candidate)
+    finally:
+        engine_log.setLevel(level)
 
 
 def webhook_app(

@@ -1,0 +1,67 @@
+"""Build every Telegram handler object from the services they call (used by bot/app.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.observability import Observer
+from bot.services.context import ServiceContext
+from bot.services.digest import DigestService
+from bot.services.inline import InlineService
+from bot.services.learners import LearnerService
+from bot.services.operations import OpsService
+from bot.services.path import PathService
+from bot.services.questions import QuestionService
+from bot.services.quizzes import QuizService
+from bot.services.teaching import TeachingService
+from bot.services.tips import TipService
+from bot.settings import Settings
+from bot.telegram.application import AllHandlers
+from bot.telegram.guard import FloodGuard
+from bot.telegram.handlers import Handlers
+from bot.telegram.inline_handlers import InlineHandlers
+from bot.telegram.ops_handlers import OpsHandlers
+from bot.telegram.path_handlers import PathHandlers
+from bot.telegram.quiz_handlers import QuizHandlers
+from bot.telegram.send import FollowUps
+from bot.telegram.start_handlers import StartHandlers
+from bot.telegram.teach_handlers import TeachHandlers
+from bot.telegram.tip_handlers import TipHandlers
+
+
+@dataclass(frozen=True)
+class Services:
+    """The services the app keeps a handle on (jobs and tests use them too)."""
+
+    quizzes: QuizService
+    tips: TipService
+    ops: OpsService
+    teaching: TeachingService
+
+
+def build_handlers(
+    context: ServiceContext,
+    settings: Settings,
+    services: Services,
+    observer: Observer,
+    guard: FloodGuard,
+    followups: FollowUps,
+) -> AllHandlers:
+    library = context.library
+    quiz = QuizHandlers(library, services.quizzes, observer, followups)
+    tips = TipHandlers(services.tips, DigestService(context))
+    ops = OpsHandlers(library, services.ops, observer, services.teaching)
+    path = PathHandlers(library, PathService(context))
+    return AllHandlers(
+        general=Handlers(library, QuestionService(context), observer, settings.admin_ids),
+        start=StartHandlers(library, LearnerService(context), quiz, tips, ops, path, observer),
+        quiz=quiz,
+        path=path,
+        tips=tips,
+        ops=ops,
+        teach=TeachHandlers(library, services.teaching, observer, settings.admin_ids),
+        inline=InlineHandlers(InlineService(context), observer),
+        guard=guard,
+        observer=observer,
+        admin_ids=settings.admin_ids,
+    )
