@@ -38,6 +38,7 @@ from content.model import Entry
 from content.ranking import (
     CONFIDENCE_FEATURES,
     RANK_FEATURES,
+    Ranking,
     Signals,
     rank_features,
     rank_signals,
@@ -49,7 +50,7 @@ from content.smalltalk import IntentMatch
 # the frozen split, which the fit never sees, stays under them too.
 MAX_WRONG = 0.02
 MAX_OFF_TOPIC = 0.015
-ANSWER_PROBABILITIES = [round(0.40 + 0.01 * i, 2) for i in range(56)]
+ANSWER_PROBABILITIES = [round(0.40 + 0.01 * i, 2) for i in range(60)]
 SUGGEST_PROBABILITIES = [round(0.02 + 0.02 * i, 2) for i in range(20)]
 SMALLTALK_SIMILARITIES = [round(0.55 + 0.05 * i, 2) for i in range(9)]
 SMALLTALK_FALLBACKS = [round(0.30 + 0.05 * i, 2) for i in range(7)]
@@ -74,7 +75,9 @@ def measure(matcher: Matcher, split: BlindSplit) -> list[Message]:
     ]
 
 
-def fit_ranker(messages: list[Message], base: MatcherSettings, l2: float = 1e-3) -> MatcherSettings:
+def fit_ranker(
+    messages: list[Message], base: MatcherSettings, l2: float = 1e-3, quiet: bool = False
+) -> MatcherSettings:
     """Weights of the linear ranking model: softmax over each question's candidates,
     maximising the probability of the right ones (Adam, plain numpy)."""
     groups = []
@@ -115,6 +118,8 @@ def fit_ranker(messages: list[Message], base: MatcherSettings, l2: float = 1e-3)
         base, **{f"rank_{n}": round(float(v), 4) for n, v in zip(RANK_FEATURES, w, strict=True)}
     )
     total = sum(m.kind == "question" for m in messages)
+    if quiet:
+        return settings
     print(
         f"ranker: rank@1 {best / total:.3f} on the calibration questions; weights "
         + ", ".join(f"{n} {v:+.2f}" for n, v in zip(RANK_FEATURES, w, strict=True))
@@ -137,15 +142,69 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> np.ndarray:
     return w
 
 
-def confidence(messages: list[Message], settings: MatcherSettings) -> MatcherSettings:
+def honest_rankings(
+    messages: list[Message], settings: MatcherSettings, folds: int = 5
+) -> list[Ranking]:
+    """Every message ranked by a ranking model fitted without it (5 folds, fixed seed).
+
+    The confidence model and the bands are fitted on these: a ranker's shares on
+    the questions it was fitted on are surer than on new ones, and a confidence
+    model learnt from them would answer new questions too readily."""
+    rankings: list[Ranking | None] = [None] * len(messages)
+    order = np.random.RandomState(20261130).permutation(len(messages))
+    for held_out in np.array_split(order, folds):
+        kept = set(held_out.tolist())
+        fitted = fit_ranker(
+            [m for i, m in enumerate(messages) if i not in kept], settings, quiet=True
+        )
+        for i in held_out:
+            rankings[i] = rank_signals(messages[i].signals, replace(settings, **_ranker(fitted)))
+    return [r for r in rankings if r is not None]
+
+
+def _ranker(settings: MatcherSettings) -> dict[str, float]:
+    return {f"rank_{n}": getattr(settings, f"rank_{n}") for n in RANK_FEATURES}
+
+
+# The confidence model uses a few features of the ranking, standardised and
+# strongly regularised: with about 400 messages and a few dozen wrong tops, the
+# full feature set overfits (chosen by out-of-fold answered-right at 2% wrong
+# answers on the calibration split; the frozen split played no part).
+CONFIDENCE_USED = (
+    "share",
+    "margin",
+    "phrasing",
+    "phrasing_lead",
+    "lexical_lead",
+    "votes",
+    "trained",
+    "program_unasked",
+)
+CONFIDENCE_L2 = 10.0
+
+
+def fit_confidence(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Bias and one weight per CONFIDENCE_FEATURES (zero for the unused ones), for the
+    raw features: fitted on standardised CONFIDENCE_USED, then folded back."""
+    used = [CONFIDENCE_FEATURES.index(name) for name in CONFIDENCE_USED]
+    mean, spread = x[:, used].mean(axis=0), x[:, used].std(axis=0) + 1e-9
+    w = fit_logistic((x[:, used] - mean) / spread, y, l2=CONFIDENCE_L2)
+    weights = np.zeros(1 + len(CONFIDENCE_FEATURES))
+    weights[[1 + i for i in used]] = w[1:] / spread
+    weights[0] = w[0] - float(np.sum(w[1:] * mean / spread))
+    return weights
+
+
+def confidence(
+    messages: list[Message], rankings: list[Ranking], settings: MatcherSettings
+) -> MatcherSettings:
     rows, labels = [], []
-    for m in messages:
+    for m, ranking in zip(messages, rankings, strict=True):
         if m.kind == "smalltalk" or not m.signals:
             continue
-        ranking = rank_signals(m.signals, settings)
         rows.append(ranking.features)
         labels.append(float(m.kind == "question" and ranking.candidates[0][0].id in m.right))
-    w = fit_logistic(np.array(rows), np.array(labels))
+    w = fit_confidence(np.array(rows), np.array(labels))
     names = ("bias", *CONFIDENCE_FEATURES)
     print("confidence: " + ", ".join(f"{n} {v:+.2f}" for n, v in zip(names, w, strict=True)))
     return replace(
@@ -153,7 +212,9 @@ def confidence(messages: list[Message], settings: MatcherSettings) -> MatcherSet
     )
 
 
-def out_of_fold(messages: list[Message], settings: MatcherSettings, folds: int = 5) -> np.ndarray:
+def out_of_fold(
+    messages: list[Message], rankings: list[Ranking], settings: MatcherSettings, folds: int = 5
+) -> np.ndarray:
     """P(the top entry is right) for every message from a confidence model fitted
     without it (5 folds, fixed seed). The bands are chosen on these, so the wrong-
     answer rate they promise is the one new questions get, not the fitted one."""
@@ -165,21 +226,24 @@ def out_of_fold(messages: list[Message], settings: MatcherSettings, folds: int =
             for m, r in zip(messages, rankings, strict=True)
         ]
     )
-    p = np.array([r.confidence for r in rankings])
     usable = np.array([m.kind != "smalltalk" and bool(m.signals) for m in messages])
+    # Small talk is never fitted on: its probabilities come from the model fitted on all.
+    w = fit_confidence(x[usable], y[usable])
+    p = 1 / (1 + np.exp(-(w[0] + x @ w[1:])))
     order = np.random.RandomState(20261130).permutation(np.flatnonzero(usable))
     for held_out in np.array_split(order, folds):
         fitted = np.setdiff1d(np.flatnonzero(usable), held_out)
-        w = fit_logistic(x[fitted], y[fitted])
+        w = fit_confidence(x[fitted], y[fitted])
         p[held_out] = 1 / (1 + np.exp(-(w[0] + x[held_out] @ w[1:])))
     return p
 
 
-def bands(messages: list[Message], settings: MatcherSettings) -> MatcherSettings:
+def bands(
+    messages: list[Message], rankings: list[Ranking], settings: MatcherSettings
+) -> MatcherSettings:
     """Search the three band settings over arrays: every message is ranked once."""
-    rankings = [rank_signals(m.signals, settings) for m in messages]
     kind = np.array([m.kind for m in messages])
-    p = out_of_fold(messages, settings)
+    p = out_of_fold(messages, rankings, settings)
     intent = np.array([m.intent.similarity if m.intent else 0.0 for m in messages])
     top_right = np.array(
         [
@@ -257,8 +321,9 @@ def bands(messages: list[Message], settings: MatcherSettings) -> MatcherSettings
 def calibrate(matcher: Matcher, split: BlindSplit) -> MatcherSettings:
     messages = measure(matcher, split)
     settings = fit_ranker(messages, matcher.settings)
-    settings = confidence(messages, settings)
-    return bands(messages, settings)
+    rankings = honest_rankings(messages, settings)
+    settings = confidence(messages, rankings, settings)
+    return bands(messages, rankings, settings)
 
 
 def write(settings: MatcherSettings, path: Path) -> None:

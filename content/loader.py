@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from content.learner_english import read_learner_words
 from content.model import (
     Entry,
     KnowledgeBase,
@@ -246,6 +247,7 @@ def read_content(root: Path, thorough: bool = False) -> tuple[KnowledgeBase, lis
         tips=tuple(tips),
         synonyms=synonyms,
         smalltalk=tuple(smalltalk),
+        learner_words=read_learner_words(root, problems),
         matcher_settings=read_matcher_settings(root, problems),
     )
     problems.extend(validate(kb, origins))

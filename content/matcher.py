@@ -22,6 +22,7 @@ from enum import StrEnum
 import numpy as np
 
 from content.encoder import SentenceEncoder, VectorCache, shared_cache, shared_encoder
+from content.learner_english import LearnerEnglish
 from content.lexical import LexicalIndex, LexicalSignals
 from content.model import Entry, KnowledgeBase, MatcherSettings, SmalltalkIntent
 from content.normalize import Normalizer
@@ -31,6 +32,14 @@ from content.smalltalk import IntentMatch, SmalltalkClassifier, without_opener, 
 
 MAX_SUGGESTIONS = 3
 SEMANTIC_POOL = 20  # entries best by meaning that join the lexical candidates
+# Entries of this topic tell the program's own projects and lessons; a question that
+# names none of these words asks about the concept, not about the program.
+PROGRAM_TOPIC = "program"
+PROGRAM_WORDS = (
+    "alx prodev program programme course curriculum syllabus cohort bootcamp lesson "
+    "mentor kogidi jechspace healthbridge nexus"
+)
+TRAINED_POOL = 5  # entries best by the trained classifier that join them too
 # An intent matched by its exact words or emoji wins even over a confident entry;
 # one matched by meaning only when no entry is a confident answer.
 EXACT_INTENT = 1.0
@@ -77,6 +86,8 @@ class Matcher:
         self.kb = kb
         self.settings = settings or kb.matcher_settings
         self.normalizer = Normalizer(kb.synonyms)
+        self.plain_english = LearnerEnglish(kb.learner_words)
+        self._program_words = frozenset(self.normalizer.content_tokens(PROGRAM_WORDS))
         self._entries = kb.entries
         encoder = encoder or shared_encoder()
         cache = cache or shared_cache()
@@ -108,20 +119,26 @@ class Matcher:
 
     def signals(self, text: str) -> list[tuple[Entry, Signals]]:
         """The signals of every plausible entry (for ranking and calibration)."""
-        query = without_opener(without_symbols(text))
+        query = self.plain_english.rewrite(without_opener(without_symbols(text)))
         tokens = self.normalizer.content_tokens(query)
         if not tokens:
             return []
         vector = self._semantic.encode(query)
-        phrasing = self._semantic.phrasing_scores(vector)
+        phrasing, votes = self._semantic.phrasing_scores(vector)
         by_meaning: list[int] = []
         if len(phrasing):
             count = min(SEMANTIC_POOL, len(phrasing))
             by_meaning = [int(i) for i in np.argpartition(-phrasing, count - 1)[:count]]
+        trained = self._semantic.trained_scores(vector)
+        by_meaning.extend(int(i) for i in np.flatnonzero(votes))
+        if len(trained):
+            count = min(TRAINED_POOL, len(trained))
+            by_meaning.extend(int(i) for i in np.argpartition(-trained, count - 1)[:count])
         lexical = self._lexical.signals(tokens, also=by_meaning)
         pool = sorted(lexical)
         passage = self._semantic.passage_scores(vector, pool)
         none = LexicalSignals(0.0, 0.0, 0.0)
+        unasked = 0.0 if self._program_words.intersection(tokens) else 1.0
         found = []
         for i in pool:
             words = lexical.get(i, none)
@@ -135,6 +152,9 @@ class Matcher:
                         words.bm25,
                         float(phrasing[i]),
                         passage[i],
+                        float(votes[i]),
+                        float(trained[i]),
+                        unasked if self._entries[i].topic == PROGRAM_TOPIC else 0.0,
                     ),
                 )
             )

@@ -76,9 +76,14 @@ class MatcherSettings:
     rank_lexical_gap: float = 0.0
     rank_phrasing_gap: float = 0.0
     rank_passage_gap: float = 0.0
+    rank_trained_gap: float = 0.0
     rank_lexical_rrf: float = 0.0
     rank_phrasing_rrf: float = 0.0
     rank_passage_rrf: float = 0.0
+    rank_trained_rrf: float = 0.0
+    rank_votes: float = 0.0
+    rank_trained: float = 0.0
+    rank_program_unasked: float = 0.0
     # Confidence: a logistic model of P(the top entry is right) over the ranking's
     # shape (content/matcher.py CONFIDENCE_FEATURES), fitted on the tune split.
     confidence_bias: float = -4.0
@@ -95,6 +100,10 @@ class MatcherSettings:
     confidence_fuzzy: float = 0.0
     confidence_phrasing_lead: float = 0.0
     confidence_lexical_lead: float = 0.0
+    confidence_votes: float = 0.0
+    confidence_trained: float = 0.0
+    confidence_agree_trained: float = 0.0
+    confidence_program_unasked: float = 0.0
     # Bands on that probability: answer, offer "did you mean", or say "I don't know".
     answer_probability: float = 0.5
     suggest_probability: float = 0.15
@@ -120,6 +129,8 @@ class KnowledgeBase:
     tips: tuple[Tip, ...] = ()
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     smalltalk: tuple[SmalltalkIntent, ...] = ()
+    # Learner English -> plain English (learner_words.yaml), applied before matching.
+    learner_words: dict[str, str] = field(default_factory=dict)
     matcher_settings: MatcherSettings = field(default_factory=MatcherSettings)
     # Derived in __post_init__: quiz id -> topic id, and entry id -> topic id.
     quiz_topics: dict[str, str] = field(init=False, repr=False, compare=False)

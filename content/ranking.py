@@ -24,6 +24,11 @@ class Signals:
     bm25: float
     phrasing: float
     passage: float
+    votes: float = 0.0  # share of the nearest phrasings that are this entry's
+    trained: float = 0.0  # the classifier trained on the phrasings
+    # 1.0 for an entry about the program's own projects and lessons when the question
+    # does not mention the program: "how do I set up Sentry" wants the Sentry entry.
+    program_unasked: float = 0.0
 
 
 # What the ranking model sees per candidate: the signals, each signal's gap to the
@@ -38,9 +43,14 @@ RANK_FEATURES = (
     "lexical_gap",
     "phrasing_gap",
     "passage_gap",
+    "trained_gap",
     "lexical_rrf",
     "phrasing_rrf",
     "passage_rrf",
+    "trained_rrf",
+    "votes",
+    "trained",
+    "program_unasked",
 )
 RRF_K = 5
 
@@ -55,11 +65,18 @@ class Ranking:
 
 
 def raw_signals(signals: Sequence[Signals]) -> np.ndarray:
-    """One row per candidate: lexical, fuzzy, coverage, bm25, phrasing, passage."""
+    """One row per candidate: lexical, fuzzy, coverage, bm25, phrasing, passage, votes,
+    trained, program_unasked."""
     return np.array(
-        [[s.lexical, s.fuzzy, s.coverage, s.bm25, s.phrasing, s.passage] for s in signals],
+        [
+            [
+                *(s.lexical, s.fuzzy, s.coverage, s.bm25, s.phrasing, s.passage),
+                *(s.votes, s.trained, s.program_unasked),
+            ]
+            for s in signals
+        ],
         dtype=np.float64,
-    ).reshape(-1, 6)
+    ).reshape(-1, 9)
 
 
 def rank_features(signals: Sequence[Signals]) -> np.ndarray:
@@ -68,10 +85,10 @@ def rank_features(signals: Sequence[Signals]) -> np.ndarray:
 
 
 def _rank_features(raw: np.ndarray) -> np.ndarray:
-    picked = raw[:, [0, 4, 5]]  # lexical, phrasing, passage
-    gaps = picked - picked.max(axis=0, initial=0.0)
+    picked = raw[:, [0, 4, 5, 7]]  # lexical, phrasing, passage, trained
+    gaps = picked - picked.max(axis=0)
     ranks = (-picked).argsort(axis=0).argsort(axis=0)
-    return np.hstack([raw, gaps, 1.0 / (RRF_K + ranks)])
+    return np.hstack([raw[:, :6], gaps, 1.0 / (RRF_K + ranks), raw[:, 6:]])
 
 
 def rank_weights(settings: MatcherSettings) -> np.ndarray:
@@ -95,6 +112,10 @@ CONFIDENCE_FEATURES = (
     "fuzzy",
     "phrasing_lead",
     "lexical_lead",
+    "votes",
+    "trained",
+    "agree_trained",
+    "program_unasked",
 )
 
 
@@ -105,7 +126,9 @@ def confidence_features(raw: np.ndarray, shares: np.ndarray, top: int) -> tuple[
     runner_up = float(shares[others].max()) if len(others) else 0.0
     best = raw.argmax(axis=0)
     lead = raw[top] - (raw[others].max(axis=0) if len(others) else 0.0)
-    lexical, fuzzy, coverage, bm25, phrasing, passage = (float(v) for v in raw[top])
+    lexical, fuzzy, coverage, bm25, phrasing, passage, votes, trained, program_unasked = (
+        float(v) for v in raw[top]
+    )
     return (
         float(shares[top]) / 100,
         (float(shares[top]) - runner_up) / 100,
@@ -120,6 +143,10 @@ def confidence_features(raw: np.ndarray, shares: np.ndarray, top: int) -> tuple[
         fuzzy,
         float(lead[4]),
         float(lead[0]),
+        votes,
+        trained,
+        float(best[7] == top),
+        program_unasked,
     )
 
 

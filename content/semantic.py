@@ -19,6 +19,15 @@ from content.model import Entry
 from content.telegram_html import strip_tags
 
 RECENT_VECTORS = 8
+# The phrasings nearest a question vote for their entries: many close phrasings of
+# one entry say more than one close phrasing (a single near-duplicate can mislead).
+NEIGHBOURS = 10
+VOTE_TEMPERATURE = 0.05
+# A linear classifier over the phrasings' vectors (ridge regression onto each
+# entry's indicator): it learns which directions tell an entry from its
+# neighbours, which the nearest phrasing alone cannot. Closed form, so it is
+# refitted in milliseconds at start and whenever learned phrasings change.
+RIDGE = 0.1
 MAX_PASSAGES = 12  # per entry; long answers keep their first ones
 _BULLET = re.compile(r"\n\s*[•\-–]\s+")
 
@@ -44,11 +53,15 @@ class SemanticIndex:
         phrasings = [[e.title, *e.questions] for e in entries]
         answers = [passages(e) for e in entries]
         self._phrasings, self._phrasing_starts = self._grouped(phrasings)
+        self._phrasing_owner = np.repeat(
+            np.arange(len(entries), dtype=np.int64), [len(p) for p in phrasings]
+        )
         self._passages, self._passage_starts = self._grouped(answers)
         self._passage_ends = np.append(self._passage_starts[1:], len(self._passages))
         self._learned: Vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
         self._learned_owner: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._recent: dict[str, Vectors] = {}
+        self._classifier = self._fit_classifier()
 
     @staticmethod
     def texts(entries: Sequence[Entry]) -> list[str]:
@@ -65,6 +78,21 @@ class SemanticIndex:
         """Phrasings taught by authors: (entry index, question)."""
         self._learned = self._cache.vectors([text for _, text in pairs], self._encoder)
         self._learned_owner = np.array([owner for owner, _ in pairs], dtype=np.int64)
+        self._classifier = self._fit_classifier()
+
+    def _fit_classifier(self) -> Vectors:
+        """Weights (dimension x entries) of the ridge classifier over every phrasing."""
+        rows = np.concatenate([self._phrasings, self._learned]).astype(np.float64)
+        owner = np.concatenate([self._phrasing_owner, self._learned_owner])
+        per_entry = np.zeros((self._count, rows.shape[1]))
+        np.add.at(per_entry, owner, rows)
+        gram = rows.T @ rows + RIDGE * np.eye(rows.shape[1])
+        return np.linalg.solve(gram, per_entry.T).astype(np.float32)
+
+    def trained_scores(self, query: Vectors) -> Scores:
+        """Per entry: the ridge classifier's score for the question."""
+        scores: Scores = query @ self._classifier
+        return scores
 
     def encode(self, text: str) -> Vectors:
         # A message is encoded for the entries and again for small talk, usually as
@@ -77,14 +105,24 @@ class SemanticIndex:
             self._recent[text] = vector
         return vector
 
-    def phrasing_scores(self, query: Vectors) -> Scores:
-        """Per entry: best similarity to a phrasing (title, questions, learned ones)."""
+    def phrasing_scores(self, query: Vectors) -> tuple[Scores, Scores]:
+        """Per entry: the best similarity to one of its phrasings (title, questions,
+        learned ones), and its share (0..1) of the NEIGHBOURS phrasings nearest the
+        question, each weighted by a softmax of its similarity."""
+        best = np.zeros(self._count, dtype=np.float32)
+        votes = np.zeros(self._count, dtype=np.float32)
         if self._count == 0:
-            return np.zeros(0, dtype=np.float32)
-        phrasing = np.maximum.reduceat(self._phrasings @ query, self._phrasing_starts)
+            return best, votes
+        similarity = np.concatenate([self._phrasings @ query, self._learned @ query])
+        owner = np.concatenate([self._phrasing_owner, self._learned_owner])
+        best = np.maximum.reduceat(similarity[: len(self._phrasings)], self._phrasing_starts)
         if len(self._learned_owner):
-            np.maximum.at(phrasing, self._learned_owner, self._learned @ query)
-        return phrasing
+            np.maximum.at(best, self._learned_owner, similarity[len(self._phrasings) :])
+        count = min(NEIGHBOURS, len(similarity))
+        nearest = np.argpartition(-similarity, count - 1)[:count]
+        weights = np.exp((similarity[nearest] - similarity[nearest].max()) / VOTE_TEMPERATURE)
+        np.add.at(votes, owner[nearest], weights / weights.sum())
+        return best, votes
 
     def passage_scores(self, query: Vectors, entries: Sequence[int]) -> dict[int, float]:
         """Best similarity to a passage of the answer, for the given entries only: the
