@@ -57,7 +57,7 @@ class TelegramChannel(Generic[Item]):
         except Forbidden as error:
             return SendResult(Delivery.BLOCKED, None, str(error))
         except BadRequest as error:
-            log.warning("%s to user %s refused: %s", type(item).__name__, item.user_id, error)
+            log.warning("%s to %s refused: %s", type(item).__name__, item.key, error)
             return SendResult(Delivery.FAILED, None, str(error))
         except (TimedOut, NetworkError) as error:
             if isinstance(error.__cause__, NOT_SENT):
