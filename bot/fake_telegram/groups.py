@@ -67,6 +67,7 @@ def member(user: dict[str, Any], status: str, *, can_send_messages: bool = False
             can_pin_messages=False,
             can_manage_topics=False,
             can_edit_tag=False,
+            can_react_to_messages=True,
             until_date=0,
         )
     elif status == "kicked":
