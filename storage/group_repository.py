@@ -19,7 +19,7 @@ from storage.repositories import dialect_insert
 
 def group_of(row: GroupRow) -> GroupChat:
     return GroupChat(
-        chat_id=row.chat_id,
+        chat_id=row.group_id,
         title=row.title,
         tips_enabled=row.tips_enabled,
         tip_minute=row.tip_minute,
@@ -46,7 +46,7 @@ def _values(group: GroupChat) -> dict[str, object]:
 
 class GroupRepository(DeliveryRows):
     model = GroupTipDelivery
-    key = ("chat_id", "local_date")
+    key = ("group_id", "local_date")
 
     async def get(self, chat_id: int) -> GroupChat | None:
         row = await self.session.get(GroupRow, chat_id, populate_existing=True)
@@ -57,14 +57,14 @@ class GroupRepository(DeliveryRows):
         values = {**_values(group), "updated_at": now}
         statement = (
             dialect_insert(self.session, GroupRow)
-            .values(chat_id=group.chat_id, created_at=now, **values)
-            .on_conflict_do_update(index_elements=["chat_id"], set_=values)
+            .values(group_id=group.chat_id, created_at=now, **values)
+            .on_conflict_do_update(index_elements=["group_id"], set_=values)
         )
         await self.session.execute(statement)
 
     async def set_next(self, chat_id: int, at: datetime | None) -> None:
         await self.session.execute(
-            update(GroupRow).where(GroupRow.chat_id == chat_id).values(next_tip_at=at)
+            update(GroupRow).where(GroupRow.group_id == chat_id).values(next_tip_at=at)
         )
 
     async def next_due(self, now: datetime) -> GroupChat | None:
@@ -83,13 +83,13 @@ class GroupRepository(DeliveryRows):
     async def claim(self, chat_id: int, local_date: date, tip_id: str, now: datetime) -> int | None:
         """Record that this day's group tip is being sent; None if that day has one."""
         return await self._claim(
-            {"chat_id": chat_id, "local_date": local_date, "tip_id": tip_id, "claimed_at": now}
+            {"group_id": chat_id, "local_date": local_date, "tip_id": tip_id, "claimed_at": now}
         )
 
     async def has_delivery(self, chat_id: int, local_date: date) -> bool:
         result = await self.session.execute(
             select(GroupTipDelivery.id).where(
-                GroupTipDelivery.chat_id == chat_id, GroupTipDelivery.local_date == local_date
+                GroupTipDelivery.group_id == chat_id, GroupTipDelivery.local_date == local_date
             )
         )
         return result.first() is not None
@@ -97,7 +97,7 @@ class GroupRepository(DeliveryRows):
     async def received(self, chat_id: int) -> list[str]:
         result = await self.session.execute(
             select(GroupTipDelivery.tip_id)
-            .where(GroupTipDelivery.chat_id == chat_id, GroupTipDelivery.status.in_(SEEN_LIKE))
+            .where(GroupTipDelivery.group_id == chat_id, GroupTipDelivery.status.in_(SEEN_LIKE))
             .order_by(GroupTipDelivery.claimed_at)
         )
         return list(result.scalars())
@@ -124,16 +124,16 @@ class GroupRepository(DeliveryRows):
         )
         # The history moves too (one tip per day holds across the upgrade), except
         # days the new id already has.
-        taken = select(GroupTipDelivery.local_date).where(GroupTipDelivery.chat_id == new)
+        taken = select(GroupTipDelivery.local_date).where(GroupTipDelivery.group_id == new)
         await self.session.execute(
             update(GroupTipDelivery)
-            .where(GroupTipDelivery.chat_id == old, GroupTipDelivery.local_date.not_in(taken))
-            .values(chat_id=new)
+            .where(GroupTipDelivery.group_id == old, GroupTipDelivery.local_date.not_in(taken))
+            .values(group_id=new)
             .execution_options(synchronize_session=False)
         )
         await self.session.execute(
             update(GroupRow)
-            .where(GroupRow.chat_id == old)
+            .where(GroupRow.group_id == old)
             .values(
                 migrated_to=new, tips_enabled=False, active=False, next_tip_at=None, updated_at=now
             )

@@ -226,7 +226,9 @@ class GroupChat(Base):
     __tablename__ = "group_chats"
     __table_args__ = {"info": {"personal": False}}  # noqa: RUF012 (SQLAlchemy reads it)
 
-    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The group's Telegram chat id (negative). Not "chat_id": a private chat's id is a
+    # user's id, and tables without personal data must not look like they hold one.
+    group_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     title: Mapped[str] = mapped_column(String(255), default="")
     tips_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     tip_minute: Mapped[int] = mapped_column(Integer, default=480)
@@ -245,13 +247,13 @@ class GroupTipDelivery(Base):
 
     __tablename__ = "group_tip_deliveries"
     __table_args__ = (
-        UniqueConstraint("chat_id", "local_date", name="uq_group_tip_deliveries_chat_day"),
+        UniqueConstraint("group_id", "local_date", name="uq_group_tip_deliveries_group_day"),
         Index("ix_group_tip_deliveries_status_claimed", "status", "claimed_at"),
         {"info": {"personal": False}},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    group_id: Mapped[int] = mapped_column(BigInteger, index=True)
     local_date: Mapped[date] = mapped_column(Date)
     tip_id: Mapped[str] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(16))

@@ -18,7 +18,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "group_chats",
-        sa.Column("chat_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("group_id", sa.BigInteger(), primary_key=True, autoincrement=False),
         sa.Column("title", sa.String(255), nullable=False, server_default=""),
         sa.Column("tips_enabled", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("tip_minute", sa.Integer(), nullable=False, server_default="480"),
@@ -34,7 +34,7 @@ def upgrade() -> None:
     op.create_table(
         "group_tip_deliveries",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("group_id", sa.BigInteger(), nullable=False),
         sa.Column("local_date", sa.Date(), nullable=False),
         sa.Column("tip_id", sa.String(128), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
@@ -42,9 +42,9 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
         sa.Column("error", sa.String(200), nullable=True),
-        sa.UniqueConstraint("chat_id", "local_date", name="uq_group_tip_deliveries_chat_day"),
+        sa.UniqueConstraint("group_id", "local_date", name="uq_group_tip_deliveries_group_day"),
     )
-    op.create_index("ix_group_tip_deliveries_chat_id", "group_tip_deliveries", ["chat_id"])
+    op.create_index("ix_group_tip_deliveries_group_id", "group_tip_deliveries", ["group_id"])
     op.create_index(
         "ix_group_tip_deliveries_status_claimed",
         "group_tip_deliveries",

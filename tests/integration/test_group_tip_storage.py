@@ -57,7 +57,7 @@ async def test_the_day_key_refuses_a_second_claim(database: Database) -> None:
         assert await uow.groups.received(GROUP) == ["t1"]
         uow.session.add(
             GroupTipDelivery(
-                chat_id=GROUP,
+                group_id=GROUP,
                 local_date=date(2026, 11, 27),
                 tip_id="t3",
                 status=DeliveryStatus.SENT,
@@ -124,7 +124,7 @@ async def test_moving_to_a_supergroup_keeps_the_setting_and_the_day(database: Da
     assert new is not None and new.tips_enabled and new.timezone == "Africa/Lagos"
     assert new.thread_id == 4 and new.title == "cohort" and new.active
     assert old is not None and old.migrated_to == SUPERGROUP and not old.tips_enabled
-    assert [row.chat_id for row in await rows(database)] == [SUPERGROUP]
+    assert [row.group_id for row in await rows(database)] == [SUPERGROUP]
     assert isinstance(await deliveries.claim_next(), NobodyDue)  # today's went out
     clock.now = NINE + timedelta(days=1)
     tomorrow = await deliveries.claim_next()
