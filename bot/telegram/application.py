@@ -80,7 +80,7 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
     wrap = h.observer.wrap
     # Group -2: note the forum topic an update came from; every reply goes there.
     application.add_handler(TypeHandler(Update, note_topic), group=-2)
-    # Group -1 runs first: flood control may stop an update before any handler sees it.
+    # Group -1: flood control may stop an update before any handler sees it.
     application.add_handler(TypeHandler(Update, h.guard.check), group=-1)
     # Group service updates, always delivered (privacy mode too): the bot added,
     # removed or restricted; a group upgraded to a supergroup (its settings follow).

@@ -87,6 +87,18 @@ async def test_the_service_messages_move_the_settings_to_the_supergroup(
     assert sends_to(api, GROUP["id"])[-1].params["text"].startswith("Group tip set")
 
 
+async def test_the_upgrade_is_never_held_back_by_flood_control(
+    nexus: Nexus, api: FakeBotApi
+) -> None:
+    await set_tip(nexus, api, GROUP)
+    for _ in range(nexus.settings.messages_per_minute + 2):  # the admin is over the limit
+        await say(nexus, api, GROUP, "/topics")
+    for update in api.groups.migration_updates(GROUP, SUPERGROUP, by=ADMIN):
+        await feed(nexus, api, update)
+    moved = await stored(nexus, SUPERGROUP["id"])
+    assert moved is not None and moved.tips_enabled
+
+
 async def test_a_send_answered_with_the_new_id_moves_the_group_and_resends_once(
     nexus: Nexus, api: FakeBotApi, clock: FakeClock
 ) -> None:
