@@ -50,7 +50,8 @@ def build_groups(context: ServiceContext, limiter: FloodLimiter, observer: Obser
     moves = ChatMoves([service])
     # The group quiz round plugs in here: GroupHandlers(..., start_group_quiz=...).
     handlers = GroupHandlers(service, moves)
-    return Groups(service, moves, GroupTipSender(context, limiter, observer, moves), handlers)
+    sender = GroupTipSender(context, limiter, observer, moves, service)
+    return Groups(service, moves, sender, handlers)
 
 
 @dataclass(frozen=True)

@@ -235,6 +235,7 @@ class FakeBotApi:
         """A message from the bot to params' chat, after Telegram's admission checks."""
         chat_id = int(params["chat_id"])
         self._admit(chat_id)
+        self.groups.admit_topic(chat_id, params.get("message_thread_id"))
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),

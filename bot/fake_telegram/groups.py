@@ -84,6 +84,7 @@ class GroupMode:
         self._bot = bot_user
         self.statuses: dict[tuple[int, int], str] = {}  # (chat, user) -> status; else "member"
         self.migrated: dict[int, int] = {}  # a group -> the supergroup it became
+        self.deleted_topics: set[tuple[int, int]] = set()  # (chat, thread) no longer there
 
     # -- the API --------------------------------------------------------------------
 
@@ -100,6 +101,11 @@ class GroupMode:
                 "Bad Request: group chat was upgraded to a supergroup chat",
                 {"migrate_to_chat_id": self.migrated[chat_id]},
             )
+
+    def admit_topic(self, chat_id: int, thread_id: object) -> None:
+        """A message to a forum topic that was deleted is refused."""
+        if thread_id is not None and (chat_id, int(str(thread_id))) in self.deleted_topics:
+            raise ApiError(400, "Bad Request: message thread not found")
 
     # -- updates, built as Telegram sends them ---------------------------------------
 

@@ -70,6 +70,10 @@ class GroupService(Service):
     async def turn_off(self, chat_id: int) -> GroupTipSettings:
         return await self._change(chat_id, tips_enabled=False)
 
+    async def forget_topic(self, chat_id: int) -> None:
+        """The forum topic the tip went to was deleted: the general chat from now on."""
+        await self._change(chat_id, thread_id=None)
+
     async def joined(self, chat_id: int, title: str) -> GroupTipSettings:
         """The bot is (again) a member that may write: a saved tip setting resumes."""
         return await self._change(chat_id, title=title, active=True)

@@ -216,6 +216,22 @@ async def test_the_group_tip_goes_to_the_topic_it_was_set_in(
     assert tip.result["message_thread_id"] == 99 and tip.result["is_topic_message"]
 
 
+async def test_a_deleted_topic_sends_the_tip_to_the_general_chat(
+    nexus: Nexus, api: FakeBotApi, clock: FakeClock
+) -> None:
+    await set_tip(nexus, api, FORUM, thread_id=99)
+    api.groups.deleted_topics.add((FORUM["id"], 99))
+    clock.now = DUE
+    counts, (refused, tip) = await run_group_tips(nexus, api)
+    assert counts == {"sent": 1}
+    assert refused.params["message_thread_id"] == 99 and refused.result is None
+    assert "message_thread_id" not in tip.params and tip.result is not None
+    assert (await stored(nexus, FORUM["id"])).thread_id is None  # type: ignore[union-attr]
+    clock.now = DUE + timedelta(days=1)
+    counts, (next_day,) = await run_group_tips(nexus, api)  # straight to the general chat
+    assert "message_thread_id" not in next_day.params
+
+
 # -- privacy mode --------------------------------------------------------------------------
 
 
