@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.ext import Application, JobQueue
 from telegram.request import BaseRequest
 
-from bot.handler_set import Services, build_handlers
+from bot.handler_set import Services, build_groups, build_handlers
 from bot.health import HEARTBEAT_SECONDS, beat, gone, heartbeat_path, process_id
 from bot.observability import REDACT, Observer, add_secrets, loop_exception_handler
 from bot.services.broadcast import TipBroadcast
@@ -101,12 +101,13 @@ class Nexus:
         )
         self.tip_sender = TipSender(self.broadcast, self.limiter)
         self.digest_sender = digest_sender(context, self.limiter, self.observer)
+        self.groups = build_groups(context, self.limiter, self.observer)
         self.guard = FloodGuard(settings.messages_per_minute)
         self.followups = FollowUps()  # messages that follow a button's acknowledgement
         handlers = build_handlers(
             context,
             settings,
-            Services(self.quizzes, self.tips, self.ops, self.teaching),
+            Services(self.quizzes, self.tips, self.ops, self.teaching, self.groups),
             self.observer,
             self.guard,
             self.followups,
@@ -147,6 +148,7 @@ class Nexus:
         # The database says who is due; the tip tick only asks.
         every(self.tip_sender.tick, self.settings.tip_tick_seconds, 1, "daily-tips")
         every(self.digest_sender.tick, self.settings.tip_tick_seconds, 1, "weekly-digest")
+        every(self.groups.sender.tick, self.settings.tip_tick_seconds, 1, "group-tips")
         # Phrasings taught on another replica reach this one's matcher within a minute.
         every(self._sync_learned, SYNC_SECONDS, SYNC_SECONDS, "learned-phrasings")
         every(self._purge_question_log, timedelta(days=1), 60, "question-log-retention")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.observability import Observer
+from bot.services.chat_moves import ChatMoves
 from bot.services.context import ServiceContext
 from bot.services.digest import DigestService
+from bot.services.groups import GroupService
 from bot.services.inline import InlineService
 from bot.services.learners import LearnerService
 from bot.services.operations import OpsService
@@ -17,6 +19,9 @@ from bot.services.teaching import TeachingService
 from bot.services.tips import TipService
 from bot.settings import Settings
 from bot.telegram.application import AllHandlers
+from bot.telegram.flood import FloodLimiter
+from bot.telegram.group_handlers import GroupHandlers
+from bot.telegram.group_tip_sender import GroupTipSender
 from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
 from bot.telegram.inline_handlers import InlineHandlers
@@ -30,6 +35,26 @@ from bot.telegram.tip_handlers import TipHandlers
 
 
 @dataclass(frozen=True)
+class Groups:
+    """Groups: the group tip's service and sender, and every feature's ChatMover
+    (a feature keyed by chat id adds its own to `moves`)."""
+
+    service: GroupService
+    moves: ChatMoves
+    sender: GroupTipSender
+    handlers: GroupHandlers
+
+
+def build_groups(context: ServiceContext, limiter: FloodLimiter, observer: Observer) -> Groups:
+    service = GroupService(context)
+    moves = ChatMoves([service])
+    # The group quiz round plugs in here: GroupHandlers(..., start_group_quiz=...).
+    handlers = GroupHandlers(service, moves)
+    sender = GroupTipSender(context, limiter, observer, moves, service)
+    return Groups(service, moves, sender, handlers)
+
+
+@dataclass(frozen=True)
 class Services:
     """The services the app keeps a handle on (jobs and tests use them too)."""
 
@@ -37,6 +62,7 @@ class Services:
     tips: TipService
     ops: OpsService
     teaching: TeachingService
+    groups: Groups
 
 
 def build_handlers(
@@ -64,4 +90,5 @@ def build_handlers(
         guard=guard,
         observer=observer,
         admin_ids=settings.admin_ids,
+        groups=services.groups.handlers,
     )

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.models import DigestDelivery, TipDelivery, User
+from storage.models import DigestDelivery, GroupTipDelivery, TipDelivery, User
 from storage.records import DeliveryResult, DeliveryStatus, LearnerProfile
 from storage.repositories import dialect_insert, profile_of
 
@@ -20,7 +20,7 @@ from storage.repositories import dialect_insert, profile_of
 class DeliveryRows:
     """Claim bookkeeping on one delivery table (`model`), keyed by `key` columns."""
 
-    model: type[TipDelivery] | type[DigestDelivery]
+    model: type[TipDelivery] | type[DigestDelivery] | type[GroupTipDelivery]
     key: tuple[str, ...]
 
     def __init__(self, session: AsyncSession) -> None:

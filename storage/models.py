@@ -220,6 +220,49 @@ class BotState(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class GroupChat(Base):
+    """A group the bot is in and its daily group tip. Holds no learner's data."""
+
+    __tablename__ = "group_chats"
+    __table_args__ = {"info": {"personal": False}}  # noqa: RUF012 (SQLAlchemy reads it)
+
+    # The group's Telegram chat id (negative). Not "chat_id": a private chat's id is a
+    # user's id, and tables without personal data must not look like they hold one.
+    group_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(255), default="")
+    tips_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    tip_minute: Mapped[int] = mapped_column(Integer, default=480)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)  # forum topic of /grouptip
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # the bot may still write
+    migrated_to: Mapped[int | None] = mapped_column(BigInteger)  # it became this supergroup
+    next_tip_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GroupTipDelivery(Base):
+    """One group tip for one group and local date (the idempotency key), as for
+    learners' tips: sending -> sent | blocked | failed | unknown."""
+
+    __tablename__ = "group_tip_deliveries"
+    __table_args__ = (
+        UniqueConstraint("group_id", "local_date", name="uq_group_tip_deliveries_group_day"),
+        Index("ix_group_tip_deliveries_status_claimed", "status", "claimed_at"),
+        {"info": {"personal": False}},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    local_date: Mapped[date] = mapped_column(Date)
+    tip_id: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
 def user_column(table_name: str) -> str | None:
     """The column that says whose a row is (see storage.privacy); None for tables
     that hold no personal data. A table may name its own (info "owner")."""

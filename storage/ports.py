@@ -16,6 +16,7 @@ from typing import Any, Protocol, Self
 from storage.records import (
     AskedQuestion,
     DeliveryResult,
+    GroupChat,
     LearnedPhrasing,
     LearnerProfile,
     Lease,
@@ -198,6 +199,38 @@ class Learned(Protocol):
     async def all(self) -> list[LearnedPhrasing]: ...
 
 
+class GroupChats(Protocol):
+    """Groups the bot is in, their daily group tip, and its deliveries (uow.groups)."""
+
+    async def get(self, chat_id: int) -> GroupChat | None: ...
+
+    async def save(self, group: GroupChat, now: datetime) -> None:
+        """Insert the group or replace its stored values."""
+
+    async def set_next(self, chat_id: int, at: datetime | None) -> None: ...
+
+    async def next_due(self, now: datetime) -> GroupChat | None:
+        """The most overdue active group with tips on, locked for this transaction."""
+
+    async def claim(self, chat_id: int, local_date: date, tip_id: str, now: datetime) -> int | None:
+        """Record that this day's group tip is being sent; None if that day has one."""
+
+    async def has_delivery(self, chat_id: int, local_date: date) -> bool: ...
+
+    async def received(self, chat_id: int) -> list[str]:
+        """The tips the group was sent (or may have been), oldest first."""
+
+    async def move(self, old: int, new: int, now: datetime) -> bool:
+        """The group `old` became `new` (a supergroup): `new` takes its settings and
+        tip history; `old` keeps only `migrated_to`. False if `old` is unknown."""
+
+    async def finish(self, delivery_id: int, result: DeliveryResult, now: datetime) -> None: ...
+
+    async def expire_stale(self, claimed_before: datetime, now: datetime) -> int: ...
+
+    async def release(self, delivery_id: int) -> None: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def users(self) -> Users: ...
@@ -225,6 +258,9 @@ class UnitOfWork(Protocol):
 
     @property
     def learned(self) -> Learned: ...
+
+    @property
+    def groups(self) -> GroupChats: ...
 
     async def __aenter__(self) -> Self: ...
 

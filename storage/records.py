@@ -201,3 +201,23 @@ class Lease:
 
     holder: str
     until: datetime
+
+
+@dataclass(frozen=True)
+class GroupChat:
+    """A group (or supergroup) the bot is in, and its daily group tip."""
+
+    chat_id: int
+    title: str = ""
+    tips_enabled: bool = False
+    tip_minute: int = 8 * 60  # local minutes after midnight
+    timezone: str | None = None  # None: the bot's default
+    thread_id: int | None = None  # the forum topic where /grouptip was set
+    active: bool = True  # False once the bot was removed or may no longer write
+    migrated_to: int | None = None  # the supergroup this group became
+    next_tip_at: datetime | None = None
+
+    @property
+    def id(self) -> int:
+        """The key deliveries are claimed by (bot/services/deliveries.py)."""
+        return self.chat_id

@@ -21,6 +21,7 @@ from storage.records import (
     AskedQuestion,
     DeliveryResult,
     DeliveryStatus,
+    GroupChat,
     LearnedPhrasing,
     LearnerProfile,
     Lease,
@@ -63,6 +64,8 @@ class State:
     learned: list[LearnedPhrasing] = field(default_factory=list)
     digests: dict[int, Delivery] = field(default_factory=dict)  # local_date: the week's Sunday
     round_created: dict[int, datetime] = field(default_factory=dict)
+    groups: dict[int, GroupChat] = field(default_factory=dict)
+    group_tips: dict[int, Delivery] = field(default_factory=dict)  # user_id: the chat id
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -471,6 +474,63 @@ class FakeLearned(_Repository):
         return list(self.s.learned)
 
 
+class FakeGroups(_DeliveryRows):
+    def _rows(self) -> dict[int, Any]:
+        return self.s.group_tips
+
+    async def get(self, chat_id: int) -> GroupChat | None:
+        return self.s.groups.get(chat_id)
+
+    async def save(self, group: GroupChat, now: datetime) -> None:
+        self.s.groups[group.chat_id] = replace(group, title=group.title[:255])
+
+    async def set_next(self, chat_id: int, at: datetime | None) -> None:
+        if chat_id in self.s.groups:
+            self.s.groups[chat_id] = replace(self.s.groups[chat_id], next_tip_at=at)
+
+    async def next_due(self, now: datetime) -> GroupChat | None:
+        due = [
+            g
+            for g in self.s.groups.values()
+            if g.tips_enabled and g.active and g.next_tip_at is not None and g.next_tip_at <= now
+        ]
+        return min(due, key=lambda g: g.next_tip_at or now) if due else None
+
+    async def claim(self, chat_id: int, local_date: date, tip_id: str, now: datetime) -> int | None:
+        if await self.has_delivery(chat_id, local_date):
+            return None
+        delivery_id = self.s.new_id()
+        self.s.group_tips[delivery_id] = Delivery(
+            delivery_id, chat_id, local_date, tip_id, DeliveryStatus.SENDING, now
+        )
+        return delivery_id
+
+    async def has_delivery(self, chat_id: int, local_date: date) -> bool:
+        return any(
+            d.user_id == chat_id and d.local_date == local_date for d in self.s.group_tips.values()
+        )
+
+    async def received(self, chat_id: int) -> list[str]:
+        seen = sorted(self.s.group_tips.values(), key=lambda d: d.claimed_at)
+        return [d.tip_id for d in seen if d.user_id == chat_id and d.status in SEEN_LIKE]
+
+    async def move(self, old: int, new: int, now: datetime) -> bool:
+        moved = self.s.groups.get(old)
+        if moved is None or moved.migrated_to == new:
+            return False
+        target = self.s.groups.get(new)
+        title = target.title if target is not None and target.title else moved.title
+        self.s.groups[new] = replace(moved, chat_id=new, title=title, active=True, migrated_to=None)
+        taken = {d.local_date for d in self.s.group_tips.values() if d.user_id == new}
+        for delivery in self.s.group_tips.values():
+            if delivery.user_id == old and delivery.local_date not in taken:
+                delivery.user_id = new
+        self.s.groups[old] = replace(
+            moved, migrated_to=new, tips_enabled=False, active=False, next_tip_at=None
+        )
+        return True
+
+
 class FakeUnitOfWork:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -487,6 +547,7 @@ class FakeUnitOfWork:
         self.privacy = FakePrivacy(self)
         self.replicas = FakeReplicas(self)
         self.learned = FakeLearned(self)
+        self.groups = FakeGroups(self)
         return self
 
     async def __aexit__(

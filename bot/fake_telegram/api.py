@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.fake_telegram import media
 from bot.fake_telegram.checks import ApiError, check_markup, check_text
+from bot.fake_telegram.groups import GroupMode
 from bot.fake_telegram.inline import InlineMode
 
 BOT_USER = {
@@ -64,6 +65,7 @@ class FakeBotApi:
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self.inline = InlineMode(self._update_ids, BOT_USER)  # inline_query updates, answers
+        self.groups = GroupMode(self._update_ids, self._message_ids, BOT_USER)  # groups
         self._lock = threading.Condition()
         self.commands: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
@@ -82,6 +84,7 @@ class FakeBotApi:
             "answerCallbackQuery": lambda p: True,
             "answerInlineQuery": self.inline.answer,
             "sendChatAction": lambda p: True,
+            "getChatMember": self.groups.get_chat_member,
             "sendDocument": lambda p: media.send_document(self._new_message, p),
             "sendPhoto": lambda p: media.send_photo(self._new_message, p),
         }
@@ -218,6 +221,7 @@ class FakeBotApi:
         if faults and faults[0] == "connect":
             faults.pop(0)
             raise NetworkFault("connect", delivered=False)
+        self.groups.admit(chat_id)  # 400 with migrate_to_chat_id for an upgraded group
         if chat_id in self.blocked_chats:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if self.flood_limit is not None:
@@ -231,6 +235,7 @@ class FakeBotApi:
         """A message from the bot to params' chat, after Telegram's admission checks."""
         chat_id = int(params["chat_id"])
         self._admit(chat_id)
+        self.groups.admit_topic(chat_id, params.get("message_thread_id"))
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -238,6 +243,10 @@ class FakeBotApi:
             "from": BOT_USER,
             **content,
         }
+        if params.get("message_thread_id") is not None:  # sent to a forum topic
+            message.update(
+                message_thread_id=int(params["message_thread_id"]), is_topic_message=True
+            )
         self._messages[(chat_id, message["message_id"])] = message
         return message
 

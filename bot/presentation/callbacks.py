@@ -110,6 +110,13 @@ class OpenNext:
     """/next: the next concept on the learner's path."""
 
 
+@dataclass(frozen=True)
+class GroupQuiz:
+    """ "Quiz the group" under a group tip: the tip's entry ("" if none)."""
+
+    short_id: str
+
+
 Callback = (
     ShowEntry
     | PickSuggestion
@@ -127,6 +134,7 @@ Callback = (
     | TeachEntry
     | OpenPath
     | OpenNext
+    | GroupQuiz
 )
 # The prefixes the quiz and tip handlers own (registered before the general handler).
 QUIZ_PATTERN = r"^(qa|qn|qt|qe|rs):"
@@ -134,6 +142,7 @@ TIPS_PATTERN = r"^tp:"
 OPS_PATTERN = r"^(fb|fg):"
 TEACH_PATTERN = r"^(tc|te):"
 PATH_PATTERN = r"^(pt|nx)$"
+GROUP_PATTERN = r"^gq:"
 
 
 def encode(callback: Callback) -> str:
@@ -170,6 +179,8 @@ def encode(callback: Callback) -> str:
             data = "pt"
         case OpenNext():
             data = "nx"
+        case GroupQuiz(short_id):
+            data = f"gq:{short_id}"
     if len(data.encode()) > LIMIT:
         raise ValueError(f"callback_data over {LIMIT} bytes: {data!r}")
     return data
@@ -241,6 +252,8 @@ def decode(data: str | None) -> Callback | None:
                 return OpenPath()
             case ["nx"]:
                 return OpenNext()
+            case ["gq", short_id]:
+                return GroupQuiz(short_id)
     except ValueError:
         return None
     return None

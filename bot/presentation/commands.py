@@ -37,3 +37,12 @@ ADMIN_COMMANDS: tuple[Command, ...] = (
     Command("reload", "Re-read the content; invalid content keeps the old one live"),
     Command("teach", "Teach /unanswered group N an entry: /teach 2 caching-etag", "N entry-id"),
 )
+
+# For a group's administrators, in the group (any admin, not only NEXUS_ADMIN_IDS).
+GROUP_ADMIN_COMMANDS: tuple[Command, ...] = (
+    Command(
+        "grouptip",
+        "The group's daily tip: /grouptip 08:00 Africa/Lagos, /grouptip off",
+        "[HH:MM [Zone]|off]",
+    ),
+)

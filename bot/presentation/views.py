@@ -78,6 +78,9 @@ def help_text(admin: bool = False) -> View:
         "<b>Asking</b>: just type a question, e.g. <i>what is an etag</i> or "
         "<i>celery task retries</i>. If I'm unsure I'll offer a few choices; if I don't "
         "know, I say so and note the question for the authors.",
+        "",
+        "<b>In a group</b>: mention me or reply to me. The group's admins can post a "
+        "daily tip to everyone with /grouptip 08:00 Africa/Lagos.",
     ]
     return View("\n".join(lines), ((Button("📚 Browse topics", callbacks.ShowTopics(0)),),))
 

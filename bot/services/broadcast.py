@@ -20,7 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from bot.services.deliveries import Claimed, Deliveries, Delivery, NobodyDue, Skipped
 from bot.services.tip_delivery import TipToSend
@@ -67,7 +67,7 @@ class BroadcastReport:
 class Broadcast(Generic[Item]):
     def __init__(
         self,
-        deliveries: Deliveries[Item],
+        deliveries: Deliveries[Item, Any],
         *,
         on_outcome: Callable[[Item, Delivery], None] = lambda item, outcome: None,
         workers: int = WORKERS,

@@ -19,7 +19,7 @@ from typing import Generic, Protocol, TypeVar
 from bot.services.context import Service
 from content import KnowledgeBase
 from storage import UnitOfWork
-from storage.records import DeliveryResult, DeliveryStatus, LearnerProfile
+from storage.records import DeliveryResult, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class Claimed(Protocol):
     def delivery_id(self) -> int: ...
 
     @property
-    def user_id(self) -> int: ...
+    def key(self) -> int: ...  # whose it is: the learner's user id, or the group's chat id
 
     @property
     def chat_id(self) -> int: ...
@@ -74,10 +74,21 @@ class Claimed(Protocol):
     def due_at(self) -> datetime: ...  # when it was due (UTC): due again after RETRY
 
 
-class Rows(Protocol):
-    """The delivery table's side of storage (uow.tips, uow.digests)."""
+class Keyed(Protocol):
+    """Who is due: a learner (LearnerProfile) or a group (GroupChat)."""
 
-    async def next_due(self, now: datetime) -> LearnerProfile | None: ...
+    @property
+    def id(self) -> int: ...
+
+
+Due = TypeVar("Due", bound=Keyed)
+DueOut = TypeVar("DueOut", bound=Keyed, covariant=True)
+
+
+class Rows(Protocol[DueOut]):
+    """The delivery table's side of storage (uow.tips, uow.digests, uow.groups)."""
+
+    async def next_due(self, now: datetime) -> DueOut | None: ...
 
     async def finish(self, delivery_id: int, result: DeliveryResult, now: datetime) -> None: ...
 
@@ -89,27 +100,33 @@ class Rows(Protocol):
 Item = TypeVar("Item", bound=Claimed)
 
 
-class Deliveries(Service, Generic[Item], ABC):
-    """The claim and outcome bookkeeping; a kind (tips, digests) fills in the rest."""
+class Deliveries(Service, Generic[Item, Due], ABC):
+    """The claim and outcome bookkeeping; a kind (tips, digests, group tips) fills in
+    the rest. `Due` is what is due: a learner, or a group."""
 
     kind = "delivery"
 
     @abstractmethod
-    def _rows(self, uow: UnitOfWork) -> Rows:
+    def _rows(self, uow: UnitOfWork) -> Rows[Due]:
         """The kind's delivery rows (claim, finish, lease, release)."""
 
     @abstractmethod
-    async def _set_next(self, uow: UnitOfWork, user_id: int, at: datetime | None) -> None:
-        """Move the learner's next due moment for this kind."""
+    async def _set_next(self, uow: UnitOfWork, key: int, at: datetime | None) -> None:
+        """Move the learner's (or group's) next due moment for this kind."""
 
     @abstractmethod
     async def _claim(
-        self, uow: UnitOfWork, kb: KnowledgeBase, due: LearnerProfile, now: datetime
+        self, uow: UnitOfWork, kb: KnowledgeBase, due: Due, now: datetime
     ) -> Item | Skipped:
         """Claim the due learner's delivery and move their schedule on; commits."""
 
     async def _finished(self, uow: UnitOfWork, item: Item, outcome: Delivery) -> None:
         """Anything else a finished (not RETRY) send changes."""
+
+    async def _blocked(self, uow: UnitOfWork, item: Item, now: datetime) -> None:
+        """403: the learner blocked the bot; tips and the digest stop for them."""
+        await uow.tips.mark_blocked(item.key, now)
+        await uow.digests.set_next(item.key, None)
 
     async def claim_next(self) -> Item | Skipped | NobodyDue:
         """Take the most overdue learner: record their delivery as "sending" and move
@@ -148,14 +165,13 @@ class Deliveries(Service, Generic[Item], ABC):
             if outcome is Delivery.RETRY:
                 # Certainly not delivered: undo the claim so it is due again.
                 await rows.release(item.delivery_id)
-                await self._set_next(uow, item.user_id, item.due_at)
+                await self._set_next(uow, item.key, item.due_at)
             else:
                 result = DeliveryResult(STORED_AS[outcome], message_id, error[:200] or None)
                 await rows.finish(item.delivery_id, result, now)
                 await self._finished(uow, item, outcome)
             if outcome is Delivery.BLOCKED:
-                await uow.tips.mark_blocked(item.user_id, now)
-                await uow.digests.set_next(item.user_id, None)
+                await self._blocked(uow, item, now)
             await uow.commit()
 
     async def expire_stale(self, lease: timedelta) -> int:

@@ -49,6 +49,10 @@ class DigestToSend:
     due_at: datetime  # when it was due (UTC)
     digest: WeeklyDigest
 
+    @property
+    def key(self) -> int:
+        return self.user_id
+
 
 def _accuracy(answers: list[bool]) -> tuple[int, int]:
     return len(answers), sum(answers)
@@ -118,14 +122,14 @@ def _suggest(
     return (fresh[0] if fresh else None), (topic.title if topic else "")
 
 
-class DigestDeliveries(Deliveries[DigestToSend]):
+class DigestDeliveries(Deliveries[DigestToSend, LearnerProfile]):
     kind = "digest"
 
-    def _rows(self, uow: UnitOfWork) -> Rows:
+    def _rows(self, uow: UnitOfWork) -> Rows[LearnerProfile]:
         return uow.digests
 
-    async def _set_next(self, uow: UnitOfWork, user_id: int, at: datetime | None) -> None:
-        await uow.digests.set_next(user_id, at)
+    async def _set_next(self, uow: UnitOfWork, key: int, at: datetime | None) -> None:
+        await uow.digests.set_next(key, at)
 
     async def _claim(
         self, uow: UnitOfWork, kb: KnowledgeBase, due: LearnerProfile, now: datetime

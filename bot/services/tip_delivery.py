@@ -54,6 +54,10 @@ class TipToSend:
     has_quiz: bool
     zone_fallback: ZoneFallback | None = None  # tell them with this tip
 
+    @property
+    def key(self) -> int:
+        return self.user_id
+
 
 Claim = TipToSend | Skipped | NobodyDue
 
@@ -78,18 +82,18 @@ def choose_tip(
     )
 
 
-class TipDeliveries(Deliveries[TipToSend]):
+class TipDeliveries(Deliveries[TipToSend, LearnerProfile]):
     kind = "tip"
 
     def __init__(self, context: ServiceContext, *, rng: random.Random | None = None) -> None:
         super().__init__(context)
         self._rng = rng or random.Random()
 
-    def _rows(self, uow: UnitOfWork) -> Rows:
+    def _rows(self, uow: UnitOfWork) -> Rows[LearnerProfile]:
         return uow.tips
 
-    async def _set_next(self, uow: UnitOfWork, user_id: int, at: datetime | None) -> None:
-        await uow.tips.set_next_tip(user_id, at)
+    async def _set_next(self, uow: UnitOfWork, key: int, at: datetime | None) -> None:
+        await uow.tips.set_next_tip(key, at)
 
     async def _claim(
         self,

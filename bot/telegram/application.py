@@ -9,6 +9,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
@@ -21,13 +22,14 @@ from bot.observability import Observer
 from bot.presentation import callbacks
 from bot.presentation.commands import COMMANDS
 from bot.telegram.flood import FloodLimiter
+from bot.telegram.group_handlers import GroupHandlers
 from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
 from bot.telegram.inline_handlers import InlineHandlers
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.path_handlers import PathHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
-from bot.telegram.send import DEFAULTS
+from bot.telegram.send import DEFAULTS, note_topic
 from bot.telegram.start_handlers import StartHandlers
 from bot.telegram.teach_handlers import TeachHandlers
 from bot.telegram.tip_handlers import TipHandlers
@@ -48,6 +50,7 @@ class AllHandlers:
     guard: FloodGuard
     observer: Observer
     admin_ids: frozenset[int]
+    groups: GroupHandlers
 
 
 def build_application(
@@ -75,8 +78,18 @@ def build_application(
 
 def register_handlers(application: Application, h: AllHandlers) -> None:  # type: ignore[type-arg]
     wrap = h.observer.wrap
-    # Group -1 runs first: flood control may stop an update before any handler sees it.
+    # Group -2: note the forum topic an update came from; every reply goes there.
+    application.add_handler(TypeHandler(Update, note_topic), group=-2)
+    # Group -1: flood control may stop an update before any handler sees it.
     application.add_handler(TypeHandler(Update, h.guard.check), group=-1)
+    # Group service updates, always delivered (privacy mode too): the bot added,
+    # removed or restricted; a group upgraded to a supergroup (its settings follow).
+    application.add_handler(
+        ChatMemberHandler(wrap("my_chat_member", h.groups.member), ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_handler(
+        MessageHandler(filters.StatusUpdate.MIGRATE, wrap("migrated", h.groups.migrated))
+    )
 
     chats = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
     public = {
@@ -108,6 +121,10 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
     }
     for name, callback in admin.items():
         application.add_handler(CommandHandler(name, wrap(name, callback), filters=admins))
+    # A group's administrators (checked with getChatMember in the handler).
+    application.add_handler(
+        CommandHandler("grouptip", wrap("grouptip", h.groups.grouptip), filters=chats)
+    )
     # After the known commands: any other /command gets a pointer to /help.
     application.add_handler(
         MessageHandler(
@@ -148,6 +165,11 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
     )
     application.add_handler(
         CallbackQueryHandler(wrap("teach_button", h.teach.button), pattern=callbacks.TEACH_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(
+            wrap("group_quiz_button", h.groups.quiz_button), pattern=callbacks.GROUP_PATTERN
+        )
     )
     application.add_handler(CallbackQueryHandler(wrap("button", h.general.button)))
     # `@bot etag` in any chat, from anyone (who may never have started the bot).

@@ -134,6 +134,8 @@ class FloodGuard:
         message, chat = update.message, update.effective_chat
         if message is None or chat is None:
             return  # edited messages, channel posts, membership changes: not counted
+        if message.migrate_to_chat_id or message.migrate_from_chat_id:
+            return  # a group's upgrade to a supergroup: its settings must follow
         if _privacy_command(message.text, context.bot.username):
             verdict = self.allow_privacy(user.id)
         else:

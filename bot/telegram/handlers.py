@@ -12,7 +12,7 @@ from bot.observability import Observer
 from bot.presentation import callbacks, ops_views, views
 from bot.services.library import Library
 from bot.services.questions import QuestionService
-from bot.telegram.send import Context, edit_view, learner_of, send_view
+from bot.telegram.send import Context, edit_view, learner_of, send_view, thread_for
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
@@ -148,6 +148,9 @@ class Handlers:
                 # out: answer with nothing, just for this user, and not cached.
                 await update.inline_query.answer([], cache_time=0, is_personal=True)
             elif update.effective_chat is not None:
-                await context.bot.send_message(update.effective_chat.id, views.SOMETHING_WENT_WRONG)
+                chat_id = update.effective_chat.id
+                await context.bot.send_message(
+                    chat_id, views.SOMETHING_WENT_WRONG, message_thread_id=thread_for(chat_id)
+                )
         except Exception:  # the error reply is best effort; the log above has the cause
             log.warning("could not tell update %s about the failure", update_id)

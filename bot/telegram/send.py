@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Coroutine, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from telegram import (
@@ -38,6 +39,32 @@ Context = ContextTypes.DEFAULT_TYPE
 DEFAULTS = Defaults(
     parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
 )
+
+
+# The forum topic the update being handled came from, as (chat id, thread id): every
+# reply to that chat goes to that topic. Set first for every update (note_topic, the
+# Application's group -2); a context variable, so concurrent updates (each in its own
+# task) and the follow-ups they start (tasks copy it) each see their own.
+_topic: ContextVar[tuple[int, int] | None] = ContextVar("nexus_topic", default=None)
+
+
+def topic_of(update: Update) -> tuple[int, int] | None:
+    """(chat id, thread id) of a message (or a pressed button's message) in a forum topic."""
+    message = update.effective_message
+    if message is None or not message.is_topic_message or message.message_thread_id is None:
+        return None
+    return message.chat.id, message.message_thread_id
+
+
+async def note_topic(update: Update, context: Context) -> None:
+    """Remember where this update came from, so every reply goes to the same topic."""
+    _topic.set(topic_of(update))
+
+
+def thread_for(chat_id: int) -> int | None:
+    """The forum topic a reply to `chat_id` belongs in (None: the chat itself)."""
+    noted = _topic.get()
+    return noted[1] if noted is not None and noted[0] == chat_id else None
 
 
 def markup(rows: Sequence[Sequence[views.Button]]) -> InlineKeyboardMarkup | None:
@@ -74,7 +101,10 @@ async def send_view(context: Context, chat_id: int, view: views.View) -> None:
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
         await context.bot.send_message(
-            chat_id, chunk, reply_markup=markup(view.rows) if last else None
+            chat_id,
+            chunk,
+            reply_markup=markup(view.rows) if last else None,
+            message_thread_id=thread_for(chat_id),
         )
 
 
@@ -83,7 +113,11 @@ async def send_photo(
 ) -> None:
     """Upload a picture with its caption and buttons, then the text that follows it."""
     await context.bot.send_photo(
-        chat_id, InputFile(png, filename=name), caption=view.caption, reply_markup=markup(view.rows)
+        chat_id,
+        InputFile(png, filename=name),
+        caption=view.caption,
+        reply_markup=markup(view.rows),
+        message_thread_id=thread_for(chat_id),
     )
     if view.then is not None:
         await send_view(context, chat_id, view.then)
@@ -143,7 +177,10 @@ async def ask_in_private(update: Update, context: Context, payload: str) -> bool
         return False
     button = InlineKeyboardButton(ops_views.PRIVATE_BUTTON, url=private_link(context, payload))
     await context.bot.send_message(
-        chat.id, ops_views.ASK_IN_PRIVATE, reply_markup=InlineKeyboardMarkup([[button]])
+        chat.id,
+        ops_views.ASK_IN_PRIVATE,
+        reply_markup=InlineKeyboardMarkup([[button]]),
+        message_thread_id=thread_for(chat.id),
     )
     return True
 

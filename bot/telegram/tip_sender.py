@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import httpx
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import ContextTypes
 
@@ -46,24 +46,26 @@ class TelegramChannel(Generic[Item]):
 
     async def send(self, item: Item, slot: object) -> SendResult:
         assert isinstance(slot, Slot)  # handed out by reserve() above
-        view = self.view(item)
         try:
-            message = await self.bot.send_message(
-                item.chat_id,
-                view.text,
-                reply_markup=markup(view.rows),
-                rate_limit_args=slot,  # type: ignore[call-arg]  # PTB forwards it to the limiter
-            )
+            message = await self._send(item, self.view(item), slot)
         except Forbidden as error:
             return SendResult(Delivery.BLOCKED, None, str(error))
         except BadRequest as error:
-            log.warning("%s to user %s refused: %s", type(item).__name__, item.user_id, error)
+            log.warning("%s to %s refused: %s", type(item).__name__, item.key, error)
             return SendResult(Delivery.FAILED, None, str(error))
         except (TimedOut, NetworkError) as error:
             if isinstance(error.__cause__, NOT_SENT):
                 return SendResult(Delivery.RETRY, None, str(error))
             return SendResult(Delivery.UNKNOWN, None, f"ambiguous: {error}")
         return SendResult(Delivery.SENT, message.message_id)
+
+    async def _send(self, item: Item, view: View, slot: Slot) -> Message:
+        return await self.bot.send_message(
+            item.chat_id,
+            view.text,
+            reply_markup=markup(view.rows),
+            rate_limit_args=slot,  # type: ignore[call-arg]  # PTB forwards it to the limiter
+        )
 
 
 class Sender(Generic[Item]):
@@ -82,15 +84,18 @@ class Sender(Generic[Item]):
         self.view = view
         self.name = name
 
+    def channel(self, bot: Bot) -> TelegramChannel[Item]:
+        return TelegramChannel(bot, self.limiter, self.view)
+
     async def tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         if self.broadcast.running:
             return
-        channel = TelegramChannel(context.bot, self.limiter, self.view)
+        channel = self.channel(context.bot)
         context.application.create_task(self.broadcast.run_exclusively(channel), name=self.name)
 
     async def run(self, bot: Bot) -> BroadcastReport:
         """One broadcast now, through `bot` (tests and the console use this)."""
-        return await self.broadcast.run(TelegramChannel(bot, self.limiter, self.view))
+        return await self.broadcast.run(self.channel(bot))
 
 
 class TipSender(Sender[TipToSend]):

@@ -16,7 +16,7 @@ from telegram.ext import CommandHandler
 from bot.app import Nexus
 from bot.fake_telegram import FakeBotApi, InMemoryRequest
 from bot.presentation import views
-from bot.presentation.commands import ADMIN_COMMANDS, COMMANDS
+from bot.presentation.commands import ADMIN_COMMANDS, COMMANDS, GROUP_ADMIN_COMMANDS
 from bot.settings import Settings
 
 ROOT = Path(__file__).parents[2]
@@ -200,6 +200,8 @@ def test_every_command_is_in_help_and_the_docs() -> None:
     for command in ADMIN_COMMANDS:
         assert f"/{command.name}" not in help_text and f"/{command.name}" in admin_help
         assert f"`/{command.name}" in admins, f"/{command.name} is not in docs/admins.md"
+    for command in GROUP_ADMIN_COMMANDS:  # any group's administrators
+        assert f"`/{command.name}" in admins, f"/{command.name} is not in docs/admins.md"
 
 
 def test_every_command_is_registered_and_nothing_else(tmp_path: Path) -> None:
@@ -212,7 +214,7 @@ def test_every_command_is_registered_and_nothing_else(tmp_path: Path) -> None:
         if isinstance(handler, CommandHandler)
         for command in handler.commands
     }
-    assert registered == {c.name for c in (*COMMANDS, *ADMIN_COMMANDS)}
+    assert registered == {c.name for c in (*COMMANDS, *ADMIN_COMMANDS, *GROUP_ADMIN_COMMANDS)}
 
 
 def test_every_cli_command_is_in_the_cli_page() -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from storage import Database
 from storage.models import Base, QuestionLog, User
-from storage.records import AskedQuestion, Memory, Review, RoundAnswer
+from storage.records import AskedQuestion, GroupChat, Memory, Review, RoundAnswer
 
 pytestmark = pytest.mark.postgres
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -42,6 +42,8 @@ async def populate(database: Database) -> None:
         await uow.replicas.take_update(42, NOW)
         await uow.replicas.agree("webhook_secret", "s3cret")
         await uow.learned.teach("e", ["q1", "q2"], 1, NOW)
+        await uow.groups.save(GroupChat(-500, "cohort", tips_enabled=True), NOW)
+        await uow.groups.claim(-500, NOW.date(), "tip", NOW)
         await uow.commit()
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from storage import ports
 from storage.digest_repository import DigestRepository
+from storage.group_repository import GroupRepository
 from storage.learned_repository import LearnedRepository
 from storage.ops_repository import OpsRepository
 from storage.privacy import PrivacyRepository
@@ -30,6 +31,7 @@ PAIRS = [
     (ports.Privacy, PrivacyRepository, fake.FakePrivacy),
     (ports.Replicas, ReplicaRepository, fake.FakeReplicas),
     (ports.Learned, LearnedRepository, fake.FakeLearned),
+    (ports.GroupChats, GroupRepository, fake.FakeGroups),
 ]
 
 
@@ -68,6 +70,7 @@ def test_the_fake_unit_of_work_has_every_repository() -> None:
         "privacy",
         "replicas",
         "learned",
+        "groups",
     }
     opened = fake.FakeUnitOfWork(fake.InMemoryStore())
 
