@@ -8,6 +8,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.digest_repository import DigestRepository
+from storage.group_quiz_repository import GroupQuizRepository
 from storage.learned_repository import LearnedRepository
 from storage.ops_repository import OpsRepository
 from storage.privacy import PrivacyRepository
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
         self.privacy = PrivacyRepository(self.session)
         self.replicas = ReplicaRepository(self.session)
         self.learned = LearnedRepository(self.session)
+        self.group_quizzes = GroupQuizRepository(self.session)
         return self
 
     async def __aexit__(

@@ -32,6 +32,7 @@ from storage.records import (
     RoundStatus,
     TipSchedule,
 )
+from tests.fakes_group_quiz import FakeGroupQuizzes, GroupState
 
 
 @dataclass
@@ -64,6 +65,7 @@ class State:
     digests: dict[int, Delivery] = field(default_factory=dict)  # local_date: the week's Sunday
     round_created: dict[int, datetime] = field(default_factory=dict)
     next_id: int = 1
+    group: GroupState = field(default_factory=GroupState)  # group quizzes
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -427,6 +429,7 @@ class FakePrivacy(_Repository):
         digests = {k: d for k, d in self.s.digests.items() if d.user_id != user_id}
         removed += len(self.s.digests) - len(digests)
         self.s.digests = digests
+        removed += self.s.group.forget(user_id)
         return removed
 
 
@@ -487,6 +490,7 @@ class FakeUnitOfWork:
         self.privacy = FakePrivacy(self)
         self.replicas = FakeReplicas(self)
         self.learned = FakeLearned(self)
+        self.group_quizzes = FakeGroupQuizzes(self)
         return self
 
     async def __aexit__(

@@ -11,6 +11,7 @@ import pytest
 
 from storage import ports
 from storage.digest_repository import DigestRepository
+from storage.group_quiz_repository import GroupQuizRepository
 from storage.learned_repository import LearnedRepository
 from storage.ops_repository import OpsRepository
 from storage.privacy import PrivacyRepository
@@ -18,6 +19,7 @@ from storage.quiz_repository import QuizRepository
 from storage.replica_repository import ReplicaRepository
 from storage.repositories import QuestionLogRepository, UserRepository
 from storage.tip_repository import TipRepository
+from tests import fakes_group_quiz
 from tests import fakes_storage as fake
 
 PAIRS = [
@@ -30,6 +32,7 @@ PAIRS = [
     (ports.Privacy, PrivacyRepository, fake.FakePrivacy),
     (ports.Replicas, ReplicaRepository, fake.FakeReplicas),
     (ports.Learned, LearnedRepository, fake.FakeLearned),
+    (ports.GroupQuizzes, GroupQuizRepository, fakes_group_quiz.FakeGroupQuizzes),
 ]
 
 
@@ -68,6 +71,7 @@ def test_the_fake_unit_of_work_has_every_repository() -> None:
         "privacy",
         "replicas",
         "learned",
+        "group_quizzes",
     }
     opened = fake.FakeUnitOfWork(fake.InMemoryStore())
 
