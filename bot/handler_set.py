@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from bot.observability import Observer
 from bot.services.context import ServiceContext
 from bot.services.digest import DigestService
+from bot.services.group_quizzes import GroupQuizService
 from bot.services.inline import InlineService
+from bot.services.leaderboard import LeaderboardService
 from bot.services.learners import LearnerService
 from bot.services.operations import OpsService
 from bot.services.path import PathService
@@ -17,9 +19,11 @@ from bot.services.teaching import TeachingService
 from bot.services.tips import TipService
 from bot.settings import Settings
 from bot.telegram.application import AllHandlers
+from bot.telegram.group_quiz_handlers import GroupQuizHandlers
 from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
 from bot.telegram.inline_handlers import InlineHandlers
+from bot.telegram.leaderboard_handlers import LeaderboardHandlers
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.path_handlers import PathHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
@@ -64,4 +68,22 @@ def build_handlers(
         guard=guard,
         observer=observer,
         admin_ids=settings.admin_ids,
+        group_quiz=group_quiz_handlers(context, settings, services, observer, followups),
+        leaderboard=LeaderboardHandlers(LeaderboardService(context)),
     )
+
+
+def group_quiz_handlers(
+    context: ServiceContext,
+    settings: Settings,
+    services: Services,
+    observer: Observer,
+    followups: FollowUps,
+) -> GroupQuizHandlers:
+    group_quizzes = GroupQuizService(
+        context,
+        seconds=settings.group_quiz_seconds,
+        round_size=settings.group_quiz_round_size,
+        desired_retention=settings.quiz_retention,
+    )
+    return GroupQuizHandlers(group_quizzes, services.quizzes.find_topic, observer, followups)

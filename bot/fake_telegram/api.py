@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.fake_telegram import media
 from bot.fake_telegram.checks import ApiError, check_markup, check_text
+from bot.fake_telegram.groups import GroupChats
 from bot.fake_telegram.inline import InlineMode
 
 BOT_USER = {
@@ -43,7 +44,7 @@ class NetworkFault(Exception):
         self.delivered = delivered
 
 
-class FakeBotApi:
+class FakeBotApi(GroupChats):
     """Also enforces what tests need to see handled: `flood_limit` messages per
     second overall (429 with retry_after past it), `blocked_chats` (403), and
     one-shot `faults` per chat id ("connect": nothing sent; "read_timeout": the
@@ -66,6 +67,7 @@ class FakeBotApi:
         self.inline = InlineMode(self._update_ids, BOT_USER)  # inline_query updates, answers
         self._lock = threading.Condition()
         self.commands: list[dict[str, Any]] = []
+        self.chats: dict[int, dict[str, Any]] = {}  # groups (see GroupChats)
         self.webhook: dict[str, Any] = {}
         # True: another process "is already polling": getUpdates answers 409 Conflict.
         self.polling_conflict = False
@@ -109,13 +111,16 @@ class FakeBotApi:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return {"update_id": next(self._update_ids), "message": message}
 
-    def callback_update(self, user_id: int, message: dict[str, Any], data: str) -> dict[str, Any]:
-        """Build a button press on a message the bot sent."""
+    def callback_update(
+        self, user_id: int, message: dict[str, Any], data: str, *, first_name: str = "Ada"
+    ) -> dict[str, Any]:
+        """Build a button press on a message the bot sent (in any chat: several
+        members may press buttons of the same group message)."""
         return {
             "update_id": next(self._update_ids),
             "callback_query": {
                 "id": str(next(self._callback_ids)),
-                "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
+                "from": {"id": user_id, "is_bot": False, "first_name": first_name},
                 "chat_instance": "1",
                 "message": message,
                 "data": data,
@@ -234,10 +239,13 @@ class FakeBotApi:
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
+            "chat": dict(self.chats.get(chat_id) or {"id": chat_id, "type": "private"}),
             "from": BOT_USER,
             **content,
         }
+        if params.get("message_thread_id") is not None:
+            message |= {"message_thread_id": int(params["message_thread_id"])}
+            message["is_topic_message"] = True
         self._messages[(chat_id, message["message_id"])] = message
         return message
 

@@ -110,6 +110,23 @@ class OpenNext:
     """/next: the next concept on the learner's path."""
 
 
+@dataclass(frozen=True)
+class GroupQuizAnswer:
+    """A member's option on a group quiz question."""
+
+    round_id: int
+    position: int
+    choice: int
+
+
+@dataclass(frozen=True)
+class GroupQuizReveal:
+    """Reveal a group quiz question now (only its round's starter may)."""
+
+    round_id: int
+    position: int
+
+
 Callback = (
     ShowEntry
     | PickSuggestion
@@ -127,6 +144,8 @@ Callback = (
     | TeachEntry
     | OpenPath
     | OpenNext
+    | GroupQuizAnswer
+    | GroupQuizReveal
 )
 # The prefixes the quiz and tip handlers own (registered before the general handler).
 QUIZ_PATTERN = r"^(qa|qn|qt|qe|rs):"
@@ -134,6 +153,7 @@ TIPS_PATTERN = r"^tp:"
 OPS_PATTERN = r"^(fb|fg):"
 TEACH_PATTERN = r"^(tc|te):"
 PATH_PATTERN = r"^(pt|nx)$"
+GROUP_QUIZ_PATTERN = r"^(ga|gr):"
 
 
 def encode(callback: Callback) -> str:
@@ -170,6 +190,10 @@ def encode(callback: Callback) -> str:
             data = "pt"
         case OpenNext():
             data = "nx"
+        case GroupQuizAnswer(round_id, position, choice):
+            data = f"ga:{round_id}:{position}:{choice}"
+        case GroupQuizReveal(round_id, position):
+            data = f"gr:{round_id}:{position}"
     if len(data.encode()) > LIMIT:
         raise ValueError(f"callback_data over {LIMIT} bytes: {data!r}")
     return data
@@ -241,6 +265,10 @@ def decode(data: str | None) -> Callback | None:
                 return OpenPath()
             case ["nx"]:
                 return OpenNext()
+            case ["ga", round_id, position, choice]:
+                return GroupQuizAnswer(_id(round_id), _number(position), _number(choice))
+            case ["gr", round_id, position]:
+                return GroupQuizReveal(_id(round_id), _number(position))
     except ValueError:
         return None
     return None
