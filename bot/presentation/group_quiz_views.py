@@ -15,6 +15,7 @@ from bot.services.group_quiz_types import (
     Place,
     Reveal,
 )
+from bot.services.group_quizzes import RIGHT_POINTS, SPEED_BONUS, SPEED_SECONDS
 from content.telegram_html import escape
 
 ALERT_LIMIT = 200  # Telegram's limit for a callback alert
@@ -117,7 +118,8 @@ def leaderboard(board: Leaderboard) -> View:
         + _board("This week", board.week)
         + "\n\n"
         + _board("All time", board.all_time)
-        + "\n\n<i>A right answer is worth 10 points, 15 in its first 5 seconds.</i>"
+        + f"\n\n<i>A right answer is worth {RIGHT_POINTS} points, "
+        f"{RIGHT_POINTS + SPEED_BONUS} in its first {SPEED_SECONDS} seconds.</i>"
     )
 
 

@@ -37,7 +37,7 @@ class _Open:
 
 
 class AnsweredEdits:
-    def __init__(self, clock: Callable[[], datetime], interval: float = 3.0) -> None:
+    def __init__(self, clock: Callable[[], datetime], interval: float = 5.0) -> None:
         self._clock = clock
         self._interval = timedelta(seconds=interval)
         self._open: dict[tuple[int, int], _Open] = {}

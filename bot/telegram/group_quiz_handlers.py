@@ -31,6 +31,9 @@ from bot.telegram.send import Context, FollowUps
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 2  # how often overdue questions are revealed and counts flushed
+# At most one "N answered" edit per question every 5 s: with the question and its
+# reveal, a 60-second question stays within Telegram's ~20 messages a minute per group.
+EDIT_INTERVAL = 5.0
 
 
 def display_name(user: User | None) -> str:
@@ -65,7 +68,7 @@ class GroupQuizHandlers:
         find_topic: Callable[[str], str | None],
         observer: Observer,
         followups: FollowUps | None = None,
-        edit_interval: float = 3.0,
+        edit_interval: float = EDIT_INTERVAL,
     ) -> None:
         self.service = service
         self.find_topic = find_topic

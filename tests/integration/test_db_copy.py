@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from storage import Database
 from storage.models import Base, QuestionLog, User
-from storage.records import AskedQuestion, Memory, Review, RoundAnswer
+from storage.records import AskedQuestion, GroupAnswer, Memory, Review, RoundAnswer
 
 pytestmark = pytest.mark.postgres
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -42,6 +42,12 @@ async def populate(database: Database) -> None:
         await uow.replicas.take_update(42, NOW)
         await uow.replicas.agree("webhook_secret", "s3cret")
         await uow.learned.teach("e", ["q1", "q2"], 1, NOW)
+        group_round = await uow.group_quizzes.create_round(-5, 7, 1, None, ["a"], NOW, NOW)
+        assert group_round is not None
+        answer = GroupAnswer(group_round.id, 0, 2, "a", 1, True, 15, NOW)
+        await uow.group_quizzes.record_answer(-5, answer)
+        await uow.group_quizzes.save_member(-5, 2, "Two", NOW)
+        await uow.group_quizzes.set_hidden(2, True)
         await uow.commit()
 
 
