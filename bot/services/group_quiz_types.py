@@ -51,7 +51,6 @@ class GroupAnswerOutcome:
     question: GroupQuestion | None = None
     correct: bool = False
     points: int = 0
-    answered: int = 0  # members who answered this question so far
 
 
 class RevealRefused(Enum):

@@ -11,9 +11,11 @@ the member's own spaced repetition, as in a private quiz.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.services import repetition
+from bot.services.batches import Batcher
 from bot.services.context import Service, ServiceContext
 from bot.services.group_quiz_types import (
     GroupAnswerOutcome,
@@ -57,6 +59,7 @@ class GroupQuizService(Service):
         self.round_size = round_size
         self._scheduler = repetition.Scheduler(desired_retention)
         self._rng = rng or random.Random()
+        self._answers: Batcher[_Tap, GroupAnswerOutcome] = Batcher(self._answer_batch)
 
     def now(self) -> datetime:
         return self._clock()
@@ -109,28 +112,58 @@ class GroupQuizService(Service):
     async def answer(
         self, learner: Learner, name: str, round_id: int, position: int, choice: int
     ) -> GroupAnswerOutcome:
+        """Record a member's answer (once) with its spaced-repetition review. Answers
+        arriving together share a transaction (`Batcher`): a burst of taps in a big
+        group is a few commits, not one per member."""
+        return await self._answers.submit(_Tap(learner, name, round_id, position, choice))
+
+    async def _answer_batch(self, taps: list[_Tap]) -> list[GroupAnswerOutcome | BaseException]:
+        """All taps in one unit of work; if that fails, each in its own, so one bad
+        tap cannot cost the others their answers."""
+        if len(taps) > 1:
+            try:
+                async with self._units() as uow:
+                    rounds: dict[int, GroupRound | None] = {}  # read once per batch
+                    outcomes = [await self._answer_in(uow, tap, rounds) for tap in taps]
+                    await uow.commit()
+                return list(outcomes)
+            except Exception:
+                pass
+        results: list[GroupAnswerOutcome | BaseException] = []
+        for tap in taps:
+            try:
+                async with self._units() as uow:
+                    results.append(await self._answer_in(uow, tap, {}))
+                    await uow.commit()
+            except Exception as error:
+                results.append(error)
+        return results
+
+    async def _answer_in(
+        self, uow: UnitOfWork, tap: _Tap, rounds: dict[int, GroupRound | None]
+    ) -> GroupAnswerOutcome:
         kb = self._library().kb
         now = self._clock()
-        async with self._units() as uow:
-            round_ = await uow.group_quizzes.get_round(round_id)
-            if round_ is None or round_.chat_id != learner.chat_id or not _open(round_, position):
-                return GroupAnswerOutcome(GroupAnswerStatus.CLOSED)
-            question = self._question(kb, round_, position)
-            if question is None or not 0 <= choice < len(question.item.options):
-                return GroupAnswerOutcome(GroupAnswerStatus.CLOSED)
-            correct = choice == question.item.correct
-            points = points_for(correct, round_.posted_at, now)
-            await arrive(uow, learner, now)
-            answer = GroupAnswer(
-                round_id, position, learner.user_id, question.item.id, choice, correct, points, now
-            )
-            if not await uow.group_quizzes.record_answer(round_.chat_id, answer):
-                return GroupAnswerOutcome(GroupAnswerStatus.ALREADY_ANSWERED, question)
-            await uow.group_quizzes.save_member(round_.chat_id, learner.user_id, name, now)
-            await self._review(uow, learner.user_id, question.item.id, correct, now)
-            answered = await uow.group_quizzes.answered_count(round_id, position)
-            await uow.commit()
-        return GroupAnswerOutcome(GroupAnswerStatus.RECORDED, question, correct, points, answered)
+        learner, round_id, position, choice = tap.learner, tap.round_id, tap.position, tap.choice
+        if round_id not in rounds:
+            rounds[round_id] = await uow.group_quizzes.get_round(round_id)
+        round_ = rounds[round_id]
+        if round_ is None or round_.chat_id != learner.chat_id or not _open(round_, position):
+            return GroupAnswerOutcome(GroupAnswerStatus.CLOSED)
+        question = self._question(kb, round_, position)
+        if question is None or not 0 <= choice < len(question.item.options):
+            return GroupAnswerOutcome(GroupAnswerStatus.CLOSED)
+        correct = choice == question.item.correct
+        points = points_for(correct, round_.posted_at, now)
+        await arrive(uow, learner, now)
+        answer = GroupAnswer(
+            round_id, position, learner.user_id, question.item.id, choice, correct, points, now
+        )
+        if not await uow.group_quizzes.record_answer(round_.chat_id, answer):
+            return GroupAnswerOutcome(GroupAnswerStatus.ALREADY_ANSWERED, question)
+        await uow.group_quizzes.save_member(round_.chat_id, learner.user_id, tap.name, now)
+        await self._review(uow, learner.user_id, question.item.id, correct, now)
+        return GroupAnswerOutcome(GroupAnswerStatus.RECORDED, question, correct, points)
 
     async def _review(
         self, uow: UnitOfWork, user_id: int, quiz_id: str, correct: bool, now: datetime
@@ -213,6 +246,15 @@ class GroupQuizService(Service):
         return GroupQuestion(
             round_.id, position, round_.total, item, topic.title, chat, self.seconds
         )
+
+
+@dataclass(frozen=True)
+class _Tap:
+    learner: Learner
+    name: str
+    round_id: int
+    position: int
+    choice: int
 
 
 def _open(round_: GroupRound, position: int) -> bool:

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 class _Open:
     question: GroupQuestion
     message_id: int
-    count: int = 0
+    dirty: bool = False  # answers came in since the last count was read
     shown: int = 0
     last_edit: datetime | None = None
     closed: bool = False
@@ -37,22 +37,29 @@ class _Open:
 
 
 class AnsweredEdits:
-    def __init__(self, clock: Callable[[], datetime], interval: float = 5.0) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], datetime],
+        count: Callable[[int, int], Awaitable[int]],
+        interval: float = 5.0,
+    ) -> None:
         self._clock = clock
+        self._count = count  # answers to (round, position), read when an edit is due
         self._interval = timedelta(seconds=interval)
         self._open: dict[tuple[int, int], _Open] = {}
         self.edits = 0  # "N answered" edits made (the benchmark reports it)
 
-    def tapped(self, question: GroupQuestion, message_id: int, count: int) -> bool:
-        """Note a new count; True if the caller should `flush` now (the slot is taken)."""
+    def tapped(self, question: GroupQuestion, message_id: int) -> bool:
+        """Note a new answer; True if the caller should `flush` now (the slot is taken).
+        The tap does not count the answers: the edit reads the count when it is due."""
         key = (question.round_id, question.position)
         state = self._open.setdefault(key, _Open(question, message_id))
-        state.count = max(state.count, count)
+        state.dirty = True
         return self._take_slot(state)
 
     def _take_slot(self, state: _Open) -> bool:
         now = self._clock()
-        if state.closed or state.count == state.shown:
+        if state.closed or not state.dirty:
             return False
         if state.last_edit is not None and now - state.last_edit < self._interval:
             return False
@@ -64,9 +71,12 @@ class AnsweredEdits:
         if state is None:
             return
         async with state.lock:
-            if state.closed or state.count == state.shown:
+            if state.closed or not state.dirty:
                 return
-            count = state.count
+            state.dirty = False
+            count = await self._count(round_id, position)
+            if count == state.shown:
+                return
             view = group_quiz_views.question(state.question, count)
             chat = state.question.chat
             try:
@@ -79,7 +89,7 @@ class AnsweredEdits:
                 self.edits += 1
             except TelegramError as error:  # "not modified", a deleted message: not fatal
                 log.info("group quiz count not edited: %s", error)
-            state.shown = max(state.shown, count)
+            state.shown = count
 
     async def flush_due(self, bot: Bot) -> None:
         """Edit every question whose count changed and whose last edit is old enough."""

@@ -74,7 +74,7 @@ class GroupQuizHandlers:
         self.find_topic = find_topic
         self.observer = observer
         self.followups = followups or FollowUps()
-        self.edits = AnsweredEdits(service.now, edit_interval)
+        self.edits = AnsweredEdits(service.now, service.answered, edit_interval)
 
     async def quiz(self, update: Update, context: Context) -> None:
         """/quiz [topic] in a group or supergroup: a round for everyone."""
@@ -129,7 +129,7 @@ class GroupQuizHandlers:
                     outcome="correct" if outcome.correct else "wrong",
                 )
                 message_id = query.message.message_id
-                if self.edits.tapped(outcome.question, message_id, outcome.answered):
+                if self.edits.tapped(outcome.question, message_id):
                     self.followups.start(
                         context, update, self.edits.flush(context.bot, round_id, position)
                     )
