@@ -4,7 +4,7 @@ on SQL and tests/fakes_group_quiz.py in memory."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -49,6 +49,16 @@ class GroupQuizzes(Protocol):
 
     async def record_answer(self, chat_id: int, answer: GroupAnswer) -> bool:
         """False if this member answered this question already."""
+
+    async def record_answers(
+        self,
+        chat_id: int,
+        answers: Sequence[GroupAnswer],
+        names: Mapping[int, str],
+        now: datetime,
+    ) -> set[tuple[int, int, int]]:
+        """A burst of answers at once (members' user rows made on first contact, their
+        names kept); the (round, position, user) of the answers that were new."""
 
     async def answers_to(self, round_id: int, position: int) -> list[GroupAnswer]: ...
 

@@ -8,21 +8,23 @@ and each question advanced once (an UPDATE that names the position it expects)."
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import records
-from storage.group_models import GroupMember, GroupQuizAnswer, GroupQuizRound, LeaderboardSetting
+from storage.group_models import GroupMember, GroupQuizAnswer, GroupQuizRound
+from storage.leaderboard_rows import LeaderboardRows
+from storage.models import User
 from storage.records import RoundStatus
 from storage.repositories import dialect_insert
 
 ACTIVE = GroupQuizRound.status == RoundStatus.ACTIVE.value
 
 
-class GroupQuizRepository:
+class GroupQuizRepository(LeaderboardRows):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -145,21 +147,55 @@ class GroupQuizRepository:
         """Store one answer; False if this member answered this question already."""
         statement = (
             dialect_insert(self.session, GroupQuizAnswer)
-            .values(
-                round_id=answer.round_id,
-                chat_id=chat_id,
-                position=answer.position,
-                user_id=answer.user_id,
-                quiz_id=answer.quiz_id,
-                choice=answer.choice,
-                correct=answer.correct,
-                points=answer.points,
-                answered_at=answer.answered_at,
-            )
+            .values(**_answer_row(chat_id, answer))
             .on_conflict_do_nothing(index_elements=["round_id", "position", "user_id"])
             .returning(GroupQuizAnswer.id)
         )
         return (await self.session.execute(statement)).scalar_one_or_none() is not None
+
+    async def record_answers(
+        self,
+        chat_id: int,
+        answers: Sequence[records.GroupAnswer],
+        names: Mapping[int, str],
+        now: datetime,
+    ) -> set[tuple[int, int, int]]:
+        """Store a burst of answers in three statements: the members' user rows (made
+        on first contact, as `Users.arrive` would from a group), the answers (once per
+        round, question and member) and the members' names. Returns (round, position,
+        user) of the answers that were new."""
+        if not answers:
+            return set()
+        users = sorted({a.user_id for a in answers})
+        people = dialect_insert(self.session, User).values(
+            [{"id": u, "chat_id": u, "created_at": now, "last_seen_at": now} for u in users]
+        )
+        await self.session.execute(
+            people.on_conflict_do_update(
+                index_elements=[User.id], set_={"last_seen_at": people.excluded.last_seen_at}
+            )
+        )
+        statement = (
+            dialect_insert(self.session, GroupQuizAnswer)
+            .values([_answer_row(chat_id, a) for a in answers])
+            .on_conflict_do_nothing(index_elements=["round_id", "position", "user_id"])
+            .returning(GroupQuizAnswer.round_id, GroupQuizAnswer.position, GroupQuizAnswer.user_id)
+        )
+        new = {(r, p, u) for r, p, u in (await self.session.execute(statement)).all()}
+        named = [
+            {"chat_id": chat_id, "user_id": u, "name": names[u][:64], "updated_at": now}
+            for u in users
+            if u in names
+        ]
+        if named:
+            members = dialect_insert(self.session, GroupMember).values(named)
+            await self.session.execute(
+                members.on_conflict_do_update(
+                    index_elements=["chat_id", "user_id"],
+                    set_={"name": members.excluded.name, "updated_at": now},
+                )
+            )
+        return new
 
     async def answers_to(self, round_id: int, position: int) -> list[records.GroupAnswer]:
         """The answers to one question, first answer first."""
@@ -192,56 +228,6 @@ class GroupQuizRepository:
             select(GroupQuizAnswer.answered_at).where(GroupQuizAnswer.user_id == user_id)
         )
         return [records.aware(moment) for moment in result.scalars()]
-
-    # -- the leaderboard ------------------------------------------------------------
-
-    async def standings(self, chat_id: int, since: datetime | None) -> list[records.Standing]:
-        """Every member's points in the chat (since `since`), most points first."""
-        points = func.sum(GroupQuizAnswer.points)
-        right = func.sum(case((GroupQuizAnswer.correct, 1), else_=0))
-        statement = select(GroupQuizAnswer.user_id, points, right).where(
-            GroupQuizAnswer.chat_id == chat_id
-        )
-        if since is not None:
-            statement = statement.where(GroupQuizAnswer.answered_at >= since)
-        statement = statement.group_by(GroupQuizAnswer.user_id).order_by(
-            points.desc(), right.desc(), GroupQuizAnswer.user_id
-        )
-        result = await self.session.execute(statement)
-        return [records.Standing(int(u), int(p or 0), int(r or 0)) for u, p, r in result.all()]
-
-    async def save_member(self, chat_id: int, user_id: int, name: str, now: datetime) -> None:
-        statement = dialect_insert(self.session, GroupMember).values(
-            chat_id=chat_id, user_id=user_id, name=name[:64], updated_at=now
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=["chat_id", "user_id"], set_={"name": name[:64], "updated_at": now}
-        )
-        await self.session.execute(statement)
-
-    async def members(self, chat_id: int, user_ids: Collection[int]) -> dict[int, records.Member]:
-        """Names and hide-my-name choices of these members of the chat."""
-        result = await self.session.execute(
-            select(GroupMember.user_id, GroupMember.name, LeaderboardSetting.hidden)
-            .outerjoin(LeaderboardSetting, LeaderboardSetting.user_id == GroupMember.user_id)
-            .where(GroupMember.chat_id == chat_id, GroupMember.user_id.in_(list(user_ids)))
-        )
-        return {u: records.Member(u, n, bool(h)) for u, n, h in result.all()}
-
-    async def set_hidden(self, user_id: int, hidden: bool) -> None:
-        statement = dialect_insert(self.session, LeaderboardSetting).values(
-            user_id=user_id, hidden=hidden
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=["user_id"], set_={"hidden": hidden}
-        )
-        await self.session.execute(statement)
-
-    async def is_hidden(self, user_id: int) -> bool:
-        hidden = await self.session.scalar(
-            select(LeaderboardSetting.hidden).where(LeaderboardSetting.user_id == user_id)
-        )
-        return bool(hidden)
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int, now: datetime) -> int:
         """A group became a supergroup (new id): its rounds, answers and members move.
@@ -283,6 +269,20 @@ def _round_of(row: GroupQuizRound) -> records.GroupRound:
         posted_at=records.aware_or_none(row.posted_at),
         deadline=records.aware_or_none(row.deadline),
     )
+
+
+def _answer_row(chat_id: int, answer: records.GroupAnswer) -> dict[str, object]:
+    return {
+        "round_id": answer.round_id,
+        "chat_id": chat_id,
+        "position": answer.position,
+        "user_id": answer.user_id,
+        "quiz_id": answer.quiz_id,
+        "choice": answer.choice,
+        "correct": answer.correct,
+        "points": answer.points,
+        "answered_at": answer.answered_at,
+    }
 
 
 def _answer_of(row: GroupQuizAnswer) -> records.GroupAnswer:

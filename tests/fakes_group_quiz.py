@@ -3,12 +3,19 @@ GroupQuizService; tests/fakes_storage.py wires it into its unit of work."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from storage.records import GroupAnswer, GroupRound, Member, RoundStatus, Standing
+from storage.records import (
+    GroupAnswer,
+    GroupRound,
+    LearnerProfile,
+    Member,
+    RoundStatus,
+    Standing,
+)
 
 
 @dataclass
@@ -128,6 +135,29 @@ class FakeGroupQuizzes:
             return False
         self.s.answers.append((chat_id, answer))
         return True
+
+    async def record_answers(
+        self,
+        chat_id: int,
+        answers: Sequence[GroupAnswer],
+        names: Mapping[int, str],
+        now: datetime,
+    ) -> set[tuple[int, int, int]]:
+        users = self._uow.state.users
+        for user_id in {a.user_id for a in answers}:
+            known = users.get(user_id)
+            users[user_id] = (
+                LearnerProfile(user_id, user_id, now, now)
+                if known is None
+                else replace(known, last_seen_at=now)
+            )
+            if user_id in names:
+                await self.save_member(chat_id, user_id, names[user_id], now)
+        return {
+            (a.round_id, a.position, a.user_id)
+            for a in answers
+            if await self.record_answer(chat_id, a)
+        }
 
     async def answers_to(self, round_id: int, position: int) -> list[GroupAnswer]:
         found = [a for _, a in self.s.answers if (a.round_id, a.position) == (round_id, position)]

@@ -120,50 +120,68 @@ class GroupQuizService(Service):
     async def _answer_batch(self, taps: list[_Tap]) -> list[GroupAnswerOutcome | BaseException]:
         """All taps in one unit of work; if that fails, each in its own, so one bad
         tap cannot cost the others their answers."""
-        if len(taps) > 1:
-            try:
-                async with self._units() as uow:
-                    rounds: dict[int, GroupRound | None] = {}  # read once per batch
-                    outcomes = [await self._answer_in(uow, tap, rounds) for tap in taps]
-                    await uow.commit()
-                return list(outcomes)
-            except Exception:
-                pass
+        try:
+            return list(await self._record(taps))
+        except Exception as error:
+            if len(taps) == 1:
+                return [error]
         results: list[GroupAnswerOutcome | BaseException] = []
         for tap in taps:
             try:
-                async with self._units() as uow:
-                    results.append(await self._answer_in(uow, tap, {}))
-                    await uow.commit()
+                results.extend(await self._record([tap]))
             except Exception as error:
                 results.append(error)
         return results
 
-    async def _answer_in(
-        self, uow: UnitOfWork, tap: _Tap, rounds: dict[int, GroupRound | None]
-    ) -> GroupAnswerOutcome:
+    async def _record(self, taps: list[_Tap]) -> list[GroupAnswerOutcome]:
         kb = self._library().kb
         now = self._clock()
-        learner, round_id, position, choice = tap.learner, tap.round_id, tap.position, tap.choice
-        if round_id not in rounds:
-            rounds[round_id] = await uow.group_quizzes.get_round(round_id)
-        round_ = rounds[round_id]
-        if round_ is None or round_.chat_id != learner.chat_id or not _open(round_, position):
-            return GroupAnswerOutcome(GroupAnswerStatus.CLOSED)
-        question = self._question(kb, round_, position)
-        if question is None or not 0 <= choice < len(question.item.options):
-            return GroupAnswerOutcome(GroupAnswerStatus.CLOSED)
-        correct = choice == question.item.correct
-        points = points_for(correct, round_.posted_at, now)
-        await arrive(uow, learner, now)
-        answer = GroupAnswer(
-            round_id, position, learner.user_id, question.item.id, choice, correct, points, now
-        )
-        if not await uow.group_quizzes.record_answer(round_.chat_id, answer):
-            return GroupAnswerOutcome(GroupAnswerStatus.ALREADY_ANSWERED, question)
-        await uow.group_quizzes.save_member(round_.chat_id, learner.user_id, tap.name, now)
-        await self._review(uow, learner.user_id, question.item.id, correct, now)
-        return GroupAnswerOutcome(GroupAnswerStatus.RECORDED, question, correct, points)
+        outcomes = [GroupAnswerOutcome(GroupAnswerStatus.CLOSED)] * len(taps)
+        async with self._units() as uow:
+            rounds: dict[int, GroupRound | None] = {}  # read once per batch
+            valid: list[tuple[int, GroupQuestion, GroupAnswer]] = []
+            for index, tap in enumerate(taps):
+                if tap.round_id not in rounds:
+                    rounds[tap.round_id] = await uow.group_quizzes.get_round(tap.round_id)
+                round_ = rounds[tap.round_id]
+                chat_id = tap.learner.chat_id
+                if round_ is None or round_.chat_id != chat_id or not _open(round_, tap.position):
+                    continue
+                question = self._question(kb, round_, tap.position)
+                if question is None or not 0 <= tap.choice < len(question.item.options):
+                    continue
+                correct = tap.choice == question.item.correct
+                points = points_for(correct, round_.posted_at, now)
+                answer = GroupAnswer(
+                    tap.round_id,
+                    tap.position,
+                    tap.learner.user_id,
+                    question.item.id,
+                    tap.choice,
+                    correct,
+                    points,
+                    now,
+                )
+                valid.append((index, question, answer))
+            new: set[tuple[int, int, int]] = set()
+            for chat_id in {q.chat.chat_id for _, q, _ in valid}:
+                answers = [a for _, q, a in valid if q.chat.chat_id == chat_id]
+                names = {a.user_id: taps[i].name for i, q, a in valid if q.chat.chat_id == chat_id}
+                new |= await uow.group_quizzes.record_answers(chat_id, answers, names, now)
+            for index, question, answer in valid:
+                key = (answer.round_id, answer.position, answer.user_id)
+                if key not in new:
+                    outcomes[index] = GroupAnswerOutcome(
+                        GroupAnswerStatus.ALREADY_ANSWERED, question
+                    )
+                    continue
+                new.discard(key)  # a second tap in the same batch is a double tap
+                await self._review(uow, answer.user_id, answer.quiz_id, answer.correct, now)
+                outcomes[index] = GroupAnswerOutcome(
+                    GroupAnswerStatus.RECORDED, question, answer.correct, answer.points
+                )
+            await uow.commit()
+        return outcomes
 
     async def _review(
         self, uow: UnitOfWork, user_id: int, quiz_id: str, correct: bool, now: datetime
