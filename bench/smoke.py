@@ -18,6 +18,7 @@ from pathlib import Path
 BENCH = Path(__file__).parent
 BENCHMARKS = (
     "quiz_load.py",
+    "group_quiz_load.py",
     "tip_broadcast.py",
     "webhook_load.py",
     "replica_load.py",

@@ -104,7 +104,7 @@ class Nexus:
         self.groups = build_groups(context, self.limiter, self.observer)
         self.guard = FloodGuard(settings.messages_per_minute)
         self.followups = FollowUps()  # messages that follow a button's acknowledgement
-        handlers = build_handlers(
+        self.handlers = handlers = build_handlers(
             context,
             settings,
             Services(self.quizzes, self.tips, self.ops, self.teaching, self.groups),
@@ -152,6 +152,8 @@ class Nexus:
         # Phrasings taught on another replica reach this one's matcher within a minute.
         every(self._sync_learned, SYNC_SECONDS, SYNC_SECONDS, "learned-phrasings")
         every(self._purge_question_log, timedelta(days=1), 60, "question-log-retention")
+        if (group_quiz := self.handlers.group_quiz) is not None:  # reveals when time is up
+            every(group_quiz.tick, group_quiz.TICK_SECONDS, group_quiz.TICK_SECONDS, "group-quiz")
         if self._serving:  # the lease, and the heartbeat `nexus-bot healthcheck` reads
             every(self._liveness, HEARTBEAT_SECONDS, 0, "liveness")
 

@@ -8,8 +8,10 @@ from bot.observability import Observer
 from bot.services.chat_moves import ChatMoves
 from bot.services.context import ServiceContext
 from bot.services.digest import DigestService
+from bot.services.group_quizzes import GroupQuizService
 from bot.services.groups import GroupService
 from bot.services.inline import InlineService
+from bot.services.leaderboard import LeaderboardService
 from bot.services.learners import LearnerService
 from bot.services.operations import OpsService
 from bot.services.path import PathService
@@ -21,10 +23,12 @@ from bot.settings import Settings
 from bot.telegram.application import AllHandlers
 from bot.telegram.flood import FloodLimiter
 from bot.telegram.group_handlers import GroupHandlers
+from bot.telegram.group_quiz_handlers import GroupQuizHandlers
 from bot.telegram.group_tip_sender import GroupTipSender
 from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
 from bot.telegram.inline_handlers import InlineHandlers
+from bot.telegram.leaderboard_handlers import LeaderboardHandlers
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.path_handlers import PathHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
@@ -48,7 +52,7 @@ class Groups:
 def build_groups(context: ServiceContext, limiter: FloodLimiter, observer: Observer) -> Groups:
     service = GroupService(context)
     moves = ChatMoves([service])
-    # The group quiz round plugs in here: GroupHandlers(..., start_group_quiz=...).
+    # build_handlers plugs the group quiz round in (start_group_quiz, moves).
     handlers = GroupHandlers(service, moves)
     sender = GroupTipSender(context, limiter, observer, moves, service)
     return Groups(service, moves, sender, handlers)
@@ -78,6 +82,11 @@ def build_handlers(
     tips = TipHandlers(services.tips, DigestService(context))
     ops = OpsHandlers(library, services.ops, observer, services.teaching)
     path = PathHandlers(library, PathService(context))
+    group_quiz = group_quiz_handlers(context, settings, services, observer, followups)
+    # "Quiz the group" under a group tip starts a group round, and an upgraded
+    # group's rounds and leaderboard move with its settings.
+    services.groups.handlers.start_group_quiz = group_quiz.start_in_chat
+    services.groups.moves.add(group_quiz.service)
     return AllHandlers(
         general=Handlers(library, QuestionService(context), observer, settings.admin_ids),
         start=StartHandlers(library, LearnerService(context), quiz, tips, ops, path, observer),
@@ -91,4 +100,22 @@ def build_handlers(
         observer=observer,
         admin_ids=settings.admin_ids,
         groups=services.groups.handlers,
+        group_quiz=group_quiz,
+        leaderboard=LeaderboardHandlers(LeaderboardService(context)),
     )
+
+
+def group_quiz_handlers(
+    context: ServiceContext,
+    settings: Settings,
+    services: Services,
+    observer: Observer,
+    followups: FollowUps,
+) -> GroupQuizHandlers:
+    group_quizzes = GroupQuizService(
+        context,
+        seconds=settings.group_quiz_seconds,
+        round_size=settings.group_quiz_round_size,
+        desired_retention=settings.quiz_retention,
+    )
+    return GroupQuizHandlers(group_quizzes, services.quizzes.find_topic, observer, followups)

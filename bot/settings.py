@@ -51,6 +51,8 @@ class Settings:
     webhook_secret: str | None = None
     port: int = 8080
     clock_start: datetime | None = None  # rehearsals and tests: see bot.app.process_clock
+    group_quiz_seconds: int = 60  # how long a group quiz question stays open
+    group_quiz_round_size: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +102,12 @@ class Settings:
             webhook_secret=_webhook_secret(get("NEXUS_WEBHOOK_SECRET")),
             port=_whole_number("NEXUS_PORT", get("NEXUS_PORT"), 8080, 1, 65535),
             clock_start=_instant("NEXUS_CLOCK_START", get("NEXUS_CLOCK_START")),
+            group_quiz_seconds=_whole_number(
+                "NEXUS_GROUP_QUIZ_SECONDS", get("NEXUS_GROUP_QUIZ_SECONDS"), 60, 5, 3600
+            ),
+            group_quiz_round_size=_whole_number(
+                "NEXUS_GROUP_QUIZ_ROUND_SIZE", get("NEXUS_GROUP_QUIZ_ROUND_SIZE"), 5, 1, 20
+            ),
         )
 
     def require_token(self) -> str:

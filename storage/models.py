@@ -271,3 +271,8 @@ def user_column(table_name: str) -> str | None:
         return None
     owner: str | None = table.info.get("owner")
     return owner or ("id" if table_name == "users" else "user_id")
+
+
+# The group quiz tables live in their own module; importing it here puts them in
+# Base.metadata wherever the models are loaded (privacy walks every table).
+from storage import group_models  # noqa: E402, F401

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from storage.group_ports import GroupQuizzes
 from storage.records import (
     AskedQuestion,
     DeliveryResult,
@@ -261,6 +262,9 @@ class UnitOfWork(Protocol):
 
     @property
     def groups(self) -> GroupChats: ...
+
+    @property
+    def group_quizzes(self) -> GroupQuizzes: ...
 
     async def __aenter__(self) -> Self: ...
 

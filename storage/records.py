@@ -221,3 +221,63 @@ class GroupChat:
     def id(self) -> int:
         """The key deliveries are claimed by (bot/services/deliveries.py)."""
         return self.chat_id
+
+
+# -- group quizzes and leaderboards ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupRound:
+    """A quiz round played by a whole group, one question at a time.
+
+    `message_id` is the open question's message (None until it is posted), `deadline`
+    when it is revealed unless its starter reveals it first; both live in the
+    database so a restart still reveals it."""
+
+    id: int
+    chat_id: int
+    thread_id: int | None
+    started_by: int | None
+    topic: str | None
+    quiz_ids: tuple[str, ...]
+    position: int = 0
+    status: RoundStatus = RoundStatus.ACTIVE
+    message_id: int | None = None
+    posted_at: datetime | None = None
+    deadline: datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.quiz_ids)
+
+
+@dataclass(frozen=True)
+class GroupAnswer:
+    """One member's answer to one question of a group round."""
+
+    round_id: int
+    position: int
+    user_id: int
+    quiz_id: str
+    choice: int
+    correct: bool
+    points: int
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One member's points in one group over a period."""
+
+    user_id: int
+    points: int
+    right: int
+
+
+@dataclass(frozen=True)
+class Member:
+    """How a group member is named on its leaderboard."""
+
+    user_id: int
+    name: str
+    hidden: bool = False

@@ -8,6 +8,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.digest_repository import DigestRepository
+from storage.group_quiz_repository import GroupQuizRepository
 from storage.group_repository import GroupRepository
 from storage.learned_repository import LearnedRepository
 from storage.ops_repository import OpsRepository
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.replicas = ReplicaRepository(self.session)
         self.learned = LearnedRepository(self.session)
         self.groups = GroupRepository(self.session)
+        self.group_quizzes = GroupQuizRepository(self.session)
         return self
 
     async def __aexit__(

@@ -33,6 +33,7 @@ from storage.records import (
     RoundStatus,
     TipSchedule,
 )
+from tests.fakes_group_quiz import FakeGroupQuizzes, GroupState
 
 
 @dataclass
@@ -67,6 +68,7 @@ class State:
     groups: dict[int, GroupChat] = field(default_factory=dict)
     group_tips: dict[int, Delivery] = field(default_factory=dict)  # user_id: the chat id
     next_id: int = 1
+    group: GroupState = field(default_factory=GroupState)  # group quizzes
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -430,6 +432,7 @@ class FakePrivacy(_Repository):
         digests = {k: d for k, d in self.s.digests.items() if d.user_id != user_id}
         removed += len(self.s.digests) - len(digests)
         self.s.digests = digests
+        removed += self.s.group.forget(user_id)
         return removed
 
 
@@ -548,6 +551,7 @@ class FakeUnitOfWork:
         self.replicas = FakeReplicas(self)
         self.learned = FakeLearned(self)
         self.groups = FakeGroups(self)
+        self.group_quizzes = FakeGroupQuizzes(self)
         return self
 
     async def __aexit__(

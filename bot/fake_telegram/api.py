@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.fake_telegram import media
 from bot.fake_telegram.checks import ApiError, check_markup, check_text
+from bot.fake_telegram.group_chats import GroupChats
 from bot.fake_telegram.groups import GroupMode
 from bot.fake_telegram.inline import InlineMode
 
@@ -44,7 +45,7 @@ class NetworkFault(Exception):
         self.delivered = delivered
 
 
-class FakeBotApi:
+class FakeBotApi(GroupChats):
     """Also enforces what tests need to see handled: `flood_limit` messages per
     second overall (429 with retry_after past it), `blocked_chats` (403), and
     one-shot `faults` per chat id ("connect": nothing sent; "read_timeout": the
@@ -68,6 +69,7 @@ class FakeBotApi:
         self.groups = GroupMode(self._update_ids, self._message_ids, BOT_USER)  # groups
         self._lock = threading.Condition()
         self.commands: list[dict[str, Any]] = []
+        self.chats: dict[int, dict[str, Any]] = {}  # groups (see GroupChats)
         self.webhook: dict[str, Any] = {}
         # True: another process "is already polling": getUpdates answers 409 Conflict.
         self.polling_conflict = False
@@ -112,13 +114,16 @@ class FakeBotApi:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return {"update_id": next(self._update_ids), "message": message}
 
-    def callback_update(self, user_id: int, message: dict[str, Any], data: str) -> dict[str, Any]:
-        """Build a button press on a message the bot sent."""
+    def callback_update(
+        self, user_id: int, message: dict[str, Any], data: str, *, first_name: str = "Ada"
+    ) -> dict[str, Any]:
+        """Build a button press on a message the bot sent (in any chat: several
+        members may press buttons of the same group message)."""
         return {
             "update_id": next(self._update_ids),
             "callback_query": {
                 "id": str(next(self._callback_ids)),
-                "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
+                "from": {"id": user_id, "is_bot": False, "first_name": first_name},
                 "chat_instance": "1",
                 "message": message,
                 "data": data,
@@ -239,7 +244,7 @@ class FakeBotApi:
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
+            "chat": dict(self.chats.get(chat_id) or {"id": chat_id, "type": "private"}),
             "from": BOT_USER,
             **content,
         }

@@ -117,6 +117,23 @@ class GroupQuiz:
     short_id: str
 
 
+@dataclass(frozen=True)
+class GroupQuizAnswer:
+    """A member's option on a group quiz question."""
+
+    round_id: int
+    position: int
+    choice: int
+
+
+@dataclass(frozen=True)
+class GroupQuizReveal:
+    """Reveal a group quiz question now (only its round's starter may)."""
+
+    round_id: int
+    position: int
+
+
 Callback = (
     ShowEntry
     | PickSuggestion
@@ -135,6 +152,8 @@ Callback = (
     | OpenPath
     | OpenNext
     | GroupQuiz
+    | GroupQuizAnswer
+    | GroupQuizReveal
 )
 # The prefixes the quiz and tip handlers own (registered before the general handler).
 QUIZ_PATTERN = r"^(qa|qn|qt|qe|rs):"
@@ -143,6 +162,7 @@ OPS_PATTERN = r"^(fb|fg):"
 TEACH_PATTERN = r"^(tc|te):"
 PATH_PATTERN = r"^(pt|nx)$"
 GROUP_PATTERN = r"^gq:"
+GROUP_QUIZ_PATTERN = r"^(ga|gr):"
 
 
 def encode(callback: Callback) -> str:
@@ -181,6 +201,10 @@ def encode(callback: Callback) -> str:
             data = "nx"
         case GroupQuiz(short_id):
             data = f"gq:{short_id}"
+        case GroupQuizAnswer(round_id, position, choice):
+            data = f"ga:{round_id}:{position}:{choice}"
+        case GroupQuizReveal(round_id, position):
+            data = f"gr:{round_id}:{position}"
     if len(data.encode()) > LIMIT:
         raise ValueError(f"callback_data over {LIMIT} bytes: {data!r}")
     return data
@@ -254,6 +278,10 @@ def decode(data: str | None) -> Callback | None:
                 return OpenNext()
             case ["gq", short_id]:
                 return GroupQuiz(short_id)
+            case ["ga", round_id, position, choice]:
+                return GroupQuizAnswer(_id(round_id), _number(position), _number(choice))
+            case ["gr", round_id, position]:
+                return GroupQuizReveal(_id(round_id), _number(position))
     except ValueError:
         return None
     return None

@@ -20,6 +20,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("quiz", "A round of quiz questions (e.g. /quiz sql)", "[topic]"),
     Command("path", "The program's topics in order, with your progress in each"),
     Command("next", "The next concept to learn on your path, with a quiz"),
+    Command(
+        "leaderboard", "A group's quiz points; in private, hide or show your name", "[hide|show]"
+    ),
     Command("progress", "Your accuracy, mastery per topic, streak and reviews due"),
     Command("reset", "Clear your quiz progress (asks first)"),
     Command("tips", "Daily tip on or off (/tips on, /tips off)", "[on|off]"),

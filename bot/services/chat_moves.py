@@ -10,8 +10,9 @@ from typing import Protocol
 
 
 class ChatMover(Protocol):
-    async def move_chat(self, old: int, new: int) -> None:
-        """Move what is stored under chat `old` to chat `new`; a second call is a no-op."""
+    async def move_chat(self, old: int, new: int, /) -> object:
+        """Move what is stored under chat `old` to chat `new`; a second call is a no-op.
+        What it returns (a count, say) is ignored."""
 
 
 class ChatMoves:

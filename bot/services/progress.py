@@ -59,6 +59,10 @@ async def progress_report(
     answers, correct = await uow.quizzes.answer_totals(user_id)
     progress = await uow.quizzes.progress(user_id)
     times = await uow.quizzes.answer_times(user_id)
+    # Answers in group quizzes count as the learner's own (bot/services/group_quizzes.py).
+    in_groups, right_in_groups = await uow.group_quizzes.answer_totals(user_id)
+    answers, correct = answers + in_groups, correct + right_in_groups
+    times += await uow.group_quizzes.answer_times(user_id)
     topic_of = kb.quiz_topics
     topics = []
     untouched = 0

@@ -23,9 +23,11 @@ from bot.presentation import callbacks
 from bot.presentation.commands import COMMANDS
 from bot.telegram.flood import FloodLimiter
 from bot.telegram.group_handlers import GroupHandlers
+from bot.telegram.group_quiz_handlers import GroupQuizHandlers
 from bot.telegram.guard import FloodGuard
 from bot.telegram.handlers import Handlers
 from bot.telegram.inline_handlers import InlineHandlers
+from bot.telegram.leaderboard_handlers import LeaderboardHandlers
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.path_handlers import PathHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
@@ -51,6 +53,8 @@ class AllHandlers:
     observer: Observer
     admin_ids: frozenset[int]
     groups: GroupHandlers
+    group_quiz: GroupQuizHandlers | None = None
+    leaderboard: LeaderboardHandlers | None = None
 
 
 def build_application(
@@ -92,6 +96,14 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
     )
 
     chats = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
+    # Before the public commands: in a group, /quiz is a round for everyone (the
+    # private /quiz below stays the personal quiz); /leaderboard in both.
+    if h.group_quiz is not None:
+        group_quiz = wrap("group_quiz", h.group_quiz.quiz)
+        application.add_handler(CommandHandler("quiz", group_quiz, filters=filters.ChatType.GROUPS))
+    if h.leaderboard is not None:
+        board = wrap("leaderboard", h.leaderboard.leaderboard)
+        application.add_handler(CommandHandler("leaderboard", board, filters=chats))
     public = {
         "start": h.start.start,
         "help": h.general.help,
@@ -168,9 +180,13 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
     )
     application.add_handler(
         CallbackQueryHandler(
-            wrap("group_quiz_button", h.groups.quiz_button), pattern=callbacks.GROUP_PATTERN
+            wrap("quiz_the_group_button", h.groups.quiz_button), pattern=callbacks.GROUP_PATTERN
         )
     )
+    if h.group_quiz is not None:
+        group_button = wrap("group_quiz_button", h.group_quiz.button)
+        pattern = callbacks.GROUP_QUIZ_PATTERN
+        application.add_handler(CallbackQueryHandler(group_button, pattern=pattern))
     application.add_handler(CallbackQueryHandler(wrap("button", h.general.button)))
     # `@bot etag` in any chat, from anyone (who may never have started the bot).
     application.add_handler(InlineQueryHandler(wrap("inline", h.inline.query)))

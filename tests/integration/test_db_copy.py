@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from storage import Database
 from storage.models import Base, QuestionLog, User
-from storage.records import AskedQuestion, GroupChat, Memory, Review, RoundAnswer
+from storage.records import AskedQuestion, GroupAnswer, GroupChat, Memory, Review, RoundAnswer
 
 pytestmark = pytest.mark.postgres
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -44,6 +44,12 @@ async def populate(database: Database) -> None:
         await uow.learned.teach("e", ["q1", "q2"], 1, NOW)
         await uow.groups.save(GroupChat(-500, "cohort", tips_enabled=True), NOW)
         await uow.groups.claim(-500, NOW.date(), "tip", NOW)
+        group_round = await uow.group_quizzes.create_round(-5, 7, 1, None, ["a"], NOW, NOW)
+        assert group_round is not None
+        answer = GroupAnswer(group_round.id, 0, 2, "a", 1, True, 15, NOW)
+        await uow.group_quizzes.record_answer(-5, answer)
+        await uow.group_quizzes.save_member(-5, 2, "Two", NOW)
+        await uow.group_quizzes.set_hidden(2, True)
         await uow.commit()
 
 

@@ -149,12 +149,12 @@ async def test_downgrade_drops_the_group_tables(fresh_database: Database) -> Non
     def downgrade(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.downgrade(config, "0009")
+        command.downgrade(config, "0010")
 
     async with fresh_database.engine.begin() as connection:
         await connection.run_sync(downgrade)
     async with fresh_database.engine.connect() as connection:
         tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
     assert "group_chats" not in tables and "group_tip_deliveries" not in tables
-    assert "digest_deliveries" in tables
+    assert "digest_deliveries" in tables and "group_rounds" in tables
     await upgrade(fresh_database.engine)  # and up again

@@ -11,11 +11,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from telegram import Update
 
 from bot.app import Nexus
 from bot.fake_telegram import FakeBotApi, InMemoryRequest
 from bot.presentation import group_views
+from bot.services.chat_moves import ChatMoves
+from bot.services.groups import GroupService
 from bot.settings import Settings
+from bot.telegram.group_handlers import GroupHandlers, suggest_quiz
 from storage.models import GroupTipDelivery
 from tests.fakes import FakeClock
 from tests.telegram.group_helpers import (
@@ -141,7 +145,7 @@ async def test_the_tip_arrives_once_at_the_groups_local_time(
     assert {r.status for r in rows} == {"sent"}
 
 
-async def test_quiz_the_group_calls_the_injected_coroutine(
+async def test_quiz_the_group_starts_a_group_round(
     nexus: Nexus, api: FakeBotApi, clock: FakeClock
 ) -> None:
     admin_in(api, SUPERGROUP)
@@ -151,11 +155,13 @@ async def test_quiz_the_group_calls_the_injected_coroutine(
     data = datas(tip)[-1]
     assert data.startswith("gq:")
     shown = {**tip.result, "chat": SUPERGROUP}
-    # The default: members are told how to start a round.
+    # Wired in the app: a group quiz round for everyone, in the group.
     calls = await feed(nexus, api, api.callback_update(MEMBER, shown, data))
     assert len(of(calls, "answerCallbackQuery")) == 1
-    assert texts(calls) == [group_views.SEND_QUIZ]
+    (question,) = texts(calls)
+    assert "Group quiz · Question 1/" in question
     assert of(calls, "sendMessage")[0].params["chat_id"] == SUPERGROUP["id"]
+    assert any(d.startswith("ga:") for d in datas(of(calls, "sendMessage")[0]))
     started: list[tuple[int, int, str]] = []
 
     async def start_group_quiz(update: Any, context: Any) -> None:
@@ -166,4 +172,24 @@ async def test_quiz_the_group_calls_the_injected_coroutine(
     nexus.groups.handlers.start_group_quiz = start_group_quiz
     calls = await feed(nexus, api, api.callback_update(MEMBER, shown, data))
     assert started == [(SUPERGROUP["id"], MEMBER, data)]
-    assert texts(calls) == []  # the injected round answers, not the default
+    assert texts(calls) == []  # the injected coroutine answers, nothing else
+
+
+async def test_the_default_quiz_the_group_tells_members_to_send_quiz(api: FakeBotApi) -> None:
+    handlers = GroupHandlers(GroupService.__new__(GroupService), ChatMoves())
+    assert handlers.start_group_quiz is suggest_quiz
+    update = Update.de_json(
+        api.callback_update(MEMBER, {"message_id": 1, "chat": SUPERGROUP, "date": 0}, "gq:"),
+        None,
+    )
+    sent: list[tuple[int, str]] = []
+
+    class Bot:
+        async def send_message(self, chat_id: int, text: str, **_: Any) -> None:
+            sent.append((chat_id, text))
+
+    class Context:
+        bot = Bot()
+
+    await suggest_quiz(update, Context())  # type: ignore[arg-type]
+    assert sent == [(SUPERGROUP["id"], group_views.SEND_QUIZ)]

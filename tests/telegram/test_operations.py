@@ -139,6 +139,14 @@ async def test_mydata_and_forget_cover_every_table(nexus: Nexus, api: FakeBotApi
     question = sends(await say(nexus, api, "/quiz"))[0]
     option = question.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await nexus.feed(api.callback_update(USER_ID, question.result, option))
+    # A group quiz round the learner started and answered, and the hide-name setting.
+    group = {"id": -700, "type": "group", "title": "cohort"}
+    before = len(api.calls)
+    await nexus.feed(api.group_message_update(USER_ID, "/quiz", group))
+    (posted,) = [c for c in api.calls[before:] if c.method == "sendMessage"]
+    group_option = posted.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await nexus.feed(api.callback_update(USER_ID, posted.result, group_option))
+    await say(nexus, api, "/leaderboard hide")
     await say(nexus, api, "/tips on")
     async with nexus.database.unit_of_work() as uow:
         user = await uow.users.get(USER_ID)

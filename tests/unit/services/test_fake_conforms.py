@@ -11,6 +11,7 @@ import pytest
 
 from storage import ports
 from storage.digest_repository import DigestRepository
+from storage.group_quiz_repository import GroupQuizRepository
 from storage.group_repository import GroupRepository
 from storage.learned_repository import LearnedRepository
 from storage.ops_repository import OpsRepository
@@ -19,6 +20,7 @@ from storage.quiz_repository import QuizRepository
 from storage.replica_repository import ReplicaRepository
 from storage.repositories import QuestionLogRepository, UserRepository
 from storage.tip_repository import TipRepository
+from tests import fakes_group_quiz
 from tests import fakes_storage as fake
 
 PAIRS = [
@@ -32,6 +34,7 @@ PAIRS = [
     (ports.Replicas, ReplicaRepository, fake.FakeReplicas),
     (ports.Learned, LearnedRepository, fake.FakeLearned),
     (ports.GroupChats, GroupRepository, fake.FakeGroups),
+    (ports.GroupQuizzes, GroupQuizRepository, fakes_group_quiz.FakeGroupQuizzes),
 ]
 
 
@@ -71,6 +74,7 @@ def test_the_fake_unit_of_work_has_every_repository() -> None:
         "replicas",
         "learned",
         "groups",
+        "group_quizzes",
     }
     opened = fake.FakeUnitOfWork(fake.InMemoryStore())
 
