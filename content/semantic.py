@@ -61,7 +61,14 @@ class SemanticIndex:
         self._learned: Vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
         self._learned_owner: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._recent: dict[str, Vectors] = {}
-        self._classifier = self._fit_classifier()
+        # The classifier's factors from the content's phrasings, computed once.
+        self._gram = (self._phrasings.T @ self._phrasings).astype(np.float64)
+        self._sums: Vectors = (
+            np.add.reduceat(self._phrasings, self._phrasing_starts, axis=0)
+            if self._count
+            else np.zeros((0, encoder.dimension), dtype=np.float32)
+        )
+        self._fit_classifier()
 
     @staticmethod
     def texts(entries: Sequence[Entry]) -> list[str]:
@@ -78,20 +85,24 @@ class SemanticIndex:
         """Phrasings taught by authors: (entry index, question)."""
         self._learned = self._cache.vectors([text for _, text in pairs], self._encoder)
         self._learned_owner = np.array([owner for owner, _ in pairs], dtype=np.int64)
-        self._classifier = self._fit_classifier()
+        self._fit_classifier()
 
-    def _fit_classifier(self) -> Vectors:
-        """Weights (dimension x entries) of the ridge classifier over every phrasing."""
-        rows = np.concatenate([self._phrasings, self._learned]).astype(np.float64)
-        owner = np.concatenate([self._phrasing_owner, self._learned_owner])
-        per_entry = np.zeros((self._count, rows.shape[1]))
-        np.add.at(per_entry, owner, rows)
-        gram = rows.T @ rows + RIDGE * np.eye(rows.shape[1])
-        return np.linalg.solve(gram, per_entry.T).astype(np.float32)
+    def _fit_classifier(self) -> None:
+        """The ridge classifier over every phrasing, kept as its two factors: the
+        inverse of the phrasings' (regularised) Gram matrix, dimension x dimension,
+        and each entry's sum of phrasing vectors. An entry's score is
+        sum_e . (inverse @ question), so a teach refits it in milliseconds whatever
+        the number of entries: only the learned rows are added to the two factors."""
+        dimension = self._phrasings.shape[1]
+        gram = self._gram + (self._learned.T @ self._learned) + RIDGE * np.eye(dimension)
+        sums = self._sums.copy()
+        np.add.at(sums, self._learned_owner, self._learned)
+        self._inverse = np.linalg.inv(gram).astype(np.float32)
+        self._entry_sums: Vectors = sums
 
     def trained_scores(self, query: Vectors) -> Scores:
         """Per entry: the ridge classifier's score for the question."""
-        scores: Scores = query @ self._classifier
+        scores: Scores = self._entry_sums @ (self._inverse @ query)
         return scores
 
     def encode(self, text: str) -> Vectors:
