@@ -19,7 +19,10 @@ _SPLIT = re.compile(r"[^a-z0-9]+")
 
 def fold(text: str) -> str:
     """Lowercase, strip accents, unify apostrophes: 'Café’s' -> "cafe's"."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    text = text.translate(_APOSTROPHES)
+    if text.isascii():  # nearly every text: no accents to strip (a fast path at start-up)
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
