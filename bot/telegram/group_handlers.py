@@ -10,18 +10,19 @@ from collections.abc import Awaitable, Callable
 from telegram import ChatMemberRestricted, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
-from bot.presentation import group_views
+from bot.presentation import callbacks, group_views
 from bot.services import schedule
 from bot.services.chat_moves import ChatMover
 from bot.services.groups import GroupService
 from bot.telegram.send import Context, send_view, thread_for
 
-StartGroupQuiz = Callable[[Update, Context], Awaitable[None]]
+# (update, context, topic): "Quiz the group" under a tip starts a round on the tip's topic.
+StartGroupQuiz = Callable[[Update, Context, str | None], Awaitable[None]]
 ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 
 
-async def suggest_quiz(update: Update, context: Context) -> None:
+async def suggest_quiz(update: Update, context: Context, topic: str | None = None) -> None:
     """The default "Quiz the group": tell members how to start their own round."""
     chat = update.effective_chat
     assert chat is not None  # a button on a message the bot sent to a chat
@@ -68,10 +69,12 @@ class GroupHandlers:
         groups: GroupService,
         moves: ChatMover,
         start_group_quiz: StartGroupQuiz = suggest_quiz,
+        topic_of_entry: Callable[[str], str | None] = lambda short_id: None,
     ) -> None:
         self.groups = groups
         self.moves = moves  # every feature's ChatMover (bot/services/chat_moves.py)
         self.start_group_quiz = start_group_quiz
+        self.topic_of_entry = topic_of_entry  # a tip entry's short id -> its topic
 
     async def grouptip(self, update: Update, context: Context) -> None:
         """/grouptip shows the group's tip; /grouptip 08:00 [zone] and off change it."""
@@ -107,7 +110,12 @@ class GroupHandlers:
         query = update.callback_query
         assert query is not None
         await query.answer()
-        await self.start_group_quiz(update, context)
+        match callbacks.decode(query.data):
+            case callbacks.GroupQuiz(short_id) if short_id:
+                topic = self.topic_of_entry(short_id)
+            case _:
+                topic = None
+        await self.start_group_quiz(update, context, topic)
 
     async def member(self, update: Update, context: Context) -> None:
         """my_chat_member: the bot was added, removed, promoted or restricted."""

@@ -155,23 +155,27 @@ async def test_quiz_the_group_starts_a_group_round(
     data = datas(tip)[-1]
     assert data.startswith("gq:")
     shown = {**tip.result, "chat": SUPERGROUP}
-    # Wired in the app: a group quiz round for everyone, in the group.
+    entry = nexus.library().kb.entry_by_short_id(data.removeprefix("gq:"))
+    assert entry is not None
+    topic = nexus.library().kb.topic(entry.topic)
+    assert topic is not None
+    # Wired in the app: a group quiz round for everyone, in the group, on the tip's topic.
     calls = await feed(nexus, api, api.callback_update(MEMBER, shown, data))
     assert len(of(calls, "answerCallbackQuery")) == 1
     (question,) = texts(calls)
-    assert "Group quiz · Question 1/" in question
+    assert question.split("\n", 1)[0].endswith(f"· {topic.title}"), question
     assert of(calls, "sendMessage")[0].params["chat_id"] == SUPERGROUP["id"]
     assert any(d.startswith("ga:") for d in datas(of(calls, "sendMessage")[0]))
-    started: list[tuple[int, int, str]] = []
+    started: list[tuple[int, int, str, str | None]] = []
 
-    async def start_group_quiz(update: Any, context: Any) -> None:
+    async def start_group_quiz(update: Any, context: Any, topic: str | None) -> None:
         started.append(
-            (update.effective_chat.id, update.effective_user.id, update.callback_query.data)
+            (update.effective_chat.id, update.effective_user.id, update.callback_query.data, topic)
         )
 
     nexus.groups.handlers.start_group_quiz = start_group_quiz
     calls = await feed(nexus, api, api.callback_update(MEMBER, shown, data))
-    assert started == [(SUPERGROUP["id"], MEMBER, data)]
+    assert started == [(SUPERGROUP["id"], MEMBER, data, entry.topic)]
     assert texts(calls) == []  # the injected coroutine answers, nothing else
 
 
