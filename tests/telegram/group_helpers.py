@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from bot.app import Nexus
-from bot.fake_telegram import ApiCall, FakeBotApi
+from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest
+from bot.settings import Settings
 from storage.records import GroupChat
 
 ADMIN, MEMBER = 7001, 7002
 GROUP = {"id": -500, "type": "group", "title": "Backend cohort"}
 SUPERGROUP = {"id": -1001234567890, "type": "supergroup", "title": "Backend cohort"}
 FORUM = {"id": -1009876543210, "type": "supergroup", "title": "Cohort forum", "is_forum": True}
+
+
+@asynccontextmanager
+async def group_nexus(settings: Settings, api: FakeBotApi, clock: Any) -> AsyncIterator[Nexus]:
+    """A bot on an injected clock, in UTC by default, whose group tips retry at once."""
+    settings = replace(settings, default_timezone="UTC")
+    async with Nexus(settings, request=InMemoryRequest(api), clock=clock) as running:
+        running.groups.sender.broadcast.backoff = (0.0, 0.0)
+        yield running
 
 
 async def feed(nexus: Nexus, api: FakeBotApi, update: dict[str, Any]) -> list[ApiCall]:

@@ -7,14 +7,13 @@ privacy mode (ordinary group messages unseen) is all the bot needs."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from bot.app import Nexus
-from bot.fake_telegram import FakeBotApi, InMemoryRequest
+from bot.fake_telegram import FakeBotApi
 from bot.presentation import group_views
 from bot.settings import Settings
 from tests.fakes import FakeClock
@@ -26,6 +25,7 @@ from tests.telegram.group_helpers import (
     SUPERGROUP,
     datas,
     feed,
+    group_nexus,
     of,
     run_group_tips,
     say,
@@ -47,9 +47,7 @@ def clock() -> FakeClock:
 async def nexus(
     fixture_settings: Settings, api: FakeBotApi, clock: FakeClock
 ) -> AsyncIterator[Nexus]:
-    settings = replace(fixture_settings, default_timezone="UTC")
-    async with Nexus(settings, request=InMemoryRequest(api), clock=clock) as running:
-        running.groups.sender.broadcast.backoff = (0.0, 0.0)
+    async with group_nexus(fixture_settings, api, clock) as running:
         yield running
 
 

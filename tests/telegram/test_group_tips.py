@@ -5,7 +5,6 @@ day at the chosen time (injected clock), and the "Quiz the group" button."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +13,7 @@ from sqlalchemy import select
 from telegram import Update
 
 from bot.app import Nexus
-from bot.fake_telegram import FakeBotApi, InMemoryRequest
+from bot.fake_telegram import FakeBotApi
 from bot.presentation import group_views
 from bot.services.chat_moves import ChatMoves
 from bot.services.groups import GroupService
@@ -29,6 +28,7 @@ from tests.telegram.group_helpers import (
     SUPERGROUP,
     datas,
     feed,
+    group_nexus,
     labels,
     of,
     run_group_tips,
@@ -50,9 +50,7 @@ def clock() -> FakeClock:
 async def nexus(
     fixture_settings: Settings, api: FakeBotApi, clock: FakeClock
 ) -> AsyncIterator[Nexus]:
-    settings = replace(fixture_settings, default_timezone="UTC")
-    async with Nexus(settings, request=InMemoryRequest(api), clock=clock) as running:
-        running.groups.sender.broadcast.backoff = (0.0, 0.0)
+    async with group_nexus(fixture_settings, api, clock) as running:
         yield running
 
 
