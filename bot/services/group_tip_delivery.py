@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from bot.services import schedule
 from bot.services.context import ServiceContext
@@ -54,19 +54,11 @@ class GroupTipDeliveries(Deliveries[GroupTipToSend, GroupChat]):
     ) -> GroupTipToSend | Skipped:
         assert due.next_tip_at is not None  # next_due only returns scheduled groups
         _, zone, _ = schedule.resolve_zone(due.timezone, self._default_timezone)
-        day = schedule.local_date_of(due.next_tip_at, zone)
-        today = schedule.local_date_of(now, zone)
-        if day < today:
-            # The bot was down on that day: that tip is gone; today's may still be due.
-            todays = schedule.due_at(today, due.tip_minute, zone)
-            if todays > now:
-                await uow.groups.set_next(due.chat_id, todays)
-                await uow.commit()
-                return Skipped("missed day")
-            day = today
-        await uow.groups.set_next(
-            due.chat_id, schedule.due_at(day + timedelta(1), due.tip_minute, zone)
-        )
+        day, next_at = schedule.day_to_deliver(due.next_tip_at, due.tip_minute, zone, now)
+        await uow.groups.set_next(due.chat_id, next_at)
+        if day is None:  # the bot was down on that day: that tip is gone
+            await uow.commit()
+            return Skipped("missed day")
         received = await uow.groups.received(due.chat_id)
         tip = choose_tip(kb.tips, received, {}, kb.entry_topics, self._rng)
         if tip is None:

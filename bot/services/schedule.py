@@ -112,6 +112,22 @@ def local_date_of(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
 
 
+def day_to_deliver(
+    scheduled: datetime, minute: int, zone: tzinfo, now: datetime
+) -> tuple[date | None, datetime]:
+    """The local day a once-a-day delivery scheduled for `scheduled` is for, and when
+    the next one is due. A day the bot missed entirely is dropped: today's delivery
+    takes its place when today's time has come, else nothing yet (None, today's time)."""
+    day = local_date_of(scheduled, zone)
+    today = local_date_of(now, zone)
+    if day < today:
+        todays = due_at(today, minute, zone)
+        if todays > now:
+            return None, todays
+        day = today
+    return day, due_at(day + timedelta(days=1), minute, zone)
+
+
 def next_due(now: datetime, minute: int, zone: tzinfo, delivered_today: bool = False) -> datetime:
     """The next due instant strictly after `now`, skipping today if already delivered."""
     today = local_date_of(now, zone)

@@ -10,7 +10,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from bot.services import repetition, schedule
 from bot.services.context import ServiceContext
@@ -105,19 +105,11 @@ class TipDeliveries(Deliveries[TipToSend, LearnerProfile]):
         assert due.next_tip_at is not None  # next_due only returns scheduled learners
         due_at = due.next_tip_at
         _, zone, fallback = resolve_zone(due.timezone, self._default_timezone)
-        day = schedule.local_date_of(due_at, zone)
-        today = schedule.local_date_of(now, zone)
-        if day < today:
-            # The bot was down on that day: that tip is gone; today's may still be due.
-            todays = schedule.due_at(today, due.tip_minute, zone)
-            if todays > now:
-                await uow.tips.set_next_tip(due.id, todays)
-                await uow.commit()
-                return Skipped("missed day")
-            day = today
-        await uow.tips.set_next_tip(
-            due.id, schedule.due_at(day + timedelta(1), due.tip_minute, zone)
-        )
+        day, next_at = schedule.day_to_deliver(due_at, due.tip_minute, zone, now)
+        await uow.tips.set_next_tip(due.id, next_at)
+        if day is None:  # the bot was down on that day: that tip is gone
+            await uow.commit()
+            return Skipped("missed day")
         tip = await self._choose(uow, kb, due.id, now)
         if tip is None:
             await uow.commit()

@@ -133,3 +133,29 @@ def test_tips_prefer_the_least_mastered_topic() -> None:
     mastery = {"sql": 0.9, "caching": 0.1, "auth": 0.5}
     tip = choose_tip(TIPS, [], mastery, TOPIC_OF_ENTRY, random.Random(0))
     assert tip is not None and TOPIC_OF_ENTRY[tip.entry] == "caching"
+
+
+def test_day_to_deliver_drops_a_missed_day() -> None:
+    from datetime import UTC, date, datetime
+
+    from bot.services.schedule import day_to_deliver
+
+    zone = UTC
+    scheduled = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    # On time: that day, and tomorrow at the same minute next.
+    assert day_to_deliver(scheduled, 480, zone, scheduled) == (
+        date(2026, 11, 24),
+        datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
+    )
+    # Two days late, before today's time: nothing now, today's time next.
+    early = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+    assert day_to_deliver(scheduled, 480, zone, early) == (
+        None,
+        datetime(2026, 11, 26, 8, 0, tzinfo=UTC),
+    )
+    # Two days late, after today's time: today's delivery instead.
+    late = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    assert day_to_deliver(scheduled, 480, zone, late) == (
+        date(2026, 11, 26),
+        datetime(2026, 11, 27, 8, 0, tzinfo=UTC),
+    )
