@@ -75,6 +75,12 @@ class MatchResult:
         return self.candidates[0] if self.candidates else None
 
 
+def _best(scores: np.ndarray, count: int) -> list[int]:
+    """The indices of the `count` highest scores, in no particular order."""
+    count = min(count, len(scores))
+    return [int(i) for i in np.argpartition(-scores, count - 1)[:count]] if count else []
+
+
 class Matcher:
     def __init__(
         self,
@@ -125,15 +131,12 @@ class Matcher:
             return []
         vector = self._semantic.encode(query)
         phrasing, votes = self._semantic.phrasing_scores(vector)
-        by_meaning: list[int] = []
-        if len(phrasing):
-            count = min(SEMANTIC_POOL, len(phrasing))
-            by_meaning = [int(i) for i in np.argpartition(-phrasing, count - 1)[:count]]
         trained = self._semantic.trained_scores(vector)
-        by_meaning.extend(int(i) for i in np.flatnonzero(votes))
-        if len(trained):
-            count = min(TRAINED_POOL, len(trained))
-            by_meaning.extend(int(i) for i in np.argpartition(-trained, count - 1)[:count])
+        by_meaning = [
+            *_best(phrasing, SEMANTIC_POOL),
+            *(int(i) for i in np.flatnonzero(votes)),
+            *_best(trained, TRAINED_POOL),
+        ]
         lexical = self._lexical.signals(tokens, also=by_meaning)
         pool = sorted(lexical)
         passage = self._semantic.passage_scores(vector, pool)

@@ -15,6 +15,8 @@ from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest
 from bot.settings import Settings
 from content import QuizItem
 from tests.fakes import FakeClock
+from tests.telegram.group_helpers import datas as datas  # re-exported for the quiz tests
+from tests.telegram.group_helpers import of as of
 
 GROUP = {"id": -500, "type": "group", "title": "cohort"}
 FORUM = {"id": -1001234567890, "type": "supergroup", "title": "cohort+", "is_forum": True}
@@ -35,15 +37,6 @@ async def nexus(
     settings = replace(fixture_settings, default_timezone="UTC")
     async with Nexus(settings, request=InMemoryRequest(api), clock=clock) as running:
         yield running
-
-
-def of(calls: list[ApiCall], method: str) -> list[ApiCall]:
-    return [c for c in calls if c.method == method]
-
-
-def datas(call: ApiCall) -> list[str]:
-    rows = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [b["callback_data"] for row in rows for b in row if "callback_data" in b]
 
 
 def name_of(user: int) -> str:
