@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.fake_telegram.api import ApiCall
+    from bot.fake_telegram.groups import GroupMode
 
 
 class GroupChats:
@@ -16,7 +17,7 @@ class GroupChats:
 
     # FakeBotApi, which mixes this in, has these.
     chats: dict[int, dict[str, Any]]
-    message_update: Callable[..., dict[str, Any]]
+    groups: GroupMode
     sent: Callable[..., list[ApiCall]]
 
     def group_message_update(
@@ -31,11 +32,9 @@ class GroupChats:
         """Build a member's text message in a group or supergroup (`chat` as Telegram
         sends it: id, type, title); `thread_id` puts it in a forum topic."""
         self.chats[int(chat["id"])] = dict(chat)
-        update = self.message_update(user_id, text, first_name=first_name)
-        update["message"]["chat"] = dict(chat)
-        if thread_id is not None:
-            update["message"] |= {"message_thread_id": thread_id, "is_topic_message": True}
-        return update
+        return self.groups.message_update(
+            dict(chat), text, user_id=user_id, thread_id=thread_id, first_name=first_name
+        )
 
     def edits_of(self, message: dict[str, Any]) -> list[ApiCall]:
         """The editMessageText calls made on one message the bot sent."""

@@ -128,10 +128,13 @@ class GroupMode:
         user_id: int | None = None,
         thread_id: int | None = None,
         anonymous: bool = False,
+        first_name: str | None = None,
     ) -> dict[str, Any]:
-        """A text message in a group: from `user_id`, or from an anonymous admin
-        (posting as the group); in forum topic `thread_id` if given."""
+        """A text message in a group: from `user_id` (named `first_name` if given), or
+        from an anonymous admin (posting as the group); in forum topic `thread_id` if given."""
         sender = ANONYMOUS_ADMIN if anonymous else {**_user(user_id or 1), "language_code": "en"}
+        if first_name is not None and not anonymous:
+            sender["first_name"] = first_name
         fields: dict[str, Any] = {"text": text}
         if anonymous:
             fields["sender_chat"] = chat
