@@ -134,6 +134,7 @@ _ENTRY: _Spec = {
     "keywords": ("texts", False),
     "answer": ("text", True),
     "related": ("texts", False),
+    "replaces": ("texts", False),
 }
 _QUIZ: _Spec = {
     "entry": ("text", True),

@@ -112,9 +112,11 @@ class Matcher:
 
         A taught question is answered with its entry outright, and its meaning joins
         the entry's phrasings. Pairs naming an entry this knowledge base lacks are
-        ignored (content may have been reloaded without it)."""
+        ignored (content may have been reloaded without it); a pair naming an entry
+        merged into another (`Entry.replaces`) counts for the one it became."""
         index_of = {entry.id: index for index, entry in enumerate(self._entries)}
-        known = [(index_of[e], q) for e, q in phrasings if e in index_of]
+        current = ((self.kb.entry(e), q) for e, q in phrasings)
+        known = [(index_of[entry.id], q) for entry, q in current if entry is not None]
         self._learned = {key: i for i, q in known if (key := self._key(q))}
         self._semantic.set_learned(known)
 

@@ -23,6 +23,9 @@ class Entry:
     keywords: tuple[str, ...]
     answer: str
     related: tuple[str, ...] = ()
+    # Ids of entries merged into this one: links, buttons in old messages and taught
+    # phrasings that name them still find this entry.
+    replaces: tuple[str, ...] = ()
 
     @property
     def short_id(self) -> str:
@@ -138,8 +141,10 @@ class KnowledgeBase:
 
     def __post_init__(self) -> None:
         # Lookup tables derived once; the object stays immutable from the outside.
-        object.__setattr__(self, "_entries_by_id", {e.id: e for e in self.entries})
-        object.__setattr__(self, "_entries_by_short", {e.short_id: e for e in self.entries})
+        by_id = {former: e for e in self.entries for former in e.replaces}
+        by_id.update({e.id: e for e in self.entries})  # a live id wins over a former one
+        object.__setattr__(self, "_entries_by_id", by_id)
+        object.__setattr__(self, "_entries_by_short", {short_key(i): e for i, e in by_id.items()})
         object.__setattr__(self, "_topics_by_id", {t.id: t for t in self.topics})
         object.__setattr__(self, "_quizzes_by_id", {q.id: q for q in self.quizzes})
         by_entry: dict[str, list[QuizItem]] = {}
@@ -153,6 +158,7 @@ class KnowledgeBase:
         object.__setattr__(self, "entry_topics", {e.id: e.topic for e in self.entries})
 
     def entry(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or the one it was merged into (`Entry.replaces`)."""
         found: Entry | None = self._entries_by_id.get(entry_id)  # type: ignore[attr-defined]
         return found
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 import sys
 
 from bot.cli.support import knowledge_base, settings_or_exit, with_database
@@ -48,9 +49,16 @@ def cmd_content_learned(args: argparse.Namespace) -> int:
     from bot.presentation.reports import learned_table, learned_yaml
     from bot.services.teaching import learned_phrasings
 
-    phrasings = with_database(
-        settings_or_exit(), lambda database: learned_phrasings(database.unit_of_work), migrate=True
+    settings = settings_or_exit()
+    taught = with_database(
+        settings, lambda database: learned_phrasings(database.unit_of_work), migrate=True
     )
+    # A phrasing taught for an entry that was since merged into another is listed
+    # under the entry it became, so the export pastes under an entry that exists.
+    kb = knowledge_base(settings)
+    phrasings = [
+        replace(p, entry_id=entry.id) if (entry := kb.entry(p.entry_id)) else p for p in taught
+    ]
     if not args.export:
         print("\n".join(learned_table(phrasings)))
         return 0
