@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 import sys
+from dataclasses import replace
 
 from bot.cli.support import knowledge_base, settings_or_exit, with_database
 from content import read_content
