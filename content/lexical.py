@@ -46,8 +46,18 @@ class LexicalIndex:
     def __init__(self, entries: Sequence[Entry], normalizer: Normalizer) -> None:
         self.normalizer = normalizer
         self._entries = entries
+        # Titles, keywords and phrasings are tokenized more than once while building
+        # (and many repeat across entries): tokenize each distinct text once.
+        self._build_terms: dict[str, list[str]] = {}
         self._build_phrasings()
         self._build_bm25()
+        self._build_terms = {}
+
+    def _terms(self, text: str) -> list[str]:
+        found = self._build_terms.get(text)
+        if found is None:
+            found = self._build_terms[text] = self.normalizer.terms(text)
+        return found
 
     def _build_phrasings(self) -> None:
         self._phrasings: list[str] = []
@@ -58,7 +68,7 @@ class LexicalIndex:
                 self.add_phrasing(index, text)
 
     def add_phrasing(self, owner: int, text: str) -> None:
-        normalized = " ".join(self.normalizer.content_tokens(text))
+        normalized = " ".join(dict.fromkeys(self._terms(text)))  # content tokens
         if normalized:
             self._phrasings_of[owner].append(len(self._phrasings))
             self._phrasings.append(normalized)
@@ -68,7 +78,7 @@ class LexicalIndex:
         # Title and keywords count twice: they name the concept; the answer once.
         weighted = [entry.title, entry.title, *entry.questions, *entry.keywords, *entry.keywords]
         weighted.append(strip_tags(entry.answer))
-        return [term for text in weighted for term in self.normalizer.terms(text)]
+        return [term for text in weighted for term in self._terms(text)]
 
     def _build_bm25(self) -> None:
         documents = [self._entry_tokens(entry) for entry in self._entries]
