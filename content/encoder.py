@@ -104,6 +104,15 @@ class VectorCache:
         # /reload indexes new content in a worker thread while the event loop may
         # encode a learned phrasing: one writer at a time.
         self._lock = threading.Lock()
+        # Whether _vectors holds the file's contents; see release().
+        self._loaded = False
+        self._unsaved = False
+
+    def _load(self) -> None:
+        """Read the file into memory, once until the next release(); caller holds the lock."""
+        if self._loaded:
+            return
+        self._loaded = True
         if self._path and self._path.exists():
             try:
                 with np.load(self._path) as stored:
@@ -112,15 +121,29 @@ class VectorCache:
             except (OSError, ValueError, KeyError):
                 self._vectors = {}  # unreadable cache: rebuild it, never fail the start
 
+    def release(self) -> None:
+        """Let go of the vectors held in memory; the next lookup reads the file again.
+
+        A matcher copies the vectors it needs into its own arrays, so after it is
+        built the cache's copy (every vector ever cached, about 18 MB for the
+        shipped content) would only double the process's memory. An in-memory
+        cache, or one holding vectors not yet on disk, keeps them."""
+        with self._lock:
+            if self._path is not None and not self._unsaved:
+                self._vectors = {}
+                self._loaded = False
+
     def key(self, text: str) -> str:
         return hashlib.sha1(f"{self._model_id}\0{text}".encode()).hexdigest()
 
     def vectors(self, texts: Sequence[str], encoder: SentenceEncoder) -> Vectors:
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
         keys = [self.key(t) for t in texts]
         with self._lock:
-            missing = sorted(
-                {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items()
-            )
+            self._load()
+            found = {k: self._vectors[k] for k in set(keys) if k in self._vectors}
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
         if missing:
             if len(missing) >= ANNOUNCE_TEXTS:
                 log.warning(
@@ -133,14 +156,12 @@ class VectorCache:
             # Encoded outside the lock: a long /reload must not hold up the event loop.
             fresh = encoder.encode([t for _, t in missing])
             with self._lock:
+                self._load()  # released by another thread meanwhile
                 for (k, _), vector in zip(missing, fresh, strict=True):
-                    self._vectors[k] = vector
+                    self._vectors[k] = found[k] = vector
+                self._unsaved = True
                 self._save()
-        if not texts:
-            return np.zeros((0, DIMENSION), dtype=np.float32)
-        with self._lock:
-            found = [self._vectors[k] for k in keys]
-        return np.stack(found).astype(np.float32, copy=False)
+        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
 
     def put(self, texts: Sequence[str], vectors: Vectors) -> None:
         """Store `vectors` (one row per text) as the texts' vectors, without the encoder.
@@ -155,10 +176,19 @@ class VectorCache:
             for text, vector in zip(texts, vectors, strict=True)
         }
         with self._lock:
+            self._load()
             self._vectors.update(stored)
+            self._unsaved = True
+
+    @property
+    def in_memory(self) -> int:
+        """How many vectors are held in memory right now (0 after release())."""
+        return len(self._vectors)
 
     def __len__(self) -> int:
-        return len(self._vectors)
+        with self._lock:
+            self._load()
+            return len(self._vectors)
 
     def _save(self) -> None:
         if self._path is None:
@@ -172,6 +202,7 @@ class VectorCache:
             with os.fdopen(handle, "wb") as out:
                 np.savez(out, keys=keys, vectors=vectors)
             os.replace(temporary, self._path)
+            self._unsaved = False
         except OSError as error:
             # A read-only or full disk costs a re-encode at the next start, nothing more.
             log.warning("Could not save the vector cache in %s: %s", self._path.parent, error)

@@ -95,8 +95,8 @@ class Matcher:
         self.plain_english = LearnerEnglish(kb.learner_words)
         self._program_words = frozenset(self.normalizer.content_tokens(PROGRAM_WORDS))
         self._entries = kb.entries
-        encoder = encoder or shared_encoder()
-        cache = cache or shared_cache()
+        encoder = encoder if encoder is not None else shared_encoder()
+        cache = cache if cache is not None else shared_cache()  # an empty cache is falsy
         self._lexical = LexicalIndex(kb.entries, self.normalizer)
         smalltalk_phrases = SmalltalkClassifier.phrases(kb.smalltalk)
         # Encode whatever is new in one go (a first start says so once, then waits).
@@ -106,6 +106,9 @@ class Matcher:
             kb.smalltalk, self.normalizer, cache.vectors(smalltalk_phrases, encoder)
         )
         self._learned: dict[str, int] = {}
+        # The indexes hold their own copies of the vectors now.
+        self._cache = cache
+        cache.release()
 
     def set_learned(self, phrasings: Sequence[tuple[str, str]]) -> None:
         """Replace the phrasings authors taught from /unanswered: (entry id, question).
@@ -119,6 +122,7 @@ class Matcher:
         known = [(index_of[entry.id], q) for entry, q in current if entry is not None]
         self._learned = {key: i for i, q in known if (key := self._key(q))}
         self._semantic.set_learned(known)
+        self._cache.release()
 
     def _key(self, text: str) -> str:
         return " ".join(self.normalizer.content_tokens(text))

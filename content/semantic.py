@@ -59,6 +59,7 @@ class SemanticIndex:
         self._passages, self._passage_starts = self._grouped(answers)
         self._passage_ends = np.append(self._passage_starts[1:], len(self._passages))
         self._learned: Vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
+        self._learned_vectors: dict[str, Vectors] = {}
         self._learned_owner: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._recent: dict[str, Vectors] = {}
         # The classifier's factors from the content's phrasings, computed once.
@@ -82,8 +83,18 @@ class SemanticIndex:
         return self._cache.vectors(texts, self._encoder), starts
 
     def set_learned(self, pairs: Sequence[tuple[int, str]]) -> None:
-        """Phrasings taught by authors: (entry index, question)."""
-        self._learned = self._cache.vectors([text for _, text in pairs], self._encoder)
+        """Phrasings taught by authors: (entry index, question).
+
+        Phrasings already taught keep their vectors, so a sync that adds one new
+        phrasing asks the cache (and the disk behind it) for that one only."""
+        new = [text for _, text in pairs if text not in self._learned_vectors]
+        fresh = self._cache.vectors(new, self._encoder)
+        self._learned_vectors.update(zip(new, fresh, strict=True))
+        self._learned = (
+            np.stack([self._learned_vectors[text] for _, text in pairs])
+            if pairs
+            else np.zeros((0, self._encoder.dimension), dtype=np.float32)
+        )
         self._learned_owner = np.array([owner for owner, _ in pairs], dtype=np.int64)
         self._fit_classifier()
 

@@ -131,3 +131,31 @@ def test_an_unwritable_cache_folder_costs_nothing_but_a_warning(
     assert vectors.shape == (1, 384)
     assert any("Could not save the vector cache" in r.getMessage() for r in caplog.records)
     assert list(tmp_path.iterdir()) == [blocked]  # no stray temporary file
+
+
+def test_a_released_cache_reads_its_file_again_instead_of_encoding(tmp_path: Path) -> None:
+    cache = VectorCache(tmp_path)
+    first = cache.vectors(["what is an etag", "celery retries"], ZeroEncoder())  # type: ignore[arg-type]
+    assert cache.in_memory == 2
+    cache.release()
+    assert cache.in_memory == 0
+    encoder = CountingEncoder()
+    again = cache.vectors(["celery retries", "what is an etag"], encoder)
+    assert encoder.encoded == []
+    assert np.array_equal(again, first[::-1])
+    assert cache.in_memory == 2
+
+
+def test_release_keeps_vectors_that_exist_nowhere_else(tmp_path: Path) -> None:
+    in_memory = VectorCache(None)
+    in_memory.put(["first text"], np.eye(1, 384, dtype=np.float32))
+    in_memory.release()
+    assert in_memory.in_memory == 1
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("a file where the cache folder should be")
+    unsaved = VectorCache(blocked / "vectors")
+    unsaved.vectors(["hello"], ZeroEncoder())  # type: ignore[arg-type]
+    unsaved.release()
+    encoder = CountingEncoder()
+    assert unsaved.vectors(["hello"], encoder).shape == (1, 384)
+    assert encoder.encoded == []

@@ -186,3 +186,28 @@ def test_an_answer_offers_close_alternatives_as_buttons(matcher: Matcher) -> Non
     labels = [b.label for row in view.rows for b in row]
     assert labels[0] == "🔎 Or: Cache-Control headers"
     assert "↪ Cache-Control headers" not in labels  # not offered twice
+
+
+def test_a_built_matcher_leaves_no_second_copy_of_the_vectors(tmp_path: Path) -> None:
+    """The indexes copy what they need; the on-disk cache's vectors leave memory,
+    and a taught phrasing is still encoded and cached (then let go again)."""
+    from content.encoder import VectorCache, shared_encoder
+
+    cache = VectorCache(tmp_path)
+    built = Matcher(load_knowledge_base(FIXTURE), cache=cache)
+    assert cache.in_memory == 0
+    best = built.match("what is an etag").best
+    assert best is not None and best.entry.id == "caching-etag"
+    odd = "purple giraffe umbrella soup recipe"
+    built.set_learned([("caching-etag", odd)])
+    assert cache.in_memory == 0
+    taught = built.match(odd)
+    assert taught.status is MatchStatus.ANSWERED and taught.best is not None
+    assert taught.best.entry.id == "caching-etag"
+
+    class NoEncoder:
+        def encode(self, texts: list[str]) -> None:
+            raise AssertionError(f"encoded {texts} again")
+
+    on_disk = VectorCache(tmp_path).vectors([odd], NoEncoder())  # type: ignore[arg-type]
+    assert on_disk.shape == (1, shared_encoder().dimension)
