@@ -1,13 +1,15 @@
 """Start-up time and memory of `nexus-bot run`, beside a bare python-telegram-bot echo
 bot (bench/echo_bot.py) as the floor.
 
-    python bench/startup_memory.py [--runs 5] [--settle 0.5]
+    python bench/startup_memory.py [--runs 5] [--settle 0.5] [--restart]
 
 Each run starts one process against its own loopback fake Bot API
 (bot/fake_telegram/server.py, on 127.0.0.1) with the same token, a fresh temporary
 NEXUS_DATA_DIR (SQLite) and one shared NEXUS_CACHE_DIR, warmed first by one
 `nexus-bot run` whose figures are not counted. Runs alternate Nexus / echo, `--runs`
-of each. Per run:
+of each. With `--restart`, Nexus starts on a copy of the database the warm-up run
+created (migrated, as at every restart of a deployed bot) instead of a new one.
+Per run:
 
 - start → first getUpdates: from just before the process is spawned to its first
   getUpdates request reaching the fake server (the bot is then ready for updates);
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -176,10 +179,21 @@ def stop(process: subprocess.Popen[bytes]) -> tuple[float, int | None]:
     return time.monotonic() - started, code
 
 
-def run_once(bot: str, cache_dir: Path, settle: float, start_timeout: float) -> Run:
+def run_once(
+    bot: str,
+    cache_dir: Path,
+    settle: float,
+    start_timeout: float,
+    database_from: Path | None = None,
+    keep_data_in: Path | None = None,
+) -> Run:
+    """`database_from`: a data folder copied in first (a restart: the database exists
+    and is migrated); `keep_data_in`: where the run's data folder is left afterwards."""
     api = WatchedApi()
     with tempfile.TemporaryDirectory() as folder, LoopbackBotApiServer(api) as server:
         data_dir = Path(folder) / "data"
+        if database_from is not None and bot == "nexus":
+            shutil.copytree(database_from, data_dir)
         log = Path(folder) / "bot.log"
         with log.open("wb") as out:
             started = time.monotonic()
@@ -219,6 +233,8 @@ def run_once(bot: str, cache_dir: Path, settle: float, start_timeout: float) -> 
                     process.wait(timeout=STOP_TIMEOUT_S)
         if code != 0:
             print(f"note: {bot} exit code {code} after SIGTERM:\n{tail(log)}", file=sys.stderr)
+        if keep_data_in is not None:
+            shutil.copytree(data_dir, keep_data_in)
         return Run(
             bot,
             ready_s,
@@ -259,6 +275,14 @@ def main() -> int:
         action="store_true",
         help="one run of each on the user's vector cache, no warm-up: a few seconds once warm",
     )
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help=(
+            "start Nexus on a copy of the database the warm-up run created (a restart: "
+            "migrated, with the warm-up's learner); default: a new database every run"
+        ),
+    )
     args = parser.parse_args()
     if args.smoke:
         args.runs, args.settle = 1, 0.1
@@ -267,11 +291,19 @@ def main() -> int:
     print(
         f"nexus-bot: {command('nexus')[0]} (code in {nexus_code()}); echo bot: {command('echo')[1]}"
     )
+    print(
+        "database: a copy of the warm-up run's (a restart)"
+        if args.restart
+        else "database: a new one every run (migrated at start)"
+    )
     runs: list[Run] = []
     caches = nullcontext(str(cache_folder())) if args.smoke else tempfile.TemporaryDirectory()
-    with caches as cache:
-        if not args.smoke:
-            warm = run_once("nexus", Path(cache), args.settle, WARM_UP_TIMEOUT_S)
+    with caches as cache, tempfile.TemporaryDirectory() as kept:
+        warmed_data = Path(kept) / "data" if args.restart else None
+        if not args.smoke or args.restart:
+            warm = run_once(
+                "nexus", Path(cache), args.settle, WARM_UP_TIMEOUT_S, keep_data_in=warmed_data
+            )
             print(
                 f"warm-up (empty vector cache, not counted): first getUpdates after "
                 f"{warm.ready_s:.1f} s, first reply {warm.reply_s:.3f} s",
@@ -279,7 +311,7 @@ def main() -> int:
             )
         for i in range(args.runs):
             for bot in ("nexus", "echo"):
-                r = run_once(bot, Path(cache), args.settle, START_TIMEOUT_S)
+                r = run_once(bot, Path(cache), args.settle, START_TIMEOUT_S, warmed_data)
                 runs.append(r)
                 print(
                     f"run {i + 1} {bot}: ready {r.ready_s:.2f} s, VmRSS {r.rss_ready_mib:.0f} MiB; "

@@ -45,7 +45,6 @@ from bot.telegram.guard import FloodGuard
 from bot.telegram.lifecycle import initialize, poll
 from bot.telegram.send import FollowUps
 from bot.telegram.tip_sender import TipSender
-from bot.telegram.webhook import agree_secret, serve, webhook_app
 from content import load_knowledge_base
 from storage import Database
 
@@ -223,6 +222,9 @@ class Nexus:
         return EXIT_POLLER_RUNNING if self._lost_lease else 0
 
     async def _webhook(self, stop: asyncio.Event) -> int:
+        # uvicorn and Starlette load only in webhook mode: a poller never needs them.
+        from bot.telegram.webhook import agree_secret, serve, webhook_app
+
         url = self.settings.webhook_url
         assert url is not None
         secret = await agree_secret(self.intake, self.settings.webhook_secret)

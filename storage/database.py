@@ -6,20 +6,41 @@ PostgreSQL needs nothing special."""
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.unit_of_work import SqlUnitOfWork
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def head_revision(folder: Path = MIGRATIONS_DIR / "versions") -> str:
+    """The newest migration: the one no other migration names as its down_revision
+    (read from the files as Alembic writes them; a test checks it against Alembic)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in folder.glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        if found := re.search(r'^revision = "([^"]+)"', source, re.MULTILINE):
+            revisions.add(found.group(1))
+        if found := re.search(r'^down_revision = "([^"]+)"', source, re.MULTILINE):
+            parents.add(found.group(1))
+    (head,) = revisions - parents
+    return head
+
+
+HEAD_REVISION = head_revision()
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -73,6 +94,8 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
@@ -82,6 +105,8 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Apply Alembic migrations on `engine` (shares its connection; safe inside a loop)."""
 
     def run(connection: Connection) -> None:
+        from alembic import command
+
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -102,7 +127,22 @@ class Database:
         return SqlUnitOfWork(self._sessions)
 
     async def migrate(self) -> None:
+        """Bring the schema to the newest migration. A database already there (every
+        restart) is recognised with one query, without loading Alembic (about 10 MiB
+        and 0.1 s at each start)."""
+        if await self.revision() == HEAD_REVISION:
+            return
         await upgrade(self.engine)
+
+    async def revision(self) -> str | None:
+        """The migration the database is at; None for a database never migrated."""
+        try:
+            async with self.engine.connect() as connection:
+                found = await connection.execute(text("SELECT version_num FROM alembic_version"))
+                versions = [str(row[0]) for row in found]
+        except SQLAlchemyError:
+            return None  # no alembic_version table yet
+        return versions[0] if len(versions) == 1 else None
 
     async def scrub(self) -> bool:
         """After a deletion has committed, make it final on disk. SQLite: copy the

@@ -21,8 +21,10 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 from bot.services.quiz_types import ProgressReport
 
@@ -108,6 +110,8 @@ class Layout:
 
 @cache
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    from PIL import ImageFont  # Pillow loads on the first picture, not at start-up
+
     return ImageFont.load_default(size=size)
 
 
@@ -180,6 +184,8 @@ def layout(picture: ProgressPicture) -> Layout:
 
 
 def draw(plan: Layout) -> bytes:
+    from PIL import Image, ImageDraw  # on the first picture, not at start-up
+
     image = Image.new("RGB", plan.size, BACKGROUND)
     pen = ImageDraw.Draw(image)
     for bar in plan.bars:
