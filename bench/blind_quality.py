@@ -159,6 +159,7 @@ def main() -> int:
         "frozen": load_split("frozen", topics=kb.entry_topics),
         "calibration": load_split("calibration", topics=kb.entry_topics),
         "tune": load_split("tune", topics=kb.entry_topics),
+        "tune2": load_split("tune2", topics=kb.entry_topics),
         "dev": dev_as_split(kb),
     }
     messages = all_messages(splits.values())

@@ -1,6 +1,6 @@
-"""Add the tune split's learner questions to their entries' phrasings (run once).
+"""Add a tune split's learner questions to their entries' phrasings (run once per split).
 
-    python bench/tune_to_phrasings.py
+    python bench/tune_to_phrasings.py [--split tune|tune2]
 
 The tune split (tests/eval/blind/tune.yaml) exists to be tuned on: its questions
 are real learner wording (problems, errors, Pidgin, typos) labelled with the
@@ -15,6 +15,7 @@ hand formatting; questions already present are skipped.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -50,8 +51,11 @@ def insert(path: Path, additions: dict[str, list[str]]) -> int:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--split", default="tune", choices=["tune", "tune2"])
+    args = parser.parse_args()
     kb = load_knowledge_base()
-    tune = load_split("tune", topics=kb.entry_topics)
+    tune = load_split(args.split, topics=kb.entry_topics)
     additions: dict[str, list[str]] = {}
     for question in tune.covered:
         entry = kb.entry(question.entries[0])
