@@ -234,3 +234,26 @@ def test_cli_lists_and_exports_learned_phrasings(
     assert table[0].split() == ["entry", "taught", "by", "taught", "at", "question"]
     assert table[1].split() == ["caching-etag", str(ADMIN), "2026-12-04", "09:01", "etag", "pls"]
     assert table[-1] == "3 phrasing(s) for 2 entries"
+
+
+def test_cli_exports_a_phrasing_taught_for_a_merged_entry_under_the_entry_it_became(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("NEXUS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("NEXUS_DATA_DIR", str(tmp_path / "data"))
+    assert main(["content", "learned", "--export"]) == 0  # creates the database
+    capsys.readouterr()
+
+    async def seed() -> None:
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'nexus.db'}")
+        async with database.unit_of_work() as uow:
+            # Taught before rate-limiting-drf-throttling was merged into drf-throttling.
+            await uow.learned.teach("rate-limiting-drf-throttling", ["429 on drf"], ADMIN, NOW)
+            await uow.commit()
+        await database.close()
+
+    asyncio.run(seed())
+    assert main(["content", "learned", "--export"]) == 0
+    assert yaml.safe_load(capsys.readouterr().out) == [
+        {"entry": "drf-throttling", "questions": ["429 on drf"]}
+    ]
