@@ -172,7 +172,7 @@ def main() -> int:
         systems["BM25 (bm25 over title, phrasings, answer)"] = thresholded(
             bm25_scores(kb, messages), splits["calibration"]
         )
-        systems["embedding search alone (MiniLM, phrasings)"] = thresholded(
+        systems["embedding search alone (the shipped encoder, phrasings)"] = thresholded(
             embedding_scores(kb, messages), splits["calibration"]
         )
     print(

@@ -13,7 +13,7 @@ from storage.database import HEAD_REVISION, alembic_config, head_revision, upgra
 
 def test_the_head_read_from_the_files_is_alembics_head() -> None:
     assert head_revision() == HEAD_REVISION
-    assert HEAD_REVISION == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
 
 
 async def test_a_new_database_is_migrated_to_the_head(fresh_database: Database) -> None:
