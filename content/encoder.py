@@ -1,10 +1,12 @@
 """Sentence vectors: the bundled all-MiniLM-L6-v2 encoder and an on-disk vector cache.
 
 The encoder reads meaning, not words: "my list endpoint runs one query per row"
-lands near "N+1 queries" although they share no term. The model is the int8
-ONNX file in content/models/minilm/ (built by content/models/build_minilm.py,
-license and checksums in its README), run with onnxruntime on one thread; it
-never touches the network.
+lands near "N+1 queries" although they share no term. The model is
+all-MiniLM-L6-v2 fine-tuned on the knowledge base's own phrasings
+(content/models/finetune_minilm.py), as the int8 ONNX file in
+content/models/minilm/ (built by content/models/build_minilm.py, license and
+checksums in its README), run with onnxruntime on one thread; it never touches
+the network.
 
 Encoding the knowledge base takes seconds, so vectors are cached on disk per
 text, keyed by a hash of the model and the text: a warm start and a /reload
@@ -27,11 +29,11 @@ import numpy.typing as npt
 MODEL_DIR = Path(__file__).parent / "models" / "minilm"
 MODEL_FILE = "model.int8.onnx"
 # sha256 of model.int8.onnx; tests check the shipped file against it.
-MODEL_SHA256 = "f6952148229ffacffde6e76a5dedf68a4412e99c6d7a1db5e8f3c5c54694a919"
+MODEL_SHA256 = "9dfecf786411d22a4ab5afcaffadce9817ec2fabda8570c8fa953aa617b8062b"
 # Part of every cached vector's key: a new model file or a change in how text is
 # turned into tokens (PIPELINE) makes old vectors unreachable.
 PIPELINE = 2
-MODEL_ID = f"all-MiniLM-L6-v2-int8-{MODEL_SHA256[:12]}-p{PIPELINE}"
+MODEL_ID = f"all-MiniLM-L6-v2-nexus-int8-{MODEL_SHA256[:12]}-p{PIPELINE}"
 DIMENSION = 384
 MAX_TOKENS = 128  # questions and answer paragraphs fit; longer text is cut
 # Announce an encoding run this long, so a first start is not a silent pause.
