@@ -100,12 +100,11 @@ def _check_entries(kb: KnowledgeBase, report: _Report) -> None:
                 report.add("entries", entry.id, "related", f"unknown entry '{related}'")
             elif related == entry.id:
                 report.add("entries", entry.id, "related", "an entry cannot relate to itself")
-    for duplicate in _duplicates(former for e in kb.entries for former in e.replaces):
-        report.add("entries", duplicate, "replaces", "two entries claim to replace this id")
-    for entry in kb.entries:
         for former in entry.replaces:
             if former in entry_ids:
                 report.add("entries", entry.id, "replaces", f"'{former}' is still an entry")
+    for duplicate in _duplicates(former for e in kb.entries for former in e.replaces):
+        report.add("entries", duplicate, "replaces", "two entries claim to replace this id")
 
 
 def _check_quizzes(kb: KnowledgeBase, report: _Report) -> None:

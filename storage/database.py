@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+@cache
 def head_revision(folder: Path = MIGRATIONS_DIR / "versions") -> str:
     """The newest migration: the one no other migration names as its down_revision
     (read from the files as Alembic writes them; a test checks it against Alembic)."""
@@ -40,7 +42,6 @@ def head_revision(folder: Path = MIGRATIONS_DIR / "versions") -> str:
     return head
 
 
-HEAD_REVISION = head_revision()
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -130,7 +131,7 @@ class Database:
         """Bring the schema to the newest migration. A database already there (every
         restart) is recognised with one query, without loading Alembic (about 10 MiB
         and 0.1 s at each start)."""
-        if await self.revision() == HEAD_REVISION:
+        if await self.revision() == head_revision():
             return
         await upgrade(self.engine)
 
