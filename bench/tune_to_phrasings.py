@@ -1,6 +1,6 @@
 """Add a tune split's learner questions to their entries' phrasings (run once per split).
 
-    python bench/tune_to_phrasings.py [--split tune|tune2]
+    python bench/tune_to_phrasings.py [--split tune|tune2|tune3]
 
 The tune split (tests/eval/blind/tune.yaml) exists to be tuned on: its questions
 are real learner wording (problems, errors, Pidgin, typos) labelled with the
@@ -10,7 +10,9 @@ no author reads): rank@1 0.826 -> 0.853, answered right 0.566 -> 0.644 at the
 same wrong-answer rate. The frozen split is untouched.
 
 Lines are inserted after each entry's last phrasing, so the files keep their
-hand formatting; questions already present are skipped.
+hand formatting; questions already present are skipped. A split's small-talk
+messages join their intent's examples in smalltalk.yaml the same way (emoji-only
+ones aside: emoji have their own table in content/smalltalk.py).
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from bench.blind import load_split
-from content import BUNDLED_CONTENT_DIR, load_knowledge_base
+from bench.blind import BlindSplit, load_split
+from content import BUNDLED_CONTENT_DIR, KnowledgeBase, load_knowledge_base
+from content.normalize import Normalizer
+from content.smalltalk import without_symbols
 
 
 def insert(path: Path, additions: dict[str, list[str]]) -> int:
@@ -50,9 +54,44 @@ def insert(path: Path, additions: dict[str, list[str]]) -> int:
     return added
 
 
+def add_smalltalk(path: Path, additions: dict[str, list[str]]) -> int:
+    """Append examples to each intent's one-line `phrases: [...]` list."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    intent: str | None = None
+    added = 0
+    for index, line in enumerate(lines):
+        if found := re.match(r"  - id: (\S+)", line):
+            intent = found.group(1)
+        elif line.startswith("    phrases: [") and line.rstrip().endswith("]") and intent:
+            texts = additions.pop(intent, [])
+            items = "".join(f", {json.dumps(t, ensure_ascii=False)}" for t in texts)
+            lines[index] = line.rstrip()[:-1] + items + "]\n"
+            added += len(texts)
+    path.write_text("".join(lines), encoding="utf-8")
+    return added
+
+
+def smalltalk_additions(split: BlindSplit, kb: KnowledgeBase) -> dict[str, list[str]]:
+    """The split's small-talk messages that no example of their intent already says
+    (case, punctuation and emoji aside), by intent."""
+    matcher_key = Normalizer(kb.synonyms)
+    known = {intent.id: intent for intent in kb.smalltalk}
+
+    def key(text: str) -> str:
+        return " ".join(matcher_key.tokens(without_symbols(text)))
+
+    seen = {key(p) for intent in kb.smalltalk for p in intent.phrases}
+    additions: dict[str, list[str]] = {}
+    for text, intent in split.smalltalk:
+        if intent in known and any(c.isalnum() for c in text) and key(text) not in seen:
+            seen.add(key(text))
+            additions.setdefault(intent, []).append(" ".join(text.split()))
+    return additions
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--split", default="tune", choices=["tune", "tune2"])
+    parser.add_argument("--split", default="tune", choices=["tune", "tune2", "tune3"])
     args = parser.parse_args()
     kb = load_knowledge_base()
     tune = load_split(args.split, topics=kb.entry_topics)
@@ -65,8 +104,12 @@ def main() -> int:
     total = 0
     for path in sorted((BUNDLED_CONTENT_DIR / "entries").glob("*.yaml")):
         total += insert(path, additions)
-    print(f"added {total} phrasings; not placed: {sorted(additions)}")
-    return 0 if not additions else 1
+    chat = smalltalk_additions(tune, kb)
+    examples = add_smalltalk(BUNDLED_CONTENT_DIR / "smalltalk.yaml", chat)
+    print(f"added {total} phrasings and {examples} small-talk examples")
+    if additions or chat:
+        print(f"not placed: {sorted(additions)} {sorted(chat)}")
+    return 0 if not additions and not chat else 1
 
 
 if __name__ == "__main__":
