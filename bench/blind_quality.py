@@ -160,6 +160,7 @@ def main() -> int:
         "calibration": load_split("calibration", topics=kb.entry_topics),
         "tune": load_split("tune", topics=kb.entry_topics),
         "tune2": load_split("tune2", topics=kb.entry_topics),
+        "tune3": load_split("tune3", topics=kb.entry_topics),
         "dev": dev_as_split(kb),
     }
     messages = all_messages(splits.values())

@@ -23,11 +23,14 @@ import re
 import sys
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from bench.blind import BlindSplit, load_split
 from content import BUNDLED_CONTENT_DIR, KnowledgeBase, load_knowledge_base
 from content.normalize import Normalizer
+from content.overlap import NEAR_DUPLICATE
 from content.smalltalk import without_symbols
 
 
@@ -52,6 +55,14 @@ def insert(path: Path, additions: dict[str, list[str]]) -> int:
                 in_questions = False
     path.write_text("".join(out), encoding="utf-8")
     return added
+
+
+def _near(key: str, texts: list[str]) -> int | None:
+    """The index of a text that is `key` nearly word for word (as content check judges)."""
+    found = process.extractOne(
+        key, texts, scorer=fuzz.token_sort_ratio, score_cutoff=NEAR_DUPLICATE
+    )
+    return None if found is None else int(found[2])
 
 
 def add_smalltalk(path: Path, additions: dict[str, list[str]]) -> int:
@@ -96,11 +107,21 @@ def main() -> int:
     kb = load_knowledge_base()
     tune = load_split(args.split, topics=kb.entry_topics)
     additions: dict[str, list[str]] = {}
+    # A question that an entry already has, or nearly (labellers of different splits
+    # may disagree on which entry answers it), is skipped: one text under two entries
+    # splits the matcher's confidence between them (`nexus-bot content check` warns).
+    normalizer = Normalizer(kb.synonyms)
+    known = [
+        (" ".join(normalizer.content_tokens(q)), e.id) for e in kb.entries for q in e.questions
+    ]
     for question in tune.covered:
         entry = kb.entry(question.entries[0])
         text = " ".join(question.text.split())  # one line: pasted tracebacks keep their words
-        if entry and text not in entry.questions and text not in additions.get(entry.id, []):
-            additions.setdefault(entry.id, []).append(text)
+        key = " ".join(normalizer.content_tokens(text))
+        if entry is None or not key or _near(key, [k for k, _ in known]) is not None:
+            continue
+        known.append((key, entry.id))
+        additions.setdefault(entry.id, []).append(text)
     total = 0
     for path in sorted((BUNDLED_CONTENT_DIR / "entries").glob("*.yaml")):
         total += insert(path, additions)
