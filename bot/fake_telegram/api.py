@@ -5,6 +5,7 @@ would reject. Thread-safe: the loopback server calls it from its own threads."""
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -68,7 +69,9 @@ class FakeBotApi(GroupChats):
         self.inline = InlineMode(self._update_ids, BOT_USER)  # inline_query updates, answers
         self.groups = GroupMode(self._update_ids, self._message_ids, BOT_USER)  # groups
         self._lock = threading.Condition()
-        self.commands: list[dict[str, Any]] = []
+        self.commands: list[dict[str, Any]] = []  # the default menu
+        # Menus for a scope (setMyCommands' `scope`), by the scope's type.
+        self.scoped_commands: dict[str, list[dict[str, Any]]] = {}
         self.chats: dict[int, dict[str, Any]] = {}  # groups (see GroupChats)
         self.webhook: dict[str, Any] = {}
         # True: another process "is already polling": getUpdates answers 409 Conflict.
@@ -79,7 +82,7 @@ class FakeBotApi(GroupChats):
             "deleteWebhook": self._delete_webhook,
             "setWebhook": self._set_webhook,
             "setMyCommands": self._set_my_commands,
-            "getMyCommands": lambda p: self.commands,
+            "getMyCommands": self._get_my_commands,
             "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_reply_markup,
@@ -217,8 +220,23 @@ class FakeBotApi(GroupChats):
         return True
 
     def _set_my_commands(self, params: dict[str, Any]) -> bool:
-        self.commands = list(params.get("commands") or [])
+        scope = self._scope(params)
+        if scope == "default":
+            self.commands = list(params.get("commands") or [])
+        else:
+            self.scoped_commands[scope] = list(params.get("commands") or [])
         return True
+
+    def _get_my_commands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        scope = self._scope(params)
+        return self.commands if scope == "default" else self.scoped_commands.get(scope, [])
+
+    @staticmethod
+    def _scope(params: dict[str, Any]) -> str:
+        scope = params.get("scope")
+        if isinstance(scope, str):  # a form field, JSON-encoded
+            scope = json.loads(scope)
+        return str(scope["type"]) if scope else "default"
 
     def _admit(self, chat_id: int) -> None:
         """Telegram's refusals, checked before a message is accepted."""

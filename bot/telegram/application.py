@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeAllChatAdministrators, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -20,7 +20,7 @@ from telegram.request import BaseRequest
 
 from bot.observability import Observer
 from bot.presentation import callbacks
-from bot.presentation.commands import COMMANDS
+from bot.presentation.commands import COMMANDS, GROUP_ADMIN_COMMANDS
 from bot.telegram.flood import FloodLimiter
 from bot.telegram.group_handlers import GroupHandlers
 from bot.telegram.group_quiz_handlers import GroupQuizHandlers
@@ -194,5 +194,11 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
 
 
 async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """Publish the command menu (setMyCommands) from the one COMMANDS list."""
+    """Publish the command menu (setMyCommands) from the one COMMANDS list, and for
+    groups' administrators the same menu with /grouptip: a scope's menu replaces the
+    default one for those users, so it repeats it."""
     await application.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
+    await application.bot.set_my_commands(
+        [BotCommand(c.name, c.description) for c in (*COMMANDS, *GROUP_ADMIN_COMMANDS)],
+        scope=BotCommandScopeAllChatAdministrators(),
+    )

@@ -27,8 +27,12 @@ def wait_for_count(server: LoopbackBotApiServer, method: str, count: int) -> lis
 
 def test_conversation_and_clean_shutdown(server: LoopbackBotApiServer, start_bot, bot_env) -> None:
     bot = start_bot("run")
-    server.api.wait_for(lambda calls: any(c.method == "setMyCommands" for c in calls), timeout=30)
+    server.api.wait_for(
+        lambda calls: sum(c.method == "setMyCommands" for c in calls) == 2, timeout=30
+    )
     assert [c["command"] for c in server.api.commands] == [c.name for c in COMMANDS]
+    admin_menu = server.api.scoped_commands["all_chat_administrators"]  # over HTTP, form-encoded
+    assert [c["command"] for c in admin_menu] == [c.name for c in COMMANDS] + ["grouptip"]
 
     server.api.push_update(server.api.message_update(USER, "/start"))
     welcome = wait_for_count(server, "sendMessage", 1)[-1]

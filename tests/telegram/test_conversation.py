@@ -49,6 +49,9 @@ def only(calls: list[ApiCall], method: str) -> ApiCall:
 
 async def test_start_registers_commands_and_welcomes(nexus: Nexus, api: FakeBotApi) -> None:
     assert api.commands == [{"command": c.name, "description": c.description} for c in COMMANDS]
+    # Groups' administrators see the same menu with /grouptip added.
+    admins = api.scoped_commands["all_chat_administrators"]
+    assert [c["command"] for c in admins] == [c.name for c in COMMANDS] + ["grouptip"]
     calls = await say(nexus, api, "/start")
     sent = only(calls, "sendMessage")
     assert sent.params["chat_id"] == USER_ID
