@@ -36,6 +36,12 @@ class ApiCall:
     result: Any = None  # what the API answered (None for an error)
     at: float = 0.0  # time.monotonic() when the call was served
 
+    @property
+    def publishes_menu(self) -> bool:
+        """The default command menu being set: the last call of every bot start
+        (bot.telegram.application.register_commands), so tests count starts by it."""
+        return self.method == "setMyCommands" and not self.params.get("scope")
+
 
 class NetworkFault(Exception):
     """Injected failure of the transport: `delivered` says whether Telegram got it."""

@@ -196,9 +196,10 @@ def register_handlers(application: Application, h: AllHandlers) -> None:  # type
 async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
     """Publish the command menu (setMyCommands) from the one COMMANDS list, and for
     groups' administrators the same menu with /grouptip: a scope's menu replaces the
-    default one for those users, so it repeats it."""
-    await application.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
+    default one for those users, so it repeats it. The default menu goes last: tests
+    take it as the sign that a start is complete (ApiCall.publishes_menu)."""
     await application.bot.set_my_commands(
         [BotCommand(c.name, c.description) for c in (*COMMANDS, *GROUP_ADMIN_COMMANDS)],
         scope=BotCommandScopeAllChatAdministrators(),
     )
+    await application.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])

@@ -21,9 +21,7 @@ USER = 4242
 
 
 def starts(server: LoopbackBotApiServer, count: int) -> None:
-    server.api.wait_for(
-        lambda calls: sum(c.method == "setMyCommands" for c in calls) >= count, timeout=30
-    )
+    server.api.wait_for(lambda calls: sum(c.publishes_menu for c in calls) >= count, timeout=30)
 
 
 def replies(server: LoopbackBotApiServer, count: int) -> None:
@@ -57,7 +55,7 @@ def test_a_second_poller_refuses_and_the_first_keeps_answering(
     assert len(lines) == 1, output
     assert "already polling" in lines[0] and "webhook mode (NEXUS_WEBHOOK_URL)" in lines[0]
     assert "Traceback" not in output
-    assert sum(c.method == "setMyCommands" for c in server.api.calls) == 1  # never started
+    assert sum(c.publishes_menu for c in server.api.calls) == 1  # never started
 
     server.api.push_update(server.api.message_update(USER, "/start"))
     replies(server, 1)  # the first still answers
