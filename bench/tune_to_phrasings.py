@@ -57,12 +57,12 @@ def insert(path: Path, additions: dict[str, list[str]]) -> int:
     return added
 
 
-def _near(key: str, texts: list[str]) -> int | None:
-    """The index of a text that is `key` nearly word for word (as content check judges)."""
+def _said_nearly(key: str, texts: list[str]) -> bool:
+    """Whether a text says `key` nearly word for word (as `content check` judges)."""
     found = process.extractOne(
         key, texts, scorer=fuzz.token_sort_ratio, score_cutoff=NEAR_DUPLICATE
     )
-    return None if found is None else int(found[2])
+    return found is not None
 
 
 def add_smalltalk(path: Path, additions: dict[str, list[str]]) -> int:
@@ -85,11 +85,11 @@ def add_smalltalk(path: Path, additions: dict[str, list[str]]) -> int:
 def smalltalk_additions(split: BlindSplit, kb: KnowledgeBase) -> dict[str, list[str]]:
     """The split's small-talk messages that no example of their intent already says
     (case, punctuation and emoji aside), by intent."""
-    matcher_key = Normalizer(kb.synonyms)
+    normalizer = Normalizer(kb.synonyms)
     known = {intent.id: intent for intent in kb.smalltalk}
 
     def key(text: str) -> str:
-        return " ".join(matcher_key.tokens(without_symbols(text)))
+        return " ".join(normalizer.tokens(without_symbols(text)))
 
     seen = {key(p) for intent in kb.smalltalk for p in intent.phrases}
     additions: dict[str, list[str]] = {}
@@ -111,16 +111,14 @@ def main() -> int:
     # may disagree on which entry answers it), is skipped: one text under two entries
     # splits the matcher's confidence between them (`nexus-bot content check` warns).
     normalizer = Normalizer(kb.synonyms)
-    known = [
-        (" ".join(normalizer.content_tokens(q)), e.id) for e in kb.entries for q in e.questions
-    ]
+    known = [" ".join(normalizer.content_tokens(q)) for e in kb.entries for q in e.questions]
     for question in tune.covered:
         entry = kb.entry(question.entries[0])
         text = " ".join(question.text.split())  # one line: pasted tracebacks keep their words
         key = " ".join(normalizer.content_tokens(text))
-        if entry is None or not key or _near(key, [k for k, _ in known]) is not None:
+        if entry is None or not key or _said_nearly(key, known):
             continue
-        known.append((key, entry.id))
+        known.append(key)
         additions.setdefault(entry.id, []).append(text)
     total = 0
     for path in sorted((BUNDLED_CONTENT_DIR / "entries").glob("*.yaml")):
