@@ -86,7 +86,7 @@ def smalltalk_additions(split: BlindSplit, kb: KnowledgeBase) -> dict[str, list[
     """The split's small-talk messages that no example of their intent already says
     (case, punctuation and emoji aside), by intent."""
     normalizer = Normalizer(kb.synonyms)
-    known = {intent.id: intent for intent in kb.smalltalk}
+    intents = {intent.id for intent in kb.smalltalk}
 
     def key(text: str) -> str:
         return " ".join(normalizer.tokens(without_symbols(text)))
@@ -94,7 +94,7 @@ def smalltalk_additions(split: BlindSplit, kb: KnowledgeBase) -> dict[str, list[
     seen = {key(p) for intent in kb.smalltalk for p in intent.phrases}
     additions: dict[str, list[str]] = {}
     for text, intent in split.smalltalk:
-        if intent in known and any(c.isalnum() for c in text) and key(text) not in seen:
+        if intent in intents and any(c.isalnum() for c in text) and key(text) not in seen:
             seen.add(key(text))
             additions.setdefault(intent, []).append(" ".join(text.split()))
     return additions

@@ -5,7 +5,6 @@ would reject. Thread-safe: the loopback server calls it from its own threads."""
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -239,9 +238,8 @@ class FakeBotApi(GroupChats):
 
     @staticmethod
     def _scope(params: dict[str, Any]) -> str:
+        # A dict both in-process and over HTTP (the server decodes JSON form fields).
         scope = params.get("scope")
-        if isinstance(scope, str):  # a form field, JSON-encoded
-            scope = json.loads(scope)
         return str(scope["type"]) if scope else "default"
 
     def _admit(self, chat_id: int) -> None:
