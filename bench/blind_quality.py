@@ -1,14 +1,16 @@
 """Answer quality on the blind set as a learner sees it, beside baselines.
 
-    python bench/blind_quality.py [--before REV] [--markdown]
+    python bench/blind_quality.py [--before REV] [--no-baselines] [--split NAME ...]
 
 Nexus is scored on its own output: every message goes through one
 `nexus-bot ask --json` process (the installed command), and the reply's status,
 answered entry and offered choices are what count. The frozen split is the
 figure to quote; the calibration split (what bench/calibrate_matcher.py fitted
-the matcher's models on), the tune split (whose misses authors read to sharpen
-the content) and
-the older development set (written with the entries in view) stand beside it.
+the matcher's models on), the tune splits (whose misses authors read to sharpen
+the content, and whose questions became phrasings) and the older development set
+(written with the entries in view) stand beside it. `--split tune4` scores one
+split alone: how a new tune split is measured once, as it comes, before anything
+uses it, without reading the frozen split.
 
 Baselines, on the same entries, each with the one threshold that keeps
 off-topic answers at or under 3% on the calibration split:
@@ -50,6 +52,7 @@ from content.encoder import shared_cache, shared_encoder
 ROOT = Path(__file__).parents[1]
 BEFORE = "5bd42b6"
 MAX_OFF_TOPIC = 0.03
+SPLITS = ("frozen", "calibration", "tune", "tune2", "tune3", "tune4", "dev")
 
 
 def ask_json(messages: list[str], cwd: Path, command: list[str]) -> dict[str, Reply]:
@@ -153,28 +156,34 @@ def main() -> int:
         "--before", default=BEFORE, help="the commit whose matcher is today's baseline"
     )
     parser.add_argument("--no-baselines", action="store_true", help="score Nexus only")
+    parser.add_argument(
+        "--split",
+        action="append",
+        choices=SPLITS,
+        help="score only this split (repeatable): a new tune split is measured once, "
+        "as it comes, without reading the frozen one",
+    )
     args = parser.parse_args()
     kb = load_knowledge_base()
     splits = {
-        "frozen": load_split("frozen", topics=kb.entry_topics),
-        "calibration": load_split("calibration", topics=kb.entry_topics),
-        "tune": load_split("tune", topics=kb.entry_topics),
-        "tune2": load_split("tune2", topics=kb.entry_topics),
-        "tune3": load_split("tune3", topics=kb.entry_topics),
-        "dev": dev_as_split(kb),
+        name: dev_as_split(kb) if name == "dev" else load_split(name, topics=kb.entry_topics)
+        for name in args.split or SPLITS
     }
     messages = all_messages(splits.values())
     nexus = ask_json(messages, ROOT, [sys.executable, "-m", "bot", "ask", "--json"])
     systems: dict[str, Callable[[str], Reply]] = {"Nexus": nexus.__getitem__}
     if not args.no_baselines:
+        # The baselines' thresholds are fitted on the calibration split, whichever is scored.
+        calibration = load_split("calibration", topics=kb.entry_topics)
+        scored = all_messages([*splits.values(), calibration])
         systems[f"matcher before issue 10 ({args.before})"] = before_replies(
             args.before, messages
         ).__getitem__
         systems["BM25 (bm25 over title, phrasings, answer)"] = thresholded(
-            bm25_scores(kb, messages), splits["calibration"]
+            bm25_scores(kb, scored), calibration
         )
         systems["embedding search alone (the shipped encoder, phrasings)"] = thresholded(
-            embedding_scores(kb, messages), splits["calibration"]
+            embedding_scores(kb, scored), calibration
         )
     print(
         f"{len(kb.entries)} entries. Replies of `nexus-bot ask --json`; "
