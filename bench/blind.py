@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -44,18 +45,33 @@ class BlindSplit:
 
 
 def load_split(
-    name: str, folder: Path = BLIND_DIR, topics: dict[str, str] | None = None
+    name: str,
+    folder: Path = BLIND_DIR,
+    topics: dict[str, str] | None = None,
+    second_labels: bool = False,
 ) -> BlindSplit:
-    """`topics`: entry id -> topic, so each question is reported under its answer's topic."""
+    """`topics`: entry id -> topic, so each question is reported under its answer's topic.
+
+    `second_labels`: also accept the entries a second, independent labeller gave
+    (the `second` field, where a split has one), after the first labeller's. Only
+    questions the first labeller found covered are extended, so the set of covered
+    questions, and every share's denominator, stays the same."""
     raw = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
     topic_of = topics or {}
+
+    def accepted(q: dict[str, Any]) -> tuple[str, ...]:
+        first = tuple(q["entries"])
+        if not second_labels or not first:
+            return first
+        return first + tuple(e for e in q.get("second", []) if e not in first)
+
     questions = tuple(
         Question(
             q["id"],
             q["q"],
             q["style"],
             topic_of.get(q["entries"][0], q["topic_guess"]) if q["entries"] else q["topic_guess"],
-            tuple(q["entries"]),
+            accepted(q),
         )
         for q in raw.get("questions", [])
     )

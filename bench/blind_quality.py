@@ -28,13 +28,16 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from bench.blind import (
+    BLIND_DIR,
     BlindSplit,
     Question,
     Reply,
@@ -53,6 +56,12 @@ ROOT = Path(__file__).parents[1]
 BEFORE = "5bd42b6"
 MAX_OFF_TOPIC = 0.03
 SPLITS = ("frozen", "calibration", "tune", "tune2", "tune3", "tune4", "dev")
+# The same questions, scored against the entries either of two independent
+# labellers accepted (see tests/eval/blind/README.md, "A second labeller").
+TWO_LABELLERS = {
+    "frozen": "frozen (either of two labellers)",
+    "calibration": "calibration (either of two labellers)",
+}
 
 
 def ask_json(messages: list[str], cwd: Path, command: list[str]) -> dict[str, Reply]:
@@ -144,6 +153,27 @@ HEADER = (
 )
 
 
+def agreement(name: str) -> str:
+    """How often two independent labellers agree, on the questions the first found covered."""
+    raw = yaml.safe_load((BLIND_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    pairs = [
+        (q["entries"], q["second"]) for q in raw["questions"] if q["entries"] and "second" in q
+    ]
+    if not pairs:
+        return ""
+    n = len(pairs)
+    first_agrees = sum(bool(second) and second[0] in first for first, second in pairs)
+    overlap = sum(bool(set(first) & set(second)) for first, second in pairs)
+    same_first = sum(bool(second) and second[0] == first[0] for first, second in pairs)
+    uncovered = sum(not second for _, second in pairs)
+    return (
+        f"{name}: {n} questions labelled twice; the second labeller's first entry is the "
+        f"first labeller's first {same_first / n:.3f}, among the first's entries "
+        f"{first_agrees / n:.3f}; the two share an entry {overlap / n:.3f}; the second "
+        f"found no entry {uncovered / n:.3f}"
+    )
+
+
 def breakdown(title: str, groups: dict[str, tuple[int, float, float]]) -> str:
     lines = [f"| {title} | questions | answered right | right entry offered |", "|---|---|---|---|"]
     lines += [f"| {k} | {n} | {a:.3f} | {b:.3f} |" for k, (n, a, b) in groups.items()]
@@ -169,6 +199,11 @@ def main() -> int:
         name: dev_as_split(kb) if name == "dev" else load_split(name, topics=kb.entry_topics)
         for name in args.split or SPLITS
     }
+    for name in [n for n in splits if n in TWO_LABELLERS]:
+        splits[TWO_LABELLERS[name]] = replace(
+            load_split(name, topics=kb.entry_topics, second_labels=True),
+            name=TWO_LABELLERS[name],
+        )
     messages = all_messages(splits.values())
     nexus = ask_json(messages, ROOT, [sys.executable, "-m", "bot", "ask", "--json"])
     systems: dict[str, Callable[[str], Reply]] = {"Nexus": nexus.__getitem__}
@@ -189,6 +224,9 @@ def main() -> int:
         f"{len(kb.entries)} entries. Replies of `nexus-bot ask --json`; "
         "baselines fitted on the calibration split.\n"
     )
+    for name in [n for n in SPLITS if n in TWO_LABELLERS and n in splits]:
+        if line := agreement(name):
+            print(line + "\n")
     for name, split in splits.items():
         print(
             f"### {name} split: {len(split.covered)} questions, {len(split.off_topic)} off-topic, "
