@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -26,6 +25,9 @@ class Question:
     style: str
     topic: str
     entries: tuple[str, ...]  # acceptable answers, best first; () = not covered
+    # What a second, independent labeller gave (best first; () = no entry), or
+    # None where the question was labelled once.
+    second: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -43,35 +45,33 @@ class BlindSplit:
         texts = [q.text for q in self.questions] + list(self.off_topic)
         return texts + [t for t, _ in self.smalltalk]
 
+    def either_labeller(self, name: str) -> BlindSplit:
+        """The same split, also accepting the second labeller's entries after the
+        first's. Only questions the first labeller found covered are extended, so the
+        covered questions, and every share's denominator, stay the same."""
+
+        def accepted(q: Question) -> Question:
+            if not q.entries or not q.second:
+                return q
+            return replace(q, entries=q.entries + tuple(e for e in q.second if e not in q.entries))
+
+        return replace(self, name=name, questions=tuple(accepted(q) for q in self.questions))
+
 
 def load_split(
-    name: str,
-    folder: Path = BLIND_DIR,
-    topics: dict[str, str] | None = None,
-    second_labels: bool = False,
+    name: str, folder: Path = BLIND_DIR, topics: dict[str, str] | None = None
 ) -> BlindSplit:
-    """`topics`: entry id -> topic, so each question is reported under its answer's topic.
-
-    `second_labels`: also accept the entries a second, independent labeller gave
-    (the `second` field, where a split has one), after the first labeller's. Only
-    questions the first labeller found covered are extended, so the set of covered
-    questions, and every share's denominator, stays the same."""
+    """`topics`: entry id -> topic, so each question is reported under its answer's topic."""
     raw = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
     topic_of = topics or {}
-
-    def accepted(q: dict[str, Any]) -> tuple[str, ...]:
-        first = tuple(q["entries"])
-        if not second_labels or not first:
-            return first
-        return first + tuple(e for e in q.get("second", []) if e not in first)
-
     questions = tuple(
         Question(
             q["id"],
             q["q"],
             q["style"],
             topic_of.get(q["entries"][0], q["topic_guess"]) if q["entries"] else q["topic_guess"],
-            accepted(q),
+            tuple(q["entries"]),
+            tuple(q["second"]) if "second" in q else None,
         )
         for q in raw.get("questions", [])
     )

@@ -28,16 +28,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from bench.blind import (
-    BLIND_DIR,
     BlindSplit,
     Question,
     Reply,
@@ -153,21 +150,18 @@ HEADER = (
 )
 
 
-def agreement(name: str) -> str:
+def agreement(split: BlindSplit) -> str:
     """How often two independent labellers agree, on the questions the first found covered."""
-    raw = yaml.safe_load((BLIND_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
-    pairs = [
-        (q["entries"], q["second"]) for q in raw["questions"] if q["entries"] and "second" in q
-    ]
+    pairs = [(q.entries, q.second) for q in split.covered if q.second is not None]
     if not pairs:
         return ""
     n = len(pairs)
+    same_first = sum(bool(second) and second[0] == first[0] for first, second in pairs)
     first_agrees = sum(bool(second) and second[0] in first for first, second in pairs)
     overlap = sum(bool(set(first) & set(second)) for first, second in pairs)
-    same_first = sum(bool(second) and second[0] == first[0] for first, second in pairs)
     uncovered = sum(not second for _, second in pairs)
     return (
-        f"{name}: {n} questions labelled twice; the second labeller's first entry is the "
+        f"{split.name}: {n} questions labelled twice; the second labeller's first entry is the "
         f"first labeller's first {same_first / n:.3f}, among the first's entries "
         f"{first_agrees / n:.3f}; the two share an entry {overlap / n:.3f}; the second "
         f"found no entry {uncovered / n:.3f}"
@@ -199,17 +193,15 @@ def main() -> int:
         name: dev_as_split(kb) if name == "dev" else load_split(name, topics=kb.entry_topics)
         for name in args.split or SPLITS
     }
-    for name in [n for n in splits if n in TWO_LABELLERS]:
-        splits[TWO_LABELLERS[name]] = replace(
-            load_split(name, topics=kb.entry_topics, second_labels=True),
-            name=TWO_LABELLERS[name],
-        )
+    labelled_twice = [splits[name] for name in TWO_LABELLERS if name in splits]
+    for split in labelled_twice:
+        splits[TWO_LABELLERS[split.name]] = split.either_labeller(TWO_LABELLERS[split.name])
     messages = all_messages(splits.values())
     nexus = ask_json(messages, ROOT, [sys.executable, "-m", "bot", "ask", "--json"])
     systems: dict[str, Callable[[str], Reply]] = {"Nexus": nexus.__getitem__}
     if not args.no_baselines:
         # The baselines' thresholds are fitted on the calibration split, whichever is scored.
-        calibration = load_split("calibration", topics=kb.entry_topics)
+        calibration = splits.get("calibration") or load_split("calibration", topics=kb.entry_topics)
         scored = all_messages([*splits.values(), calibration])
         systems[f"matcher before issue 10 ({args.before})"] = before_replies(
             args.before, messages
@@ -224,8 +216,8 @@ def main() -> int:
         f"{len(kb.entries)} entries. Replies of `nexus-bot ask --json`; "
         "baselines fitted on the calibration split.\n"
     )
-    for name in [n for n in SPLITS if n in TWO_LABELLERS and n in splits]:
-        if line := agreement(name):
+    for split in labelled_twice:
+        if line := agreement(split):
             print(line + "\n")
     for name, split in splits.items():
         print(

@@ -42,7 +42,12 @@ def test_second_labels_are_added_after_the_first_and_only_to_covered_questions(
 ) -> None:
     (tmp_path / "mini.yaml").write_text(SPLIT, encoding="utf-8")
     first = load_split("mini", folder=tmp_path)
-    both = load_split("mini", folder=tmp_path, second_labels=True)
+    both = first.either_labeller("mini, either labeller")
+    assert [q.second for q in first.questions] == [
+        ("drf-n-plus-one", "django-select-prefetch"),
+        ("python-decorators",),
+        None,  # labelled once
+    ]
     assert [q.entries for q in first.questions] == [
         ("django-select-prefetch",),
         (),
