@@ -38,7 +38,7 @@ class ApiCall:
     @property
     def publishes_menu(self) -> bool:
         """The default command menu being set: the last call of every bot start
-        (bot.telegram.application.register_commands), so tests count starts by it."""
+        (bot.telegram.application.register_commands): FakeBotApi.starts counts by it."""
         return self.method == "setMyCommands" and not self.params.get("scope")
 
 
@@ -155,6 +155,15 @@ class FakeBotApi(GroupChats):
             if not self._lock.wait_for(lambda: predicate(self.calls), timeout=timeout):
                 raise TimeoutError(f"condition not met in {timeout}s; calls: {self.calls[-5:]}")
             return list(self.calls)
+
+    def starts(self) -> int:
+        """How many bot starts have completed (each publishes the default menu last)."""
+        with self._lock:
+            return sum(c.publishes_menu for c in self.calls)
+
+    def wait_for_starts(self, count: int, timeout: float = 30.0) -> None:
+        """Block until `count` bot starts have completed."""
+        self.wait_for(lambda calls: sum(c.publishes_menu for c in calls) >= count, timeout)
 
     # -- the API --------------------------------------------------------------------
 

@@ -198,8 +198,9 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
     groups' administrators the same menu with /grouptip: a scope's menu replaces the
     default one for those users, so it repeats it. The default menu goes last: tests
     take it as the sign that a start is complete (ApiCall.publishes_menu)."""
+    menu = [BotCommand(c.name, c.description) for c in COMMANDS]
+    admin_only = [BotCommand(c.name, c.description) for c in GROUP_ADMIN_COMMANDS]
     await application.bot.set_my_commands(
-        [BotCommand(c.name, c.description) for c in (*COMMANDS, *GROUP_ADMIN_COMMANDS)],
-        scope=BotCommandScopeAllChatAdministrators(),
+        menu + admin_only, scope=BotCommandScopeAllChatAdministrators()
     )
-    await application.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
+    await application.bot.set_my_commands(menu)

@@ -54,7 +54,7 @@ class ClockedBot:
     def run_at(self, clock: str) -> Any:
         """Start the bot with its clock reading `clock` (UTC) on the day; returns it
         once it has registered its commands (it is then serving)."""
-        starts = sum(c.publishes_menu for c in self.api.calls) + 1
+        starts = self.api.starts() + 1
         bot = self._start_bot(
             "run",
             env={
@@ -64,7 +64,7 @@ class ClockedBot:
                 "NEXUS_CLOCK_START": f"{self._day}T{clock}+00:00",
             },
         )
-        self.api.wait_for(lambda calls: sum(c.publishes_menu for c in calls) >= starts, 30)
+        self.api.wait_for_starts(starts)
         return bot
 
     def say(self, user: int, text: str) -> str:

@@ -41,7 +41,7 @@ def test_json_logs_metrics_and_no_token_at_debug(
     }
     api = server.api
     bot = start_bot("run", env=env)
-    api.wait_for(lambda calls: any(c.publishes_menu for c in calls), timeout=30)
+    api.wait_for_starts(1)
     for number, text in enumerate(
         ("/start", "what is an etag", "bake bread", "/frobnicate"), start=1
     ):
@@ -79,7 +79,7 @@ def test_json_logs_metrics_and_no_token_at_debug(
 def test_unanswered_cli(server: LoopbackBotApiServer, start_bot, bot_env) -> None:
     api = server.api
     bot = start_bot("run")
-    api.wait_for(lambda calls: any(c.publishes_menu for c in calls), timeout=30)
+    api.wait_for_starts(1)
     for number, text in enumerate(("bake bread", "how to bake bread", "knit a scarf"), start=1):
         api.push_update(api.message_update(USER, text))
         api.wait_for(

@@ -20,10 +20,6 @@ POLLER_RUNNING = 8  # README, "Exit codes"
 USER = 4242
 
 
-def starts(server: LoopbackBotApiServer, count: int) -> None:
-    server.api.wait_for(lambda calls: sum(c.publishes_menu for c in calls) >= count, timeout=30)
-
-
 def replies(server: LoopbackBotApiServer, count: int) -> None:
     server.api.wait_for(
         lambda calls: sum(c.method == "sendMessage" for c in calls) >= count, timeout=20
@@ -40,7 +36,7 @@ def test_a_second_poller_refuses_and_the_first_keeps_answering(
     server: LoopbackBotApiServer, start_bot, bot_env
 ) -> None:
     first = start_bot("run")
-    starts(server, 1)
+    server.api.wait_for_starts(1)
     heartbeat = Path(bot_env["NEXUS_DATA_DIR"]) / "heartbeat"
     deadline = time.monotonic() + 30  # the first beat follows the start at once
     while not heartbeat.exists() and time.monotonic() < deadline:
@@ -55,7 +51,7 @@ def test_a_second_poller_refuses_and_the_first_keeps_answering(
     assert len(lines) == 1, output
     assert "already polling" in lines[0] and "webhook mode (NEXUS_WEBHOOK_URL)" in lines[0]
     assert "Traceback" not in output
-    assert sum(c.publishes_menu for c in server.api.calls) == 1  # never started
+    assert server.api.starts() == 1  # never started
 
     server.api.push_update(server.api.message_update(USER, "/start"))
     replies(server, 1)  # the first still answers
@@ -64,10 +60,10 @@ def test_a_second_poller_refuses_and_the_first_keeps_answering(
     first.process.kill()  # crashed: its lease is left behind, its process is gone
     first.process.wait()
     third = start_bot("run")
-    starts(server, 2)
+    server.api.wait_for_starts(2)
     server.api.push_update(server.api.message_update(USER, "what is an etag"))
     replies(server, 2)
     assert third.terminate() == 0  # a clean stop gives the lease up
     fourth = start_bot("run")
-    starts(server, 3)
+    server.api.wait_for_starts(3)
     assert fourth.terminate() == 0

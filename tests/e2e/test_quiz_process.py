@@ -34,7 +34,7 @@ def tap(server: LoopbackBotApiServer, message: dict, data: str) -> None:
 def test_round_with_double_tap_and_restart(server: LoopbackBotApiServer, start_bot) -> None:
     api = server.api
     bot = start_bot("run")
-    api.wait_for(lambda calls: sum(c.publishes_menu for c in calls) >= 1, timeout=20)
+    api.wait_for_starts(1, timeout=20)
     api.push_update(api.message_update(USER, "/quiz"))
     question = wait(server, "sendMessage", 1)
     sends, answers = 1, 0
@@ -56,7 +56,7 @@ def test_round_with_double_tap_and_restart(server: LoopbackBotApiServer, start_b
         if number == 2:  # restart the bot in the middle of the round
             assert bot.terminate() == 0
             bot = start_bot("run")
-            api.wait_for(lambda calls: sum(c.publishes_menu for c in calls) >= 2, timeout=20)
+            api.wait_for_starts(2, timeout=20)
         if number < 5:
             next_button = edited.params["reply_markup"]["inline_keyboard"][-1][0]
             assert next_button["text"] == "Next ▶"

@@ -27,7 +27,7 @@ def wait_for_count(server: LoopbackBotApiServer, method: str, count: int) -> lis
 
 def test_conversation_and_clean_shutdown(server: LoopbackBotApiServer, start_bot, bot_env) -> None:
     bot = start_bot("run")
-    server.api.wait_for(lambda calls: any(c.publishes_menu for c in calls), timeout=30)
+    server.api.wait_for_starts(1)
     assert [c["command"] for c in server.api.commands] == [c.name for c in COMMANDS]
     admin_menu = server.api.scoped_commands["all_chat_administrators"]  # over HTTP, form-encoded
     assert [c["command"] for c in admin_menu] == [c.name for c in COMMANDS] + ["grouptip"]
@@ -67,7 +67,7 @@ def test_conversation_and_clean_shutdown(server: LoopbackBotApiServer, start_bot
 def test_restart_keeps_the_database(server: LoopbackBotApiServer, start_bot, bot_env) -> None:
     env = {**bot_env, "NEXUS_ADMIN_IDS": str(USER)}  # /stats shows the question log
     first = start_bot("run", env=env)
-    server.api.wait_for(lambda calls: any(c.publishes_menu for c in calls), timeout=30)
+    server.api.wait_for_starts(1)
     for number, text in enumerate(("what is an etag", "/tips on", "/tiptime 07:45"), start=1):
         server.api.push_update(server.api.message_update(USER, text))
         wait_for_count(server, "sendMessage", number)
@@ -76,7 +76,7 @@ def test_restart_keeps_the_database(server: LoopbackBotApiServer, start_bot, bot
     assert database.exists()
 
     second = start_bot("run", env=env)
-    server.api.wait_for(lambda calls: sum(c.publishes_menu for c in calls) >= 2, timeout=30)
+    server.api.wait_for_starts(2)
     server.api.push_update(server.api.message_update(USER, "/tips"))
     settings = wait_for_count(server, "sendMessage", 4)[-1].params["text"]
     assert "Daily tips are <b>on ✅</b>" in settings and "at <b>07:45</b>" in settings
