@@ -101,6 +101,7 @@ class VectorCache:
 
     def __init__(self, folder: Path | None, model_id: str = MODEL_ID) -> None:
         self._model_id = model_id
+        self.folder = folder
         self._path = folder / f"{model_id}.npz" if folder else None
         self._vectors: dict[str, Vectors] = {}
         # /reload indexes new content in a worker thread while the event loop may

@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -43,15 +44,68 @@ class LexicalSignals:
 
 
 class LexicalIndex:
-    def __init__(self, entries: Sequence[Entry], normalizer: Normalizer) -> None:
+    # Built from the entries (or restored from what state() returned).
+    _sorted_phrasings: list[str]
+    _phrasing_owner: list[int]
+    _phrasings_of: dict[int, list[int]]
+    _idf: dict[str, float]
+    _max_idf: float
+    _postings: dict[str, list[tuple[int, float]]]
+    _vocabulary: list[str]
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        normalizer: Normalizer,
+        state: dict[str, Any] | None = None,
+    ) -> None:
+        """Build the index from the entries, or take it from `state` (what `state()`
+        returned for the same entries and normalizer: content/lexical_cache.py)."""
         self.normalizer = normalizer
         self._entries = entries
+        if state is not None:
+            self._restore(state)
+            return
         # Titles, keywords and phrasings are tokenized more than once while building
         # (and many repeat across entries): tokenize each distinct text once.
         self._build_terms: dict[str, list[str]] = {}
         self._build_phrasings()
         self._build_bm25()
         self._build_terms = {}
+
+    def state(self) -> dict[str, Any]:
+        """Everything built from the entries, as plain JSON values."""
+        return {
+            "sorted_phrasings": self._sorted_phrasings,
+            "phrasing_owner": self._phrasing_owner,
+            "phrasings_of": {str(owner): rows for owner, rows in self._phrasings_of.items()},
+            "idf": self._idf,
+            "postings": {
+                token: [[index for index, _ in found], [weight for _, weight in found]]
+                for token, found in self._postings.items()
+            },
+        }
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        self._sorted_phrasings = [str(text) for text in state["sorted_phrasings"]]
+        self._phrasing_owner = [int(owner) for owner in state["phrasing_owner"]]
+        self._phrasings_of = defaultdict(
+            list, {int(owner): rows for owner, rows in state["phrasings_of"].items()}
+        )
+        if len(self._phrasing_owner) != len(self._sorted_phrasings) or any(
+            not 0 <= owner < len(self._entries) for owner in self._phrasings_of
+        ):
+            raise ValueError("the stored index does not fit these entries")
+        self._idf = {str(token): float(idf) for token, idf in state["idf"].items()}
+        self._max_idf = max(self._idf.values(), default=1.0)
+        self._postings = defaultdict(
+            list,
+            {
+                token: list(zip(indices, weights, strict=True))
+                for token, (indices, weights) in state["postings"].items()
+            },
+        )
+        self._vocabulary = sorted(self._idf)
 
     def _terms(self, text: str) -> list[str]:
         found = self._build_terms.get(text)
@@ -63,9 +117,9 @@ class LexicalIndex:
         # Each phrasing's content tokens, sorted: token_sort_ratio(a, b) is ratio() of
         # the two sorted forms, so sorting every phrasing once, not at every
         # question, gives the same scores about five times faster.
-        self._sorted_phrasings: list[str] = []
-        self._phrasing_owner: list[int] = []
-        self._phrasings_of: dict[int, list[int]] = defaultdict(list)
+        self._sorted_phrasings = []
+        self._phrasing_owner = []
+        self._phrasings_of = defaultdict(list)
         for index, entry in enumerate(self._entries):
             for text in (entry.title, *entry.questions):
                 self.add_phrasing(index, text)
@@ -93,7 +147,7 @@ class LexicalIndex:
                 frequency[token] += 1
         self._idf = {t: math.log(1 + (count - n + 0.5) / (n + 0.5)) for t, n in frequency.items()}
         self._max_idf = max(self._idf.values(), default=1.0)
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._postings = defaultdict(list)
         for index, document in enumerate(documents):
             counts: dict[str, int] = defaultdict(int)
             for token in document:

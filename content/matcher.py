@@ -23,7 +23,8 @@ import numpy as np
 
 from content.encoder import SentenceEncoder, VectorCache, shared_cache, shared_encoder
 from content.learner_english import LearnerEnglish
-from content.lexical import LexicalIndex, LexicalSignals
+from content.lexical import LexicalSignals
+from content.lexical_cache import lexical_index
 from content.model import Entry, KnowledgeBase, MatcherSettings, SmalltalkIntent
 from content.normalize import Normalizer
 from content.ranking import Ranking, Signals, rank_signals
@@ -97,7 +98,8 @@ class Matcher:
         self._entries = kb.entries
         encoder = encoder if encoder is not None else shared_encoder()
         cache = cache if cache is not None else shared_cache()  # an empty cache is falsy
-        self._lexical = LexicalIndex(kb.entries, self.normalizer)
+        # Kept beside the vectors: a warm start reads the word index instead of building it.
+        self._lexical = lexical_index(kb.entries, self.normalizer, cache.folder)
         smalltalk_phrases = SmalltalkClassifier.phrases(kb.smalltalk)
         # Encode whatever is new in one go (a first start says so once, then waits).
         cache.vectors(SemanticIndex.texts(kb.entries) + smalltalk_phrases, encoder)

@@ -1,4 +1,4 @@
-from content.normalize import Normalizer, stem
+from content.normalize import Normalizer, fold, stem
 
 SYNONYMS = {"drf": ("django rest framework",), "nplusone": ("n+1",), "kubernetes": ("k8s",)}
 
@@ -19,6 +19,13 @@ def test_synonym_needs_word_boundaries() -> None:
 
 def test_accents_case_and_apostrophes() -> None:
     assert Normalizer().tokens("Café’s INDEXES") == ["cafe", "s", "index"]
+
+
+def test_fold_strips_accents_only_where_there_are_any() -> None:
+    assert fold("Café’s `DRF´ view") == "cafe's 'drf' view"
+    assert fold("e\u0301tag → ﬁle Ａpi 😀") == "etag → file api 😀"  # composed or not
+    assert fold("naïve—ÀÉÎÕÜ") == "naive—aeiou"
+    assert fold("plain ascii") == "plain ascii"
 
 
 def test_stemming_is_consistent_across_forms() -> None:
