@@ -108,3 +108,20 @@ def test_an_unwritable_folder_costs_only_a_warning(
 def test_no_folder_builds_in_memory(kb: KnowledgeBase, tmp_path: Path) -> None:
     index = lexical_index(kb.entries, Normalizer(kb.synonyms), None)
     assert index.knows("etag")
+
+
+def test_a_matcher_keeps_its_word_index_beside_its_vectors(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    from content import Matcher
+    from content.encoder import VectorCache
+
+    first = Matcher(kb, cache=VectorCache(tmp_path))
+    [path] = stored(tmp_path)
+    state = json.loads(path.read_text(encoding="utf-8"))
+    state["idf"]["marker-token"] = 1.0
+    path.write_text(json.dumps(state), encoding="utf-8")
+    again = Matcher(kb, cache=VectorCache(tmp_path))  # a warm start reads it
+    assert again._lexical.knows("marker-token") and not first._lexical.knows("marker-token")
+    best = again.match("what is an etag").best
+    assert best is not None and best.entry.id == "caching-etag"
