@@ -58,6 +58,36 @@ def test_a_text_gets_the_same_vector_alone_and_among_others(encoder: SentenceEnc
     assert float(alone @ among) > 0.9999
 
 
+def test_many_texts_are_shared_among_cores_and_keep_their_own_vectors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first start encodes thousands of texts: one thread per core, each text
+    still run alone, so the vectors are exactly the ones a text gets on its own,
+    in the order asked."""
+    import threading
+
+    import content.encoder as encoder_module
+
+    monkeypatch.setattr(encoder_module, "_cores", lambda: 2)
+    threads: set[str] = set()
+
+    class Watched(SentenceEncoder):
+        def encode_one(self, text: str) -> np.ndarray:  # type: ignore[override]
+            threads.add(threading.current_thread().name)
+            return super().encode_one(text)
+
+    watched = Watched()
+    texts = [f"question {i}: why is endpoint {i % 7} slow with {i} rows" for i in range(70)]
+    together = watched.encode(texts)
+    assert len({name for name in threads if name.startswith("nexus-encode")}) == 2
+    threads.clear()
+    alone = np.stack([watched.encode_one(text) for text in texts])
+    assert np.array_equal(together, alone)
+    few = watched.encode(texts[:3])  # below PARALLEL_FROM: in the caller's thread
+    assert np.array_equal(few, alone[:3])
+    assert threads == {threading.current_thread().name}
+
+
 class CountingEncoder(SentenceEncoder):
     def __init__(self) -> None:
         super().__init__()
