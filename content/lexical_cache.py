@@ -54,7 +54,11 @@ def lexical_index(
     (and stored there for the next start). `folder=None` always builds."""
     if folder is None:
         return LexicalIndex(entries, normalizer)
-    path = folder / f"{PREFIX}{fingerprint(entries, normalizer)}.json"
+    try:
+        path = folder / f"{PREFIX}{fingerprint(entries, normalizer)}.json"
+    except OSError as error:  # the code's source unreadable (a frozen or zipped install)
+        log.warning("Building the word index without a cache: %s", error)
+        return LexicalIndex(entries, normalizer)
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
         return LexicalIndex(entries, normalizer, state=state)

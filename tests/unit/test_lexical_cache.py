@@ -105,6 +105,21 @@ def test_an_unwritable_folder_costs_only_a_warning(
     assert list(tmp_path.iterdir()) == [blocked]
 
 
+def test_unreadable_code_builds_without_a_cache(
+    kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installed without readable sources (zipped or frozen), the index cannot be
+    named by its code: it is built, and nothing is stored."""
+    import content.lexical_cache as lexical_cache
+
+    def unreadable(*args: object) -> str:
+        raise FileNotFoundError("lexical.py is inside a zip")
+
+    monkeypatch.setattr(lexical_cache, "fingerprint", unreadable)
+    index = lexical_index(kb.entries, Normalizer(kb.synonyms), tmp_path)
+    assert index.knows("etag") and list(tmp_path.iterdir()) == []
+
+
 def test_no_folder_builds_in_memory(kb: KnowledgeBase, tmp_path: Path) -> None:
     index = lexical_index(kb.entries, Normalizer(kb.synonyms), None)
     assert index.knows("etag")
