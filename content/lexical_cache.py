@@ -28,6 +28,9 @@ from content.normalize import Normalizer
 
 FORMAT = 1  # of the file's contents; part of the hash
 PREFIX = "lexical-"
+# Indexes of other content kept beside the newest: a test run, or a staging and a
+# production bot sharing a cache folder, would otherwise rebuild at every start.
+KEEP_OTHERS = 3
 # The modules whose code decides what the index holds.
 _BUILDERS = (lexical, normalize, stop_words, telegram_html)
 
@@ -72,8 +75,8 @@ def lexical_index(
 
 
 def _store(path: Path, index: LexicalIndex) -> None:
-    """Write atomically (a temporary file, then rename) and remove the indexes of
-    other content, so the folder holds one per knowledge base in use."""
+    """Write atomically (a temporary file, then rename), and remove the indexes of
+    other content beyond the KEEP_OTHERS most recently written."""
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,9 +85,10 @@ def _store(path: Path, index: LexicalIndex) -> None:
             json.dump(index.state(), out, ensure_ascii=False, separators=(",", ":"))
         os.replace(temporary, path)
         temporary = None
-        for old in path.parent.glob(f"{PREFIX}*.json"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        others = [old for old in path.parent.glob(f"{PREFIX}*.json") if old != path]
+        others.sort(key=lambda old: old.stat().st_mtime, reverse=True)
+        for old in others[KEEP_OTHERS:]:
+            old.unlink(missing_ok=True)
     except OSError as error:
         # A read-only or full disk costs a rebuild at the next start, nothing more.
         log.warning("Could not save the word index in %s: %s", path.parent, error)

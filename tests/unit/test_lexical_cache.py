@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from content import KnowledgeBase, load_knowledge_base
 from content.lexical import LexicalIndex
-from content.lexical_cache import PREFIX, lexical_index
+from content.lexical_cache import KEEP_OTHERS, PREFIX, lexical_index
 from content.normalize import Normalizer
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
@@ -65,11 +66,26 @@ def test_changed_content_or_synonyms_build_a_new_index(kb: KnowledgeBase, tmp_pa
     ]
     index = lexical_index(changed, normalizer, tmp_path)
     assert index.knows("zanzibar")
-    [after] = stored(tmp_path)
-    assert after != before  # the old content's file is gone
+    assert len(stored(tmp_path)) == 2 and before in stored(tmp_path)  # a new name
     fewer = Normalizer({})
     lexical_index(changed, fewer, tmp_path)
-    assert stored(tmp_path) != [after]
+    assert len(stored(tmp_path)) == 3  # a new name for new synonyms too
+
+
+def test_the_folder_keeps_the_newest_indexes_only(kb: KnowledgeBase, tmp_path: Path) -> None:
+    normalizer = Normalizer(kb.synonyms)
+    first = kb.entries[0]
+    for version in range(KEEP_OTHERS + 3):
+        extra = f"version{'z' * version} question"
+        entries = [
+            dataclasses.replace(first, questions=(*first.questions, extra)),
+            *kb.entries[1:],
+        ]
+        lexical_index(entries, normalizer, tmp_path)
+        newest = max(stored(tmp_path), key=lambda path: path.stat().st_mtime_ns)
+        assert lexical_index(entries, normalizer, tmp_path).knows(f"version{'z' * version}")
+        os.utime(newest, ns=(version * 10**9, version * 10**9))  # written in this order
+    assert len(stored(tmp_path)) == KEEP_OTHERS + 1
 
 
 def test_a_damaged_or_foreign_file_is_rebuilt_with_a_warning(
