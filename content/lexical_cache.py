@@ -5,7 +5,8 @@ base: about half of a warm start (0.8 s of 1.6 s measured with 487 entries).
 Reading it back takes a few hundredths of a second. The file is named by a hash
 of everything the index is built from (the entries' texts, the synonyms and the
 source of the code that tokenizes and weighs them), so changed content or code
-never reads a stale index: it builds a new one and replaces the old file.
+never reads a stale index: it builds a new one (and keeps a few older ones, for
+other content sharing the folder).
 
 JSON, not pickle: the cache folder may be shared, and reading it must never run
 code. An unreadable or foreign file is rebuilt, never a failed start.
