@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from content.atomic_file import write_atomically
 
 MODEL_DIR = Path(__file__).parent / "models" / "minilm"
 MODEL_FILE = "model.int8.onnx"
@@ -233,21 +234,14 @@ class VectorCache:
     def _save(self) -> None:
         if self._path is None:
             return
-        temporary: str | None = None
+        keys = np.array(list(self._vectors))
+        vectors = np.stack(list(self._vectors.values())).astype(np.float32)
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            keys = np.array(list(self._vectors))
-            vectors = np.stack(list(self._vectors.values())).astype(np.float32)
-            handle, temporary = tempfile.mkstemp(dir=self._path.parent, suffix=".npz.tmp")
-            with os.fdopen(handle, "wb") as out:
-                np.savez(out, keys=keys, vectors=vectors)
-            os.replace(temporary, self._path)
+            write_atomically(self._path, lambda out: np.savez(out, keys=keys, vectors=vectors))
             self._unsaved = False
         except OSError as error:
             # A read-only or full disk costs a re-encode at the next start, nothing more.
             log.warning("Could not save the vector cache in %s: %s", self._path.parent, error)
-            if temporary is not None and os.path.exists(temporary):
-                os.unlink(temporary)
 
 
 def cache_folder() -> Path:

@@ -17,12 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from content import lexical, normalize, stop_words, telegram_html
+from content.atomic_file import write_atomically
 from content.lexical import LexicalIndex
 from content.model import Entry
 from content.normalize import Normalizer
@@ -76,16 +75,11 @@ def lexical_index(
 
 
 def _store(path: Path, index: LexicalIndex) -> None:
-    """Write atomically (a temporary file, then rename), and remove the indexes of
-    other content beyond the KEEP_OTHERS most recently written."""
-    temporary: str | None = None
+    """Write the index, and remove the indexes of other content beyond the
+    KEEP_OTHERS most recently written."""
+    state = json.dumps(index.state(), ensure_ascii=False, separators=(",", ":"))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".json.tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(index.state(), out, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temporary, path)
-        temporary = None
+        write_atomically(path, lambda out: out.write(state.encode("utf-8")))
         others = [old for old in path.parent.glob(f"{PREFIX}*.json") if old != path]
         others.sort(key=lambda old: old.stat().st_mtime, reverse=True)
         for old in others[KEEP_OTHERS:]:
@@ -93,6 +87,3 @@ def _store(path: Path, index: LexicalIndex) -> None:
     except OSError as error:
         # A read-only or full disk costs a rebuild at the next start, nothing more.
         log.warning("Could not save the word index in %s: %s", path.parent, error)
-    finally:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
