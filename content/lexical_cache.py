@@ -14,6 +14,7 @@ code. An unreadable or foreign file is rebuilt, never a failed start.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -80,10 +81,13 @@ def _store(path: Path, index: LexicalIndex) -> None:
     state = json.dumps(index.state(), ensure_ascii=False, separators=(",", ":"))
     try:
         write_atomically(path, lambda out: out.write(state.encode("utf-8")))
+    except OSError as error:
+        # A read-only or full disk costs a rebuild at the next start, nothing more.
+        log.warning("Could not save the word index in %s: %s", path.parent, error)
+        return
+    # Best effort: another process starting at once may be pruning the same files.
+    with contextlib.suppress(OSError):
         others = [old for old in path.parent.glob(f"{PREFIX}*.json") if old != path]
         others.sort(key=lambda old: old.stat().st_mtime, reverse=True)
         for old in others[KEEP_OTHERS:]:
             old.unlink(missing_ok=True)
-    except OSError as error:
-        # A read-only or full disk costs a rebuild at the next start, nothing more.
-        log.warning("Could not save the word index in %s: %s", path.parent, error)

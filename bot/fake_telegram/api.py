@@ -42,6 +42,11 @@ class ApiCall:
         return self.method == "setMyCommands" and not self.params.get("scope")
 
 
+def _starts(calls: list[ApiCall]) -> int:
+    """How many bot starts `calls` hold: each start publishes the default menu last."""
+    return sum(call.publishes_menu for call in calls)
+
+
 class NetworkFault(Exception):
     """Injected failure of the transport: `delivered` says whether Telegram got it."""
 
@@ -159,11 +164,11 @@ class FakeBotApi(GroupChats):
     def starts(self) -> int:
         """How many bot starts have completed (each publishes the default menu last)."""
         with self._lock:
-            return sum(c.publishes_menu for c in self.calls)
+            return _starts(self.calls)
 
     def wait_for_starts(self, count: int, timeout: float = 30.0) -> None:
         """Block until `count` bot starts have completed."""
-        self.wait_for(lambda calls: sum(c.publishes_menu for c in calls) >= count, timeout)
+        self.wait_for(lambda calls: _starts(calls) >= count, timeout)
 
     # -- the API --------------------------------------------------------------------
 
