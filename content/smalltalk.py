@@ -68,6 +68,22 @@ def without_name(text: str) -> str:
     return rest if any(c.isalnum() for c in rest) else text
 
 
+# Words that address the reader or set the tone, in the learners' English, say nothing
+# about what a message is for: "chale, thank you oo" thanks, "oshey nexus" praises.
+# Without them, "chale i get it" is not taken for the greeting "chale".
+_ADDRESS = re.compile(
+    r"\b(?:nexus|chale|boss|bro|sir|ma|madam|msee|my\s+guy|o+|jare|sef|abeg)\b"
+    r"[\s,.!?:;-]*",
+    re.IGNORECASE,
+)
+
+
+def without_address(text: str) -> str:
+    """The message without words that only address the reader, when something is left."""
+    rest = _ADDRESS.sub(" ", text).strip()
+    return rest if any(c.isalnum() for c in rest) else text
+
+
 def without_opener(text: str) -> str:
     """The message without a leading greeting or the bot's name, when something is left."""
     rest = _OPENER.sub("", without_name(text), count=1).strip()
@@ -102,7 +118,7 @@ class SmalltalkClassifier:
         return [p for intent in intents for p in intent.phrases]
 
     def key(self, text: str) -> str:
-        return " ".join(self._normalizer.tokens(without_name(without_symbols(text))))
+        return " ".join(self._normalizer.tokens(without_address(without_symbols(text))))
 
     def classify(self, text: str, vector: Vectors | None) -> IntentMatch | None:
         """The intent of `text` (its vector from the same encoder, if it has words)."""

@@ -8,6 +8,7 @@ import pytest
 
 from bot.presentation import callbacks, views
 from content import Matcher, MatchStatus, load_knowledge_base
+from content.smalltalk import without_address
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +79,28 @@ def test_where_to_start_leads_onto_the_path(matcher: Matcher, question: str) -> 
 
 def test_punctuation_alone_is_not_small_talk(matcher: Matcher) -> None:
     assert matcher.match("??").status is MatchStatus.NO_MATCH
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("chale, noted oo", "acknowledgement"),  # not the greeting "chale"
+        ("boss abeg, i don understand now", "acknowledgement"),
+        ("sir, thank you jare", "thanks"),
+        ("nexus my guy, who made you sef", "identity"),
+    ],
+)
+def test_words_that_only_address_the_bot_do_not_decide_the_intent(
+    matcher: Matcher, text: str, intent: str
+) -> None:
+    result = matcher.match(text)
+    assert result.status is MatchStatus.SMALLTALK, result
+    assert result.smalltalk is not None and result.smalltalk.id == intent
+
+
+def test_address_words_are_dropped_only_when_something_is_left() -> None:
+    assert without_address("chale, thank you oo") == "thank you"
+    assert without_address("Nexus my guy, you try!") == "you try!"
+    assert without_address("chale") == "chale"  # the whole greeting
+    assert without_address("boss o") == "boss o"
+    assert without_address("how do I fix cors abeg") == "how do I fix cors"
