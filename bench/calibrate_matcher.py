@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from bench.blind import BlindSplit, load_split
 from content import BUNDLED_CONTENT_DIR, Matcher, MatcherSettings, load_knowledge_base
-from content.matcher import EXACT_INTENT
+from content.matcher import EXACT_INTENT, closest_phrasing, intent_is_nearer
 from content.model import Entry
 from content.ranking import (
     CONFIDENCE_FEATURES,
@@ -151,12 +151,14 @@ def honest_rankings(
     the questions it was fitted on are surer than on new ones, and a confidence
     model learnt from them would answer new questions too readily."""
     rankings: list[Ranking | None] = [None] * len(messages)
-    order = np.random.RandomState(20261130).permutation(len(messages))
-    for held_out in np.array_split(order, folds):
+    # The folds hold questions and off-topic messages only, so adding small talk to
+    # the split leaves the question models as they were; small talk, never fitted
+    # on, is ranked by the model fitted on everything else.
+    usable = np.array([i for i, m in enumerate(messages) if m.kind != "smalltalk"])
+    order = np.random.RandomState(20261130).permutation(usable)
+    for held_out in [*np.array_split(order, folds), np.setdiff1d(np.arange(len(messages)), usable)]:
         kept = set(held_out.tolist())
-        fitted = fit_ranker(
-            [m for i, m in enumerate(messages) if i not in kept], settings, quiet=True
-        )
+        fitted = fit_ranker([messages[i] for i in usable if i not in kept], settings, quiet=True)
         for i in held_out:
             rankings[i] = rank_signals(messages[i].signals, replace(settings, **_ranker(fitted)))
     return [r for r in rankings if r is not None]
@@ -245,6 +247,13 @@ def bands(
     kind = np.array([m.kind for m in messages])
     p = out_of_fold(messages, rankings, settings)
     intent = np.array([m.intent.similarity if m.intent else 0.0 for m in messages])
+    # The same rule as content.matcher.intent_is_nearer: no entry's phrasing closer.
+    nearer = np.array(
+        [
+            intent_is_nearer(similarity, closest_phrasing(r))
+            for similarity, r in zip(intent, rankings, strict=True)
+        ]
+    )
     top_right = np.array(
         [
             bool(r.candidates) and r.candidates[0][0].id in m.right
@@ -266,7 +275,7 @@ def bands(
             continue
         if True:  # (kept flat: one block per combination of the three)
             # The same rules as content.matcher.decide.
-            sure = (intent >= similarity) & ((intent >= EXACT_INTENT) | (p < answer))
+            sure = nearer & (intent >= similarity) & ((intent >= EXACT_INTENT) | (p < answer))
             answered = ~sure & (p >= answer)
             wrong = (answered & question & ~top_right).sum() / question.sum()
             off_answered = (answered & off).sum() / off.sum()
@@ -275,7 +284,7 @@ def bands(
             for suggest in SUGGEST_PROBABILITIES:
                 if suggest > answer:
                     break
-                chat = sure | ((intent >= fallback) & (p < suggest))
+                chat = sure | (nearer & (intent >= fallback) & (p < suggest))
                 suggested = ~chat & ~answered & (p >= suggest)
                 share = {
                     "right": (answered & question & top_right).sum() / question.sum(),

@@ -29,7 +29,13 @@ from content.model import Entry, KnowledgeBase, MatcherSettings, SmalltalkIntent
 from content.normalize import Normalizer
 from content.ranking import Ranking, Signals, rank_signals
 from content.semantic import SemanticIndex
-from content.smalltalk import IntentMatch, SmalltalkClassifier, without_opener, without_symbols
+from content.smalltalk import (
+    IntentMatch,
+    SmalltalkClassifier,
+    without_address,
+    without_opener,
+    without_symbols,
+)
 
 MAX_SUGGESTIONS = 3
 SEMANTIC_POOL = 20  # entries best by meaning that join the lexical candidates
@@ -198,7 +204,7 @@ class Matcher:
 
     def intent(self, text: str) -> IntentMatch | None:
         """The small-talk intent `text` is closest to, and how close."""
-        words = without_symbols(text)
+        words = without_address(without_symbols(text))
         vector = self._semantic.encode(words) if any(c.isalnum() for c in words) else None
         return self._smalltalk.classify(text, vector)
 
@@ -212,12 +218,19 @@ def decide(
     """The band: small talk, answered, "did you mean" or no match."""
     ranked = [Candidate(entry, score) for entry, _, score in ranking.candidates]
     p = ranking.confidence
-    if intent is not None and (
-        (
-            intent.similarity >= settings.smalltalk_similarity
-            and (intent.similarity >= EXACT_INTENT or p < settings.answer_probability)
+    if (
+        intent is not None
+        and intent_is_nearer(intent.similarity, closest_phrasing(ranking))
+        and (
+            (
+                intent.similarity >= settings.smalltalk_similarity
+                and (intent.similarity >= EXACT_INTENT or p < settings.answer_probability)
+            )
+            or (
+                intent.similarity >= settings.smalltalk_fallback
+                and p < settings.suggest_probability
+            )
         )
-        or (intent.similarity >= settings.smalltalk_fallback and p < settings.suggest_probability)
     ):
         return MatchResult(MatchStatus.SMALLTALK, query, (), intent.intent, p)
     if p >= settings.answer_probability:
@@ -227,3 +240,15 @@ def decide(
     if p >= settings.suggest_probability:
         return MatchResult(MatchStatus.AMBIGUOUS, query, tuple(ranked[:MAX_SUGGESTIONS]), None, p)
     return MatchResult(MatchStatus.NO_MATCH, query, tuple(ranked[:MAX_SUGGESTIONS]), None, p)
+
+
+def closest_phrasing(ranking: Ranking) -> float:
+    """How close in meaning the message is to the nearest phrasing of any entry."""
+    return max((signals.phrasing for _, signals, _ in ranking.candidates), default=0.0)
+
+
+def intent_is_nearer(intent_similarity: float, phrasing_similarity: float) -> bool:
+    """Small talk only when no entry's phrasing is closer than the nearest example
+    (an exact example always is): "1NF 2NF 3NF explain like im 5" asks about
+    normal forms, though "can you explain things simply" is help."""
+    return intent_similarity >= EXACT_INTENT or intent_similarity >= phrasing_similarity

@@ -175,6 +175,20 @@ def test_smalltalk_by_meaning_yields_to_a_confident_answer() -> None:
     assert decide("x", _ranking([60], 0.1), far, BANDS).status is MatchStatus.NO_MATCH
 
 
+def test_smalltalk_yields_to_an_entry_phrasing_closer_in_meaning() -> None:
+    intent = SmalltalkIntent("help", ("can you explain things simply",), "Here's how I work")
+    closer = Ranking(
+        ((Entry("nf", "t", "Normal forms", ("q",), (), "a"), Signals(*[0.8] * 6), 60.0),),
+        0.1,
+        (),
+    )
+    # "1NF 2NF 3NF explain like im 5": close to a help example, closer to an entry.
+    assert decide("x", closer, IntentMatch(intent, 0.7), BANDS).status is MatchStatus.NO_MATCH
+    assert decide("x", closer, IntentMatch(intent, 0.85), BANDS).status is MatchStatus.SMALLTALK
+    # Exact words of an example are small talk whatever an entry's phrasing says.
+    assert decide("x", closer, IntentMatch(intent, 1.0), BANDS).status is MatchStatus.SMALLTALK
+
+
 def test_an_answer_offers_close_alternatives_as_buttons(matcher: Matcher) -> None:
     from bot.presentation import views
 
