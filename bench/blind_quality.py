@@ -52,7 +52,7 @@ from content.encoder import shared_cache, shared_encoder
 ROOT = Path(__file__).parents[1]
 BEFORE = "5bd42b6"
 MAX_OFF_TOPIC = 0.03
-SPLITS = ("frozen", "calibration", "tune", "tune2", "tune3", "tune4", "dev")
+SPLITS = ("frozen", "calibration", "tune", "tune2", "tune3", "tune4", "tune5", "dev")
 # The same questions, scored against the entries either of two independent
 # labellers accepted (see tests/eval/blind/README.md, "A second labeller").
 TWO_LABELLERS = {
@@ -136,12 +136,19 @@ def before_replies(rev: str, messages: list[str]) -> dict[str, Reply]:
 
 
 def row(name: str, s: Scores) -> str:
-    return (
-        f"| {name} | {s.answered_right:.3f} | {s.answered_wrong:.3f} | {s.suggested:.3f} | "
-        f"{s.dont_know:.3f} | {s.offered_right:.3f} | {s.ranked_right_first:.3f} | "
-        f"{s.off_topic_answered:.3f} | "
-        + (f"{s.smalltalk_recognised:.3f} |" if s.smalltalk else "- |")
+    """One system's shares; "-" where the split has none of those messages."""
+    questions = (
+        s.answered_right,
+        s.answered_wrong,
+        s.suggested,
+        s.dont_know,
+        s.offered_right,
+        s.ranked_right_first,
     )
+    cells = [f"{v:.3f}" if s.questions else "-" for v in questions]
+    cells.append(f"{s.off_topic_answered:.3f}" if s.off_topic else "-")
+    cells.append(f"{s.smalltalk_recognised:.3f}" if s.smalltalk else "-")
+    return f"| {name} | " + " | ".join(cells) + " |"
 
 
 HEADER = (
