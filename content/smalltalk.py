@@ -2,8 +2,9 @@
 
 Each intent in smalltalk.yaml has example phrases. A message is matched to an
 intent by, in turn: its emoji alone (👋, 🙏🏾, 👍), the exact words of an example
-(case, punctuation and emoji never matter), a near spelling of one ("thnks"),
-and finally closeness in meaning to the examples ("much appreciated, boss").
+(case, punctuation, emoji and words that only address the bot never matter), a
+near spelling of one ("thnks"), and finally closeness in meaning to the examples
+("much appreciated, boss").
 """
 
 from __future__ import annotations
