@@ -1,6 +1,6 @@
 """Add a tune split's learner questions to their entries' phrasings (run once per split).
 
-    python bench/tune_to_phrasings.py [--split tune|tune2|tune3|tune4|tune5]
+    python bench/tune_to_phrasings.py [--split tune|tune2|tune3|tune4|tune5|tune6]
 
 The tune split (tests/eval/blind/tune.yaml) exists to be tuned on: its questions
 are real learner wording (problems, errors, Pidgin, typos) labelled with the
@@ -103,7 +103,7 @@ def smalltalk_additions(split: BlindSplit, kb: KnowledgeBase) -> dict[str, list[
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
-        "--split", default="tune", choices=["tune", "tune2", "tune3", "tune4", "tune5"]
+        "--split", default="tune", choices=["tune", "tune2", "tune3", "tune4", "tune5", "tune6"]
     )
     args = parser.parse_args()
     kb = load_knowledge_base()

@@ -21,6 +21,8 @@ def _messages(split: str) -> set[str]:
     return {" ".join(t.split()).lower() for t in texts}
 
 
-@pytest.mark.parametrize("split", ["calibration", "tune", "tune2", "tune3", "tune4", "tune5"])
+@pytest.mark.parametrize(
+    "split", ["calibration", "tune", "tune2", "tune3", "tune4", "tune5", "tune6"]
+)
 def test_no_frozen_message_is_in_a_split_used_for_fitting(split: str) -> None:
     assert _messages("frozen") & _messages(split) == set()
