@@ -16,6 +16,11 @@ from pathlib import Path
 import yaml
 
 BLIND_DIR = Path(__file__).parents[1] / "tests" / "eval" / "blind"
+# Every tune split on disk, in the order they were written (tune, tune2, ...): a new
+# split file is picked up by the bench scripts without listing it anywhere.
+TUNE_SPLITS = tuple(
+    sorted((p.stem for p in BLIND_DIR.glob("tune*.yaml")), key=lambda name: (len(name), name))
+)
 
 
 @dataclass(frozen=True)

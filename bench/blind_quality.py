@@ -35,6 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from bench.blind import (
+    TUNE_SPLITS,
     BlindSplit,
     Question,
     Reply,
@@ -52,7 +53,7 @@ from content.encoder import shared_cache, shared_encoder
 ROOT = Path(__file__).parents[1]
 BEFORE = "5bd42b6"
 MAX_OFF_TOPIC = 0.03
-SPLITS = ("frozen", "calibration", "tune", "tune2", "tune3", "tune4", "tune5", "tune6", "dev")
+SPLITS = ("frozen", "calibration", *TUNE_SPLITS, "dev")
 # The same questions, scored against the entries either of two independent
 # labellers accepted (see tests/eval/blind/README.md, "A second labeller").
 TWO_LABELLERS = {

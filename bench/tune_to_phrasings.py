@@ -1,6 +1,6 @@
 """Add a tune split's learner questions to their entries' phrasings (run once per split).
 
-    python bench/tune_to_phrasings.py [--split tune|tune2|tune3|tune4|tune5|tune6]
+    python bench/tune_to_phrasings.py [--split tune|tune2|...]  (any tests/eval/blind/tune*.yaml)
 
 The tune split (tests/eval/blind/tune.yaml) exists to be tuned on: its questions
 are real learner wording (problems, errors, Pidgin, typos) labelled with the
@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from bench.blind import BlindSplit, load_split
+from bench.blind import TUNE_SPLITS, BlindSplit, load_split
 from content import BUNDLED_CONTENT_DIR, KnowledgeBase, load_knowledge_base
 from content.normalize import Normalizer
 from content.overlap import NEAR_DUPLICATE
@@ -102,9 +102,7 @@ def smalltalk_additions(split: BlindSplit, kb: KnowledgeBase) -> dict[str, list[
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument(
-        "--split", default="tune", choices=["tune", "tune2", "tune3", "tune4", "tune5", "tune6"]
-    )
+    parser.add_argument("--split", default="tune", choices=TUNE_SPLITS)
     args = parser.parse_args()
     kb = load_knowledge_base()
     tune = load_split(args.split, topics=kb.entry_topics)

@@ -21,8 +21,10 @@ def _messages(split: str) -> set[str]:
     return {" ".join(t.split()).lower() for t in texts}
 
 
-@pytest.mark.parametrize(
-    "split", ["calibration", "tune", "tune2", "tune3", "tune4", "tune5", "tune6"]
-)
+# Every split file but the frozen one: a new tune split is covered as soon as it exists.
+FITTED = sorted(p.stem for p in BLIND.glob("*.yaml") if p.stem != "frozen")
+
+
+@pytest.mark.parametrize("split", FITTED)
 def test_no_frozen_message_is_in_a_split_used_for_fitting(split: str) -> None:
     assert _messages("frozen") & _messages(split) == set()
