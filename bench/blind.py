@@ -33,6 +33,9 @@ class Question:
     # What a second, independent labeller gave (best first; () = no entry), or
     # None where the question was labelled once.
     second: tuple[str, ...] | None = None
+    # Entries written after the question was labelled that a later judge, shown the
+    # question and only those entries (never a reply of Nexus), found to answer it.
+    later: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,18 @@ class BlindSplit:
 
         return replace(self, name=name, questions=tuple(accepted(q) for q in self.questions))
 
+    def with_later_entries(self, name: str) -> BlindSplit:
+        """The same split, also accepting the entries a judge found to answer a question
+        after it was labelled (`later`). As with either_labeller(), only covered
+        questions are extended, so every denominator stays the same."""
+
+        def accepted(q: Question) -> Question:
+            if not q.entries or not q.later:
+                return q
+            return replace(q, entries=q.entries + tuple(e for e in q.later if e not in q.entries))
+
+        return replace(self, name=name, questions=tuple(accepted(q) for q in self.questions))
+
 
 def load_split(
     name: str, folder: Path = BLIND_DIR, topics: dict[str, str] | None = None
@@ -77,6 +92,7 @@ def load_split(
             topic_of.get(q["entries"][0], q["topic_guess"]) if q["entries"] else q["topic_guess"],
             tuple(q["entries"]),
             tuple(q["second"]) if "second" in q else None,
+            tuple(q.get("later", ())),
         )
         for q in raw.get("questions", [])
     )

@@ -60,6 +60,10 @@ TWO_LABELLERS = {
     "frozen": "frozen (either of two labellers)",
     "calibration": "calibration (either of two labellers)",
 }
+# The same questions, also accepting entries written after they were labelled that a
+# judge found to answer them (see tests/eval/blind/README.md, "Labels when entries
+# are added").
+LATER_ENTRIES = {"frozen": "frozen (entries added since, judged)"}
 
 
 def ask_json(messages: list[str], cwd: Path, command: list[str]) -> dict[str, Reply]:
@@ -204,6 +208,9 @@ def main() -> int:
     labelled_twice = [splits[name] for name in TWO_LABELLERS if name in splits]
     for split in labelled_twice:
         splits[TWO_LABELLERS[split.name]] = split.either_labeller(TWO_LABELLERS[split.name])
+    for name, view in LATER_ENTRIES.items():
+        if name in splits:
+            splits[view] = splits[name].with_later_entries(view)
     messages = all_messages(splits.values())
     nexus = ask_json(messages, ROOT, [sys.executable, "-m", "bot", "ask", "--json"])
     systems: dict[str, Callable[[str], Reply]] = {"Nexus": nexus.__getitem__}

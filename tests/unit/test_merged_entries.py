@@ -70,5 +70,9 @@ def test_nothing_in_the_content_or_the_blind_labels_names_a_former_id(
     assert not former.keys() & {t.entry for t in bundled_kb.tips}
     for split in BLIND.glob("*.yaml"):
         questions = yaml.safe_load(split.read_text(encoding="utf-8"))["questions"]
-        labels = {label for q in questions for label in (*q["entries"], *q.get("second", []))}
+        labels = {
+            label
+            for q in questions
+            for label in (*q["entries"], *q.get("second", []), *q.get("later", []))
+        }
         assert not former.keys() & labels, split.name
