@@ -4,6 +4,14 @@ Scored on what `nexus-bot ask --json` prints (bot.presentation.reports.ask_recor
 breaks understanding fails CI. The floors sit a small margin under the figures
 measured by `python bench/blind_quality.py` and reported in docs/benchmarks.md;
 nothing is fitted to this split.
+
+Scored against the first labels plus the entries written since that a judge,
+shown only the questions and those entries, found to answer them (`later`): on the
+first labels alone, an entry written later that answers a question counts as a
+wrong answer, so those figures drift down as content grows without any change in
+understanding. (Moved to this view on 2026-12-01, after that drift took the
+first-label wrong-answer rate over its ceiling: 0.056, 13 of 232, of which 5 are
+such entries; docs/benchmarks.md reports both.)
 """
 
 from __future__ import annotations
@@ -14,12 +22,12 @@ from bench.blind import Reply, Scores, load_split, reply_from_record, score
 from bot.presentation.reports import ask_record
 from content import Matcher, load_knowledge_base
 
-# Measured on the frozen split (docs/benchmarks.md), minus a margin.
-FLOOR_ANSWERED_RIGHT = 0.70  # measured 0.759
-FLOOR_OFFERED_RIGHT = 0.90  # measured 0.935
-CEILING_ANSWERED_WRONG = 0.05  # measured 0.039
-CEILING_DONT_KNOW = 0.06  # measured 0.013
-CEILING_OFF_TOPIC_ANSWERED = 0.02  # measured 0.000
+# Measured on the frozen split with later entries judged (docs/benchmarks.md), minus a margin.
+FLOOR_ANSWERED_RIGHT = 0.70  # measured 0.776
+FLOOR_OFFERED_RIGHT = 0.90  # measured 0.927
+CEILING_ANSWERED_WRONG = 0.05  # measured 0.034
+CEILING_DONT_KNOW = 0.06  # measured 0.030
+CEILING_OFF_TOPIC_ANSWERED = 0.02  # measured 0.011
 FLOOR_SMALLTALK = 0.94  # measured 0.971
 
 
@@ -31,7 +39,8 @@ def frozen() -> Scores:
     def reply(text: str) -> Reply:
         return reply_from_record(ask_record(matcher.kb, matcher.match(text)))
 
-    return score(load_split("frozen", topics=kb.entry_topics), reply)
+    first_labels = load_split("frozen", topics=kb.entry_topics)
+    return score(first_labels.with_later_entries("frozen (entries added since, judged)"), reply)
 
 
 def test_the_frozen_split_is_the_one_written_blind() -> None:

@@ -47,7 +47,7 @@ def test_small_talk_intents(matcher: Matcher, text: str, intent: str) -> None:
     [
         ("hi, what's an etag", "caching-etag"),
         ("hello nexus, what is a python decorator?", "python-decorators"),
-        ("CrashLoopBackOff", "kubernetes-pods"),
+        ("CrashLoopBackOff", "kubernetes-crashloopbackoff"),
     ],
 )
 def test_a_question_after_a_greeting_is_answered(matcher: Matcher, text: str, entry: str) -> None:
