@@ -15,7 +15,8 @@ would look surer on it than on new questions. The frozen split is never fitted o
 3. Bands: the answer and suggestion probabilities and the small-talk similarity
    that answer the most questions right while keeping wrong answers and
    answered off-topic messages under the targets with room to spare, judged on
-   out-of-fold probabilities (each message's from a model fitted without it).
+   out-of-fold probabilities (each message ranked by a ranking model and scored by
+   a confidence model, both fitted without it).
 Signals are computed once per message; the searches only re-blend and re-decide.
 """
 
