@@ -57,23 +57,20 @@ class BlindSplit:
         """The same split, also accepting the second labeller's entries after the
         first's. Only questions the first labeller found covered are extended, so the
         covered questions, and every share's denominator, stay the same."""
-
-        def accepted(q: Question) -> Question:
-            if not q.entries or not q.second:
-                return q
-            return replace(q, entries=q.entries + tuple(e for e in q.second if e not in q.entries))
-
-        return replace(self, name=name, questions=tuple(accepted(q) for q in self.questions))
+        return self._also_accepting(name, lambda q: q.second or ())
 
     def with_later_entries(self, name: str) -> BlindSplit:
         """The same split, also accepting the entries a judge found to answer a question
-        after it was labelled (`later`). As with either_labeller(), only covered
-        questions are extended, so every denominator stays the same."""
+        after it was labelled (`later`); covered questions only, as above."""
+        return self._also_accepting(name, lambda q: q.later)
 
+    def _also_accepting(
+        self, name: str, extra: Callable[[Question], tuple[str, ...]]
+    ) -> BlindSplit:
         def accepted(q: Question) -> Question:
-            if not q.entries or not q.later:
+            if not q.entries:
                 return q
-            return replace(q, entries=q.entries + tuple(e for e in q.later if e not in q.entries))
+            return replace(q, entries=q.entries + tuple(e for e in extra(q) if e not in q.entries))
 
         return replace(self, name=name, questions=tuple(accepted(q) for q in self.questions))
 
