@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,16 @@ class BotProcess:
     def output(self) -> str:
         self._log_file.flush()
         return self.log.read_text()
+
+    def wait_for_output(self, text: str, timeout: float = 30.0) -> None:
+        """Block until the process has written `text` to its output. The process is
+        another program: its log file is all there is to wait on, so it is re-read
+        until the text appears or the deadline passes."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log.read_text():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise TimeoutError(f"{text!r} not in the output after {timeout}s")
+            time.sleep(0.05)
 
     def kill(self) -> None:
         if self.process.poll() is None:

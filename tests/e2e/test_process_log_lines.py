@@ -31,6 +31,9 @@ def run_once(server: LoopbackBotApiServer, start_bot, bot_env, level: str) -> st
     replies = sum(c.method == "sendMessage" for c in api.calls)
     api.push_update(api.message_update(USER, "/start"))
     api.wait_for(lambda calls: sum(c.method == "sendMessage" for c in calls) > replies, 30)
+    # The reply reaches the fake API before the handler returns and logs its line: a
+    # SIGTERM in between would log "stopping" first.
+    bot.wait_for_output("update handled")
     assert bot.terminate() == 0
     return bot.output()
 
