@@ -36,6 +36,7 @@ from content.smalltalk import (
     without_opener,
     without_symbols,
 )
+from content.tracebacks import without_stack_frames
 
 MAX_SUGGESTIONS = 3
 SEMANTIC_POOL = 20  # entries best by meaning that join the lexical candidates
@@ -139,7 +140,10 @@ class Matcher:
 
     def signals(self, text: str) -> list[tuple[Entry, Signals]]:
         """The signals of every plausible entry (for ranking and calibration)."""
-        query = self.plain_english.rewrite(without_opener(without_symbols(text)))
+        # A pasted traceback's frames say little and drown its error line (content/tracebacks.py).
+        query = self.plain_english.rewrite(
+            without_opener(without_symbols(without_stack_frames(text)))
+        )
         tokens = self.normalizer.content_tokens(query)
         if not tokens:
             return []

@@ -343,3 +343,26 @@ async def test_a_bare_mention_in_a_group_is_not_a_question(nexus: Nexus, api: Fa
         assert await say_in(nexus, api, text, GROUP) == [], text
     async with nexus.database.unit_of_work() as uow:
         assert (await uow.session.execute(select(QuestionLog))).first() is None
+
+
+TRACEBACK = """Traceback (most recent call last):
+  File "/home/ada/.venv/lib/python3.12/site-packages/django/db/backends/utils.py", line 105, in _execute
+    return self.cursor.execute(sql, params)
+           ~~~~~~~~~~~~~~~~~~~^^^^^^^^^^^^^
+  File "/home/ada/.venv/lib/python3.12/site-packages/django/core/handlers/base.py", line 197, in _get_response
+    response = wrapped_callback(request, *callback_args, **callback_kwargs)
+  File "/home/ada/.venv/lib/python3.12/site-packages/django/db/models/query.py", line 400, in __iter__
+    self._fetch_all()
+django.db.utils.OperationalError: no such column: profiles_profile.bio"""
+
+
+async def test_a_pasted_traceback_is_answered_by_its_error(
+    bundled_nexus: Nexus, api: FakeBotApi
+) -> None:
+    library = bundled_nexus.library()
+    by_error = library.matcher.match(TRACEBACK.rsplit("\n", 1)[1]).candidates[0].entry
+    sent = only(await say(bundled_nexus, api, TRACEBACK), "sendMessage")
+    assert sent.params["text"].startswith(f"<b>{by_error.title}</b>\n\n")
+    async with bundled_nexus.database.unit_of_work() as uow:
+        row = (await uow.session.execute(select(QuestionLog))).scalar_one()
+        assert (row.status, row.entry_id, row.text) == ("answered", by_error.id, TRACEBACK)
