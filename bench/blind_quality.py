@@ -66,9 +66,18 @@ TWO_LABELLERS = {
 LATER_ENTRIES = {"frozen": "frozen (entries added since, judged)"}
 
 
-def ask_json(messages: list[str], cwd: Path, command: list[str]) -> dict[str, Reply]:
-    """Replies of one `ask --json` process to every message (one per stdin line)."""
-    lines = [m.replace("\n", " ") for m in messages]
+def ask_json(
+    messages: list[str], cwd: Path, command: list[str], line_breaks: bool = True
+) -> dict[str, Reply]:
+    """Replies of one `ask --json` process to every message (one per stdin line).
+
+    A message with line breaks (a pasted traceback) goes as a JSON string, which
+    `ask --json` decodes, so it is matched as Telegram delivers it. A commit from
+    before 2026-12-01 reads every line as it is: `line_breaks=False` flattens them."""
+    lines = [
+        json.dumps(m, ensure_ascii=False) if line_breaks and "\n" in m else m.replace("\n", " ")
+        for m in messages
+    ]
     env = {**os.environ, "PYTHONPATH": str(cwd)}
     out = subprocess.run(
         command,
@@ -137,7 +146,9 @@ def embedding_scores(kb: KnowledgeBase, messages: list[str]) -> dict[str, list[t
 
 def before_replies(rev: str, messages: list[str]) -> dict[str, Reply]:
     with checked_out(rev) as tree:
-        return ask_json(messages, tree, [sys.executable, "-m", "bot", "ask", "--json"])
+        return ask_json(
+            messages, tree, [sys.executable, "-m", "bot", "ask", "--json"], line_breaks=False
+        )
 
 
 def row(name: str, s: Scores) -> str:

@@ -106,12 +106,27 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ask(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
+def _stdin_question(line: str) -> str:
+    """One question per stdin line; a line that is a JSON string ("line 1\nline 2") is
+    decoded, so a question with line breaks (a pasted traceback) arrives as sent."""
+    line = line.rstrip("\n")
+    if line.startswith('"'):
+        try:
+            decoded = json.loads(line)
+        except ValueError:
+            return line
+        if isinstance(decoded, str):
+            return decoded
+    return line
+
+
+def cmd_ask(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
     from bot.presentation.reports import ask_record
 
     matcher = Matcher(knowledge_base(settings_or_exit()))
     if args.json:
-        questions = [args.question] if args.question else (line.rstrip("\n") for line in stdin)
+        lines = stdin if stdin is not None else sys.stdin  # read at call time, not import
+        questions = [args.question] if args.question else (_stdin_question(x) for x in lines)
         for question in questions:
             if question.strip():
                 record = ask_record(matcher.kb, matcher.match(question))

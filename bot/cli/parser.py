@@ -55,7 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask = commands.add_parser("ask", help="print the bot's reply to a question")
     ask.add_argument("question", nargs="?", help="the question (omit with --json to read stdin)")
-    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per question; from stdin, one question per line, or a JSON "
+        'string ("line 1\\nline 2") for a question with line breaks',
+    )
     content = commands.add_parser("content", help="check or export the knowledge base")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     content_commands.add_parser("check", help="validate all content; exit 1 on errors")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -31,3 +33,19 @@ def test_ask_does_not_claim_it_noted_the_question(
     out = capsys.readouterr().out
     assert out.startswith("I don't have an answer for how do i yet, sorry.\n")
     assert "noted" not in out and "   1. " in out  # the topics to pick, as buttons
+
+
+def test_ask_json_reads_a_json_string_line_as_one_question_with_line_breaks(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NEXUS_CONTENT_DIR", str(FIXTURE))
+    pasted = 'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\nKeyError: 1'
+    lines = [json.dumps(pasted), "wat is an etag?", '"etag" vs last-modified']
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["ask", "--json"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["question"] for r in records] == [
+        pasted,
+        "wat is an etag?",
+        '"etag" vs last-modified',
+    ]
