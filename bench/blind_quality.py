@@ -229,7 +229,8 @@ def main() -> int:
         # The baselines' thresholds are fitted on the calibration split, whichever is scored.
         calibration = splits.get("calibration") or load_split("calibration", topics=kb.entry_topics)
         scored = all_messages([*splits.values(), calibration])
-        systems[f"matcher before issue 10 ({args.before})"] = before_replies(
+        before = "matcher before issue 10" if args.before == BEFORE else "matcher at"
+        systems[f"{before} ({args.before})"] = before_replies(
             args.before, messages
         ).__getitem__
         systems["BM25 (bm25 over title, phrasings, answer)"] = thresholded(
