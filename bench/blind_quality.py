@@ -229,10 +229,12 @@ def main() -> int:
         # The baselines' thresholds are fitted on the calibration split, whichever is scored.
         calibration = splits.get("calibration") or load_split("calibration", topics=kb.entry_topics)
         scored = all_messages([*splits.values(), calibration])
-        before = "matcher before issue 10" if args.before == BEFORE else "matcher at"
-        systems[f"{before} ({args.before})"] = before_replies(
-            args.before, messages
-        ).__getitem__
+        label = (
+            f"matcher before issue 10 ({BEFORE})"
+            if args.before == BEFORE
+            else f"matcher at {args.before}"
+        )
+        systems[label] = before_replies(args.before, messages).__getitem__
         systems["BM25 (bm25 over title, phrasings, answer)"] = thresholded(
             bm25_scores(kb, scored), calibration
         )
