@@ -10,9 +10,9 @@ The frames are left out (each 'File "...", line N, in name' line and the source
 line under it, the ~~~^^^ markers under that), and so are the fixed sentences
 Python prints between chained exceptions. Everything else stays: the learner's
 own words, the exception lines and anything the frames do not match. Works on a
-message as sent (line breaks kept) and on one flattened to a single line (as
-`nexus-bot ask --json` reads stdin), where a frame's source line cannot be told
-from what follows it and stays.
+message as sent (line breaks kept) and on one flattened to a single line (a plain
+stdin line of `nexus-bot ask --json`; a JSON-string line keeps the breaks), where a
+frame's source line cannot be told from what follows it and stays.
 """
 
 from __future__ import annotations
