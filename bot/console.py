@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import shutil
 import sys
 from contextlib import suppress
@@ -262,8 +263,32 @@ async def _read_lines(console: Console, stdin: TextIO, out: TextIO) -> None:
         if stdin.isatty():
             print(PROMPT, end="", file=out, flush=True)
             console.prompting = True
-        line = await loop.run_in_executor(None, stdin.readline)
+        line = await loop.run_in_executor(None, read_message, stdin)
         console.prompting = False
         if not line or line.strip().lower() in QUIT_WORDS:
             break
         await console.handle_line(line)
+
+
+# A paste reaches a terminal all at once; a person takes far longer than this to type
+# the next line and press Enter.
+PASTE_GAP_SECONDS = 0.05
+
+
+def read_message(stdin: TextIO, gap: float = PASTE_GAP_SECONDS) -> str:
+    """One message: a line and, on a terminal, the lines pasted with it.
+
+    A learner who pastes a traceback into Telegram sends one message; in a terminal
+    every line ends with Enter, and each would be answered on its own. So the lines
+    already waiting `gap` seconds after one arrives belong to it. Piped input (a script,
+    a test) stays one message per line."""
+    line = stdin.readline()
+    if not line or not stdin.isatty():
+        return line
+    lines = [line]
+    while select.select([stdin], [], [], gap)[0]:
+        more = stdin.readline()
+        if not more:
+            break
+        lines.append(more)
+    return "".join(lines)

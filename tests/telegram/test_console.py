@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
+import pty
 import queue
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
-from bot.console import CONSOLE_USER_ID, chat
+from bot.console import CONSOLE_USER_ID, chat, read_message
 from bot.settings import Settings
 from storage import Database
 from tests.fakes import FakeClock
@@ -197,3 +200,58 @@ async def test_a_tip_the_scheduler_sends_shows_between_lines(console: Start) -> 
     keyboard.type("1")  # press "📖 Read more": the tip's entry, with its buttons
     out = await screen.shows("👍")
     assert "out of date" not in out
+
+
+@pytest.fixture
+def terminal() -> Iterator[tuple[int, TextIO]]:
+    """A pseudo-terminal: what is written to its master fd is typed (or pasted) into the
+    TextIO, which is a tty like the console's stdin in a terminal."""
+    master, follower = pty.openpty()
+    stdin = open(follower, encoding="utf-8", closefd=True)  # noqa: SIM115 (closed below)
+    try:
+        yield master, stdin
+    finally:
+        stdin.close()
+        os.close(master)
+
+
+def test_lines_pasted_together_are_one_message(terminal: tuple[int, TextIO]) -> None:
+    master, stdin = terminal
+    os.write(master, b'why this error\nTraceback (most recent call last):\n  File "x.py"\n')
+    os.write(master, b"typed later\n")  # already waiting too: the same paste as far as it knows
+    assert stdin.isatty()
+    assert read_message(stdin) == (
+        'why this error\nTraceback (most recent call last):\n  File "x.py"\ntyped later\n'
+    )
+
+
+def test_a_line_typed_alone_is_its_own_message(terminal: tuple[int, TextIO]) -> None:
+    master, stdin = terminal
+    os.write(master, b"what is an etag\n")
+    assert read_message(stdin, gap=0) == "what is an etag\n"
+    os.write(master, b"and cache-control?\n")
+    assert read_message(stdin, gap=0) == "and cache-control?\n"
+
+
+def test_piped_lines_stay_one_message_each() -> None:
+    stdin = io.StringIO("what is an etag\nwhat is a probe\n")
+    assert read_message(stdin) == "what is an etag\n"
+    assert read_message(stdin) == "what is a probe\n"
+    assert read_message(stdin) == ""
+
+
+async def test_a_paste_in_a_terminal_gets_one_reply(
+    console_settings: Settings, terminal: tuple[int, TextIO]
+) -> None:
+    master, stdin = terminal
+    screen = Screen()
+    task = asyncio.create_task(chat(console_settings, stdin, screen))
+    try:
+        await screen.shows("you> ")  # the first prompt, after /start's reply
+        os.write(master, b"pls help\nmy etag header\nis never sent\nwhat is an etag\n")
+        out = await screen.shows("you> ", count=2)  # the prompt after the paste's reply
+    finally:
+        os.write(master, b"/quit\n")  # the reader thread must end, or pytest never exits
+        await asyncio.wait_for(task, timeout=60)
+    assert out.count("nexus> ") == 2, out  # /start, then one reply for the four lines
+    assert "nexus> ETag and If-None-Match" in out
