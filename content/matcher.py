@@ -25,6 +25,7 @@ from content.encoder import SentenceEncoder, VectorCache, shared_cache, shared_e
 from content.learner_english import LearnerEnglish
 from content.lexical import LexicalSignals
 from content.lexical_cache import lexical_index
+from content.log_lines import failures_of_long_paste, without_log_prefixes
 from content.model import Entry, KnowledgeBase, MatcherSettings, SmalltalkIntent
 from content.normalize import Normalizer
 from content.ranking import Ranking, Signals, rank_signals
@@ -140,10 +141,10 @@ class Matcher:
 
     def signals(self, text: str) -> list[tuple[Entry, Signals]]:
         """The signals of every plausible entry (for ranking and calibration)."""
-        # A pasted traceback's frames say little and drown its error line (content/tracebacks.py).
-        query = self.plain_english.rewrite(
-            without_opener(without_symbols(without_stack_frames(text)))
-        )
+        # Pasted output's prefixes and a traceback's frames say little and drown the line
+        # that failed (content/log_lines.py, content/tracebacks.py).
+        pasted = failures_of_long_paste(without_stack_frames(without_log_prefixes(text)))
+        query = self.plain_english.rewrite(without_opener(without_symbols(pasted)))
         tokens = self.normalizer.content_tokens(query)
         if not tokens:
             return []
