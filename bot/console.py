@@ -273,6 +273,8 @@ async def _read_lines(console: Console, stdin: TextIO, out: TextIO) -> None:
 # A paste reaches a terminal all at once; a person takes far longer than this to type
 # the next line and press Enter.
 PASTE_GAP_SECONDS = 0.05
+# select() waits on sockets only on Windows: there a terminal stays one message per line.
+CAN_WAIT_ON_STDIN = os.name != "nt"
 
 
 def read_message(stdin: TextIO, gap: float = PASTE_GAP_SECONDS) -> str:
@@ -283,7 +285,7 @@ def read_message(stdin: TextIO, gap: float = PASTE_GAP_SECONDS) -> str:
     already waiting `gap` seconds after one arrives belong to it. Piped input (a script,
     a test) stays one message per line."""
     line = stdin.readline()
-    if not line or not stdin.isatty():
+    if not line or not stdin.isatty() or not CAN_WAIT_ON_STDIN:
         return line
     lines = [line]
     while select.select([stdin], [], [], gap)[0]:

@@ -19,6 +19,7 @@ from typing import TextIO
 
 import pytest
 
+from bot import console as console_module
 from bot.console import CONSOLE_USER_ID, chat, read_message
 from bot.settings import Settings
 from storage import Database
@@ -231,6 +232,16 @@ def test_a_line_typed_alone_is_its_own_message(terminal: tuple[int, TextIO]) -> 
     assert read_message(stdin, gap=0) == "what is an etag\n"
     os.write(master, b"and cache-control?\n")
     assert read_message(stdin, gap=0) == "and cache-control?\n"
+
+
+def test_where_stdin_cannot_be_waited_on_a_terminal_line_is_one_message(
+    terminal: tuple[int, TextIO], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    master, stdin = terminal
+    monkeypatch.setattr(console_module, "CAN_WAIT_ON_STDIN", False)  # as on Windows
+    os.write(master, b"first line\nsecond line\n")
+    assert read_message(stdin) == "first line\n"
+    assert read_message(stdin) == "second line\n"
 
 
 def test_piped_lines_stay_one_message_each() -> None:
