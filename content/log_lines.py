@@ -18,7 +18,8 @@ Two steps, each only where it applies:
    however many lines it has, is left whole.
 
 A message without line breaks goes through step 1 only (timestamps, bracketed log
-levels, ids); step 2 needs the lines.
+levels, ids); step 2 needs the lines. `what_failed` runs both, with a traceback's
+frames dropped in between (content/tracebacks.py), in the only order that works.
 """
 
 from __future__ import annotations
@@ -26,6 +27,16 @@ from __future__ import annotations
 import re
 
 from content.encoder import MAX_TOKENS
+from content.tracebacks import without_stack_frames
+
+
+def what_failed(text: str) -> str:
+    """A pasted message reduced to what says what went wrong; other messages as they are.
+
+    Prefixes go first: a compose prefix hides the indentation that tells a traceback's
+    source lines from its frames. The long-paste cut comes last, on what is left."""
+    return failures_of_long_paste(without_stack_frames(without_log_prefixes(text)))
+
 
 # -- step 1: prefixes and identifiers ---------------------------------------------------
 

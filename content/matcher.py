@@ -25,7 +25,7 @@ from content.encoder import SentenceEncoder, VectorCache, shared_cache, shared_e
 from content.learner_english import LearnerEnglish
 from content.lexical import LexicalSignals
 from content.lexical_cache import lexical_index
-from content.log_lines import failures_of_long_paste, without_log_prefixes
+from content.log_lines import what_failed
 from content.model import Entry, KnowledgeBase, MatcherSettings, SmalltalkIntent
 from content.normalize import Normalizer
 from content.ranking import Ranking, Signals, rank_signals
@@ -37,7 +37,6 @@ from content.smalltalk import (
     without_opener,
     without_symbols,
 )
-from content.tracebacks import without_stack_frames
 
 MAX_SUGGESTIONS = 3
 SEMANTIC_POOL = 20  # entries best by meaning that join the lexical candidates
@@ -143,8 +142,7 @@ class Matcher:
         """The signals of every plausible entry (for ranking and calibration)."""
         # Pasted output's prefixes and a traceback's frames say little and drown the line
         # that failed (content/log_lines.py, content/tracebacks.py).
-        pasted = failures_of_long_paste(without_stack_frames(without_log_prefixes(text)))
-        query = self.plain_english.rewrite(without_opener(without_symbols(pasted)))
+        query = self.plain_english.rewrite(without_opener(without_symbols(what_failed(text))))
         tokens = self.normalizer.content_tokens(query)
         if not tokens:
             return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from content import Matcher, MatchStatus, load_knowledge_base
-from content.log_lines import failures_of_long_paste, without_log_prefixes
+from content.log_lines import failures_of_long_paste, what_failed, without_log_prefixes
 from content.tracebacks import without_stack_frames
 
 COMPOSE = """db-1   | The files belonging to this database system will be owned by user "postgres".
@@ -83,6 +83,7 @@ def test_prefixes_timestamps_and_ids_go(line: str, kept: str) -> None:
 def test_a_message_without_log_noise_is_left_as_it_is(text: str) -> None:
     assert without_log_prefixes(text) is text
     assert failures_of_long_paste(text) is text
+    assert what_failed(text) is text
 
 
 def test_compose_prefixes_go_and_the_traceback_inside_loses_its_frames() -> None:
@@ -94,7 +95,7 @@ def test_compose_prefixes_go_and_the_traceback_inside_loses_its_frames() -> None
 
 
 def test_a_long_paste_keeps_its_first_and_last_lines_and_what_failed() -> None:
-    kept = failures_of_long_paste(without_stack_frames(without_log_prefixes(COMPOSE)))
+    kept = what_failed(COMPOSE)
     assert kept.splitlines() == [
         'The files belonging to this database system will be owned by user "postgres".',
         "Exception in thread django-main-thread:",
