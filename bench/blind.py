@@ -112,6 +112,8 @@ class Reply:
 def reply_from_record(record: dict) -> Reply:  # type: ignore[type-arg]
     """A reply from one line of `nexus-bot ask --json`."""
     offered = [record["entry_id"]] if record.get("entry_id") else []
+    # An answer's "🔎 Or:" buttons offer entries too (older commits print no such field).
+    offered += [a["entry_id"] for a in record.get("alternatives", [])]
     offered += [s["entry_id"] for s in record.get("suggestions", [])]
     return Reply(record["status"], record.get("entry_id"), tuple(offered), record.get("intent"))
 

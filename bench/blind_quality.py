@@ -4,7 +4,8 @@
 
 Nexus is scored on its own output: every message goes through one
 `nexus-bot ask --json` process (the installed command), and the reply's status,
-answered entry and offered choices are what count. The frozen split is the
+answered entry and offered choices are what count (an answer's "🔎 Or:" runners-up,
+`alternatives` in the JSON, are offered too; older commits print no such field). The frozen split is the
 figure to quote; the calibration split (what bench/calibrate_matcher.py fitted
 the matcher's models on), the tune splits (whose misses authors read to sharpen
 the content, and whose questions became phrasings) and the older development set

@@ -34,7 +34,13 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from bench.blind import BlindSplit, load_split
 from content import BUNDLED_CONTENT_DIR, Matcher, MatcherSettings, load_knowledge_base
-from content.matcher import EXACT_INTENT, closest_phrasing, intent_is_nearer
+from content.matcher import (
+    EXACT_INTENT,
+    Candidate,
+    alternatives,
+    closest_phrasing,
+    intent_is_nearer,
+)
 from content.model import Entry
 from content.ranking import (
     CONFIDENCE_FEATURES,
@@ -266,6 +272,16 @@ def bands(
             for m, r in zip(messages, rankings, strict=True)
         ]
     )
+    # What an answer offers: itself and its "🔎 Or:" runners-up (the same rule as
+    # content.matcher.alternatives). Until 2026-12-01 this counted an answer's top
+    # three, which the bot never showed.
+    answer_offers_right = np.array(
+        [
+            bool(r.candidates)
+            and bool(m.right & {c.entry.id for c in _answer_offers(r, float(pi), settings)})
+            for m, r, pi in zip(messages, rankings, p, strict=True)
+        ]
+    )
     question, off, small = kind == "question", kind == "off_topic", kind == "smalltalk"
     best: tuple[float, MatcherSettings, dict[str, float]] | None = None
     for similarity, fallback, answer in itertools.product(
@@ -289,7 +305,10 @@ def bands(
                 share = {
                     "right": (answered & question & top_right).sum() / question.sum(),
                     "wrong": wrong,
-                    "offered": ((answered | suggested) & question & top3_right).sum()
+                    "offered": (
+                        (answered & question & answer_offers_right).sum()
+                        + (suggested & question & top3_right).sum()
+                    )
                     / question.sum(),
                     "dont_know": (~answered & ~suggested & question).sum() / question.sum(),
                     "off_answered": off_answered,
@@ -325,6 +344,11 @@ def bands(
     )
     print("calibration split: " + ", ".join(f"{k} {v:.3f}" for k, v in share.items()))
     return chosen
+
+
+def _answer_offers(ranking: Ranking, p: float, settings: MatcherSettings) -> list[Candidate]:
+    ranked = [Candidate(entry, share) for entry, _, share in ranking.candidates]
+    return [ranked[0], *alternatives(ranked, p, settings)]
 
 
 def calibrate(matcher: Matcher, split: BlindSplit) -> MatcherSettings:

@@ -237,12 +237,27 @@ def decide(
     ):
         return MatchResult(MatchStatus.SMALLTALK, query, (), intent.intent, p)
     if p >= settings.answer_probability:
-        top = ranked[0].score
-        close = [c for c in ranked[1:MAX_SUGGESTIONS] if top - c.score < settings.margin]
-        return MatchResult(MatchStatus.ANSWERED, query, (ranked[0], *close), None, p)
+        return MatchResult(
+            MatchStatus.ANSWERED, query, (ranked[0], *alternatives(ranked, p, settings)), None, p
+        )
     if p >= settings.suggest_probability:
         return MatchResult(MatchStatus.AMBIGUOUS, query, tuple(ranked[:MAX_SUGGESTIONS]), None, p)
     return MatchResult(MatchStatus.NO_MATCH, query, tuple(ranked[:MAX_SUGGESTIONS]), None, p)
+
+
+def alternatives(
+    ranked: Sequence[Candidate], p: float, settings: MatcherSettings
+) -> list[Candidate]:
+    """The runners-up an answer offers beside it ("🔎 Or: ..."): those ranked this close
+    to it, and the runner-up whenever the answer is less sure than
+    `alternative_probability`. A wrong answer's right entry is usually the runner-up
+    (14 of 18 wrong answers on the calibration split, 2026-12-01), so a learner who got the wrong
+    one is a tap away from the right one."""
+    top = ranked[0].score
+    close = [c for c in ranked[1:MAX_SUGGESTIONS] if top - c.score < settings.margin]
+    if not close and len(ranked) > 1 and p < settings.alternative_probability:
+        close = [ranked[1]]
+    return close
 
 
 def closest_phrasing(ranking: Ranking) -> float:

@@ -110,8 +110,11 @@ class MatcherSettings:
     # Bands on that probability: answer, offer "did you mean", or say "I don't know".
     answer_probability: float = 0.5
     suggest_probability: float = 0.15
-    # Runners-up this close to the answer's ranking score (0..100) are offered beside it.
+    # Runners-up this close to the answer's ranking score (0..100) are offered beside it,
     margin: float = 4.0
+    # ... and so is the runner-up of an answer less sure than this: one answer in twenty
+    # or more may be wrong, and then the right entry is usually the runner-up.
+    alternative_probability: float = 0.95
     # A message this close in meaning to a small-talk example is small talk, unless an
     # entry's phrasing is closer still ("hi, what's an etag" is a question).
     smalltalk_similarity: float = 0.88

@@ -23,6 +23,7 @@ def ask_record(kb: KnowledgeBase, result: MatchResult) -> dict[str, Any]:
     best = result.best
     answered = result.status is MatchStatus.ANSWERED and best is not None
     suggestions = result.candidates if result.status is MatchStatus.AMBIGUOUS else ()
+    alternatives = result.candidates[1:] if answered else ()
     return {
         "question": result.query,
         "status": result.status.value,
@@ -34,6 +35,10 @@ def ask_record(kb: KnowledgeBase, result: MatchResult) -> dict[str, Any]:
         "answer": view.text,
         "suggestions": [
             {"entry_id": c.entry.id, "title": c.entry.title, "score": c.score} for c in suggestions
+        ],
+        # An answer's "🔎 Or:" buttons: the runners-up offered beside it.
+        "alternatives": [
+            {"entry_id": c.entry.id, "title": c.entry.title, "score": c.score} for c in alternatives
         ],
         "buttons": button_labels(view),
     }

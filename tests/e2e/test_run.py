@@ -183,6 +183,7 @@ def test_ask_json_is_the_documented_interface(tmp_path: Path) -> None:
             "answer",
             "suggestions",
             "buttons",  # added by the first-hour issue; the others are unchanged
+            "alternatives",  # added by issue 10: an answer's "🔎 Or:" runners-up
         }
     assert (
         records[0]["entry_id"] == "caching-etag" and records[0]["title"] == "ETag and If-None-Match"

@@ -136,6 +136,7 @@ BANDS = MatcherSettings(
     margin=5,
     smalltalk_similarity=0.8,
     smalltalk_fallback=0.6,
+    alternative_probability=0.95,
 )
 
 
@@ -143,7 +144,10 @@ BANDS = MatcherSettings(
     ("scores", "confidence", "status", "offered"),
     [
         ([60, 57, 10], 0.9, MatchStatus.ANSWERED, ["a", "b"]),  # answer, offer the close one
-        ([80, 10, 5], 0.9, MatchStatus.ANSWERED, ["a"]),  # clear margin: the answer alone
+        ([80, 10, 5], 0.97, MatchStatus.ANSWERED, ["a"]),  # sure, clear margin: alone
+        ([80, 10, 5], 0.9, MatchStatus.ANSWERED, ["a", "b"]),  # less sure: "Or:" the runner-up
+        ([60, 57, 56], 0.9, MatchStatus.ANSWERED, ["a", "b", "c"]),  # close ones, no extra
+        ([80], 0.9, MatchStatus.ANSWERED, ["a"]),  # nothing to offer beside it
         ([50, 30, 20], 0.4, MatchStatus.AMBIGUOUS, ["a", "b", "c"]),  # unsure: did you mean
         ([50, 30, 20], 0.1, MatchStatus.NO_MATCH, ["a", "b", "c"]),  # nearest kept for the log
         ([], 0.0, MatchStatus.NO_MATCH, []),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +25,38 @@ def test_ask_record_of_an_answer_names_the_entry_and_the_text_sent() -> None:
     assert record["title"] == KB.entry("caching-etag").title  # type: ignore[union-attr]
     assert "ETag" in record["answer"] and record["suggestions"] == []
     assert 0.0 <= record["confidence"] <= 1.0
+
+
+def test_ask_record_lists_the_runners_up_an_answer_offers_beside_it() -> None:
+    """An answer less sure than `alternative_probability` carries its runner-up as an
+    "🔎 Or:" button; `ask --json` names it, and the blind scoring counts it offered."""
+    from bench.blind import reply_from_record
+    from content.matcher import decide
+    from content.ranking import Ranking, Signals
+
+    etag, control = KB.entry("caching-etag"), KB.entry("caching-cache-control")
+    assert etag and control
+    signals = Signals(0.5, 0.5, 0.5, 0.5, 0.5, 0.5)
+    ranking = Ranking(((etag, signals, 90.0), (control, signals, 8.0)), 0.0, ())
+    sure = replace(ranking, confidence=KB.matcher_settings.alternative_probability + 0.01)
+    unsure = replace(ranking, confidence=KB.matcher_settings.alternative_probability - 0.01)
+    assert unsure.confidence >= KB.matcher_settings.answer_probability
+
+    alone = reports.ask_record(KB, decide("q", sure, None, KB.matcher_settings))
+    assert alone["status"] == "answered" and alone["alternatives"] == []
+    assert not any(b.startswith("🔎 Or:") for b in alone["buttons"])
+    assert reply_from_record(alone).offered == ("caching-etag",)
+
+    record = reports.ask_record(KB, decide("q", unsure, None, KB.matcher_settings))
+    assert record["status"] == "answered" and record["entry_id"] == "caching-etag"
+    assert record["alternatives"] == [
+        {"entry_id": "caching-cache-control", "title": control.title, "score": 8.0}
+    ]
+    assert record["buttons"][0] == f"🔎 Or: {control.title}"
+    assert record["suggestions"] == []
+    reply = reply_from_record(record)
+    assert reply.entry == "caching-etag"
+    assert reply.offered == ("caching-etag", "caching-cache-control")
 
 
 def test_ask_record_of_small_talk_has_an_intent_and_no_entry() -> None:
