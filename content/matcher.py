@@ -203,12 +203,19 @@ class Matcher:
         if taught is not None:
             entry = self._entries[taught]
             return MatchResult(MatchStatus.ANSWERED, query, (Candidate(entry, 100.0),), None, 1.0)
-        return decide(query, self.ranking(query), self.intent(query), self.settings)
+        ranking = self.ranking(query)
+        # Over a sure answer only small talk matched by its exact words or emoji wins
+        # (decide), and that needs no vector: the message is encoded a second time for
+        # small talk (when its words differ from the question's) only when unsure.
+        unsure = ranking.confidence < self.settings.answer_probability
+        return decide(query, ranking, self.intent(query, by_meaning=unsure), self.settings)
 
-    def intent(self, text: str) -> IntentMatch | None:
-        """The small-talk intent `text` is closest to, and how close."""
+    def intent(self, text: str, by_meaning: bool = True) -> IntentMatch | None:
+        """The small-talk intent `text` is closest to, and how close; with `by_meaning`
+        False, only by emoji, exact words and spelling."""
         words = without_address(without_symbols(text))
-        vector = self._semantic.encode(words) if any(c.isalnum() for c in words) else None
+        encode = by_meaning and any(c.isalnum() for c in words)
+        vector = self._semantic.encode(words) if encode else None
         return self._smalltalk.classify(text, vector)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,6 +99,37 @@ def test_domain_question_with_a_greeting_is_still_answered(matcher: Matcher) -> 
     result = matcher.match("hi, what is an etag?")
     assert result.status is MatchStatus.ANSWERED
     assert result.best is not None and result.best.entry.id == "caching-etag"
+
+
+def test_a_sure_answer_is_not_encoded_again_for_small_talk(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over a sure answer only exact small talk wins, so the message is encoded once
+    (for the entries, without its greeting); an unsure one is also encoded as written
+    for small talk, and exact small talk still needs no vector to win."""
+    encoder = matcher._semantic._encoder
+    encoded: list[str] = []
+    original = encoder.encode_one
+
+    def counting(text: str) -> Any:
+        encoded.append(text)
+        return original(text)
+
+    monkeypatch.setattr(encoder, "encode_one", counting)
+    matcher._semantic._recent.clear()
+    sure = matcher.match("hi, what is an etag?")
+    assert sure.status is MatchStatus.ANSWERED and sure.confidence >= 0.9
+    assert encoded == ["what is an etag?"]
+
+    encoded.clear()
+    matcher._semantic._recent.clear()
+    unsure = matcher.match("hey, probes and rollouts")
+    assert unsure.status is not MatchStatus.ANSWERED
+    assert encoded == ["probes and rollouts", "hey, probes and rollouts"]
+
+    thanks = matcher.match("thanks!")
+    assert thanks.status is MatchStatus.SMALLTALK and thanks.smalltalk is not None
+    assert thanks.smalltalk.id == "thanks"
 
 
 def test_scores_are_bounded_and_sorted(matcher: Matcher) -> None:
