@@ -29,7 +29,7 @@ def inbox(kb: KnowledgeBase, found: Inbox, days: int) -> View:
             f"…and {len(found.clusters) - SHOWN} more: nexus-bot unanswered --since {days}d"
         )
     if found.suggestions:
-        lines.append('\n<b>Suggested phrasings</b> (picked from "did you mean")')
+        lines.append('\n<b>Suggested phrasings</b> (picked from "did you mean" or "🔎 Or:")')
         for suggestion in found.suggestions[:SHOWN]:
             picks = "; ".join(f"{escape(q[:80])} ({n}×)" for q, n in suggestion.phrasings[:3])
             lines.append(f"{_title(kb, suggestion.entry_id)}: {picks}")

@@ -140,7 +140,7 @@ def inbox_lines(inbox: Inbox) -> list[str]:
     for cluster in inbox.clusters:
         nearest = cluster.nearest_entry or "-"
         lines.append(f"  {cluster.count:>4}x  {cluster.example}  [nearest: {nearest}]")
-    lines.append('Suggested phrasings (picked from "did you mean"):')
+    lines.append('Suggested phrasings (picked from "did you mean" or "🔎 Or:"):')
     for suggestion in inbox.suggestions:
         for question, picked in suggestion.phrasings:
             lines.append(f"  {suggestion.entry_id}: {question}  ({picked}x)")

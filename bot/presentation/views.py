@@ -93,13 +93,26 @@ START_INTENT = "start"
 
 
 def entry(
-    kb: KnowledgeBase, item: Entry, alternatives: tuple[Entry, ...] = (), share: bool = False
+    kb: KnowledgeBase,
+    item: Entry,
+    alternatives: tuple[Entry, ...] = (),
+    share: bool = False,
+    log_id: int | None = None,
 ) -> View:
     """An entry's answer; buttons to close alternatives the learner may have meant,
     to related entries and to the topic; with `share` (a private chat) one that
-    posts the entry in another chat through inline mode (its title lists it first)."""
+    posts the entry in another chat through inline mode (its title lists it first).
+    With the logged question's `log_id`, picking an alternative is kept for the
+    authors as a "did you mean" pick is: the question was about that entry."""
     rows: list[tuple[Button, ...]] = [
-        (Button(f"🔎 Or: {label(other.title)}", callbacks.ShowEntry(other.short_id)),)
+        (
+            Button(
+                f"🔎 Or: {label(other.title)}",
+                callbacks.PickSuggestion(other.short_id, log_id)
+                if log_id is not None
+                else callbacks.ShowEntry(other.short_id),
+            ),
+        )
         for other in alternatives
     ]
     rows += [
@@ -131,7 +144,7 @@ def match_result(
 ) -> View:
     if result.status is MatchStatus.ANSWERED and result.best is not None:
         others = tuple(c.entry for c in result.candidates[1:])
-        return entry(kb, result.best.entry, others, share)
+        return entry(kb, result.best.entry, others, share, log_id)
     if result.status is MatchStatus.SMALLTALK and result.smalltalk is not None:
         if result.smalltalk.id == START_INTENT:
             way_on = (

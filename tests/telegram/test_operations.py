@@ -86,6 +86,29 @@ async def test_unanswered_inbox_groups_questions_and_lists_picked_suggestions(
     assert "<b>Suggested phrasings</b>" in text and "probes and rollouts (1×)" in text
 
 
+async def test_an_answers_or_button_is_kept_for_the_authors_as_a_pick(
+    fixture_settings: Settings, api: FakeBotApi, content: Path
+) -> None:
+    """The "🔎 Or:" runner-up under an answer answers at once, and the pick is listed
+    in /unanswered's suggested phrasings for that entry, as a "did you mean" pick is."""
+    thresholds = content / "matcher.yaml"
+    # Every answer less sure than 1.0 (all of them) carries its runner-up.
+    thresholds.write_text(thresholds.read_text() + "  alternative_probability: 1.0\n")
+    settings = replace(fixture_settings, admin_ids=frozenset({ADMIN}), content_dir=content)
+    async with Nexus(settings, request=InMemoryRequest(api)) as nexus:
+        (answer,) = sends(await say(nexus, api, "what is an etag"))
+        assert answer.params["text"].startswith("<b>ETag")
+        other = answer.params["reply_markup"]["inline_keyboard"][0][0]
+        assert other["text"].startswith("🔎 Or: ")
+        title = other["text"].removeprefix("🔎 Or: ")
+        await nexus.feed(api.callback_update(USER_ID, answer.result, other["callback_data"]))
+        shown = sends(api.calls)[-1]
+        assert shown.params["text"].startswith(f"<b>{title}")
+        (inbox,) = sends(await say(nexus, api, "/unanswered", user=ADMIN))
+        suggested = inbox.params["text"].split("<b>Suggested phrasings</b>")[1]
+        assert "what is an etag (1×)" in suggested
+
+
 async def test_stats_and_feedback_worst_first(nexus: Nexus, api: FakeBotApi) -> None:
     answer = sends(await say(nexus, api, "what is an etag"))[0]
     keyboard = [b for row in answer.params["reply_markup"]["inline_keyboard"] for b in row]

@@ -226,7 +226,7 @@ def test_smalltalk_yields_to_an_entry_phrasing_closer_in_meaning() -> None:
 
 
 def test_an_answer_offers_close_alternatives_as_buttons(matcher: Matcher) -> None:
-    from bot.presentation import views
+    from bot.presentation import callbacks, views
 
     kb = matcher.kb
     etag, control = kb.entry("caching-etag"), kb.entry("caching-cache-control")
@@ -236,6 +236,10 @@ def test_an_answer_offers_close_alternatives_as_buttons(matcher: Matcher) -> Non
     labels = [b.label for row in view.rows for b in row]
     assert labels[0] == "🔎 Or: Cache-Control headers"
     assert "↪ Cache-Control headers" not in labels  # not offered twice
+    # Picking it is kept for the authors, as a "did you mean" pick is.
+    assert view.rows[0][0].callback == callbacks.PickSuggestion(control.short_id, 1)
+    unlogged = views.match_result(kb, result, log_id=None)
+    assert unlogged.rows[0][0].callback == callbacks.ShowEntry(control.short_id)
 
 
 def test_a_built_matcher_leaves_no_second_copy_of_the_vectors(tmp_path: Path) -> None:
