@@ -24,7 +24,7 @@ from content import Matcher, load_knowledge_base
 
 # Measured on the frozen split with later entries judged (docs/benchmarks.md), minus a margin.
 FLOOR_ANSWERED_RIGHT = 0.70  # measured 0.759
-FLOOR_OFFERED_RIGHT = 0.90  # measured 0.927
+FLOOR_OFFERED_RIGHT = 0.90  # measured 0.935 (an answer's runner-up counts)
 CEILING_ANSWERED_WRONG = 0.05  # measured 0.026
 CEILING_DONT_KNOW = 0.06  # measured 0.034
 CEILING_OFF_TOPIC_ANSWERED = 0.02  # measured 0.000
