@@ -64,8 +64,7 @@ SMALLTALK_SIMILARITIES = [round(0.55 + 0.05 * i, 2) for i in range(9)]
 # thanks example, and a learner who types half a question is told "You're welcome".
 # (The 2026-12-01 refit chose 0.50 from a grid down to 0.30 for +0.025 small talk
 # recognised against +0.029 off-topic taken for small talk on the calibration split.)
-SMALLTALK_FALLBACK_FLOOR = MatcherSettings.smalltalk_fallback  # 0.55, stated once there
-SMALLTALK_FALLBACKS = [round(SMALLTALK_FALLBACK_FLOOR + 0.05 * i, 2) for i in range(2)]
+SMALLTALK_FALLBACKS = [round(MatcherSettings.smalltalk_fallback + 0.05 * i, 2) for i in range(2)]
 
 
 @dataclass(frozen=True)
@@ -274,7 +273,7 @@ def bands(
         ]
     )
     # What an answer offers: itself and its "🔎 Or:" runners-up (the same rule as
-    # content.matcher.alternatives). Until 2026-12-01 this counted an answer's top
+    # content.matcher.alternatives). Until 2026-12-02 this counted an answer's top
     # three, which the bot never showed.
     answer_offers_right = np.array(
         [

@@ -258,8 +258,8 @@ def alternatives(
     """The runners-up an answer offers beside it ("🔎 Or: ..."): those ranked this close
     to it, and the runner-up whenever the answer is less sure than
     `alternative_probability`. A wrong answer's right entry is usually the runner-up
-    (14 of 18 wrong answers on the calibration split, 2026-12-01), so a learner who got the wrong
-    one is a tap away from the right one."""
+    (for 14 of 18 wrong answers on the calibration split, 2026-12-02), so a learner
+    who got the wrong one is a tap away from the right one."""
     top = ranked[0].score
     close = [c for c in ranked[1:MAX_SUGGESTIONS] if top - c.score < settings.margin]
     if not close and len(ranked) > 1 and p < settings.alternative_probability:
