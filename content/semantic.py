@@ -34,6 +34,11 @@ _BULLET = re.compile(r"\n\s*[•\-–]\s+")
 Scores = npt.NDArray[np.float32]
 
 
+def _starts(groups: list[list[str]]) -> npt.NDArray[np.int64]:
+    """Where each group's rows start when the groups are laid end to end."""
+    return np.cumsum([0] + [len(g) for g in groups[:-1]]).astype(np.int64)
+
+
 def passages(entry: Entry) -> list[str]:
     """The answer cut into paragraphs and bullets, prefixed with the title for context."""
     text = strip_tags(entry.answer)
@@ -45,18 +50,28 @@ def passages(entry: Entry) -> list[str]:
 
 class SemanticIndex:
     def __init__(
-        self, entries: Sequence[Entry], encoder: SentenceEncoder, cache: VectorCache
+        self,
+        entries: Sequence[Entry],
+        encoder: SentenceEncoder,
+        cache: VectorCache,
+        vectors: Vectors | None = None,
     ) -> None:
+        """`vectors`: the vectors of `texts(entries)`, in that order, when the caller
+        has them already (a start looks the whole knowledge base up at once; hashing
+        and stacking its 17,000 texts again would cost a tenth of a second)."""
         self._encoder = encoder
         self._cache = cache
         self._count = len(entries)
         phrasings = [[e.title, *e.questions] for e in entries]
         answers = [passages(e) for e in entries]
-        self._phrasings, self._phrasing_starts = self._grouped(phrasings)
+        if vectors is None:
+            vectors = cache.vectors(self.texts(entries), encoder)
+        self._phrasings, self._passages = self._split(vectors, phrasings, answers)
+        self._phrasing_starts = _starts(phrasings)
         self._phrasing_owner = np.repeat(
             np.arange(len(entries), dtype=np.int64), [len(p) for p in phrasings]
         )
-        self._passages, self._passage_starts = self._grouped(answers)
+        self._passage_starts = _starts(answers)
         self._passage_ends = np.append(self._passage_starts[1:], len(self._passages))
         self._learned: Vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
         self._learned_vectors: dict[str, Vectors] = {}
@@ -76,11 +91,22 @@ class SemanticIndex:
         """Every text the index encodes, to warm a cache in one go."""
         return [t for e in entries for t in (e.title, *e.questions, *passages(e))]
 
-    def _grouped(self, groups: list[list[str]]) -> tuple[Vectors, npt.NDArray[np.int64]]:
-        """All texts' vectors in entry order, and where each entry's rows start."""
-        texts = [t for group in groups for t in group]
-        starts = np.cumsum([0] + [len(g) for g in groups[:-1]]).astype(np.int64)
-        return self._cache.vectors(texts, self._encoder), starts
+    @staticmethod
+    def _split(
+        vectors: Vectors, phrasings: list[list[str]], answers: list[list[str]]
+    ) -> tuple[Vectors, Vectors]:
+        """The rows of `texts()`'s vectors (per entry: title, questions, passages)
+        regrouped as every phrasing in entry order, then every passage."""
+        sizes = [(len(p), len(a)) for p, a in zip(phrasings, answers, strict=True)]
+        if len(vectors) != sum(p + a for p, a in sizes):
+            raise ValueError(f"{len(vectors)} vectors for {sum(p + a for p, a in sizes)} texts")
+        is_phrasing = np.concatenate(
+            [np.arange(p + a) < p for p, a in sizes] or [np.zeros(0, dtype=bool)]
+        )
+        return (
+            np.ascontiguousarray(vectors[is_phrasing], dtype=np.float32),
+            np.ascontiguousarray(vectors[~is_phrasing], dtype=np.float32),
+        )
 
     def set_learned(self, pairs: Sequence[tuple[int, str]]) -> None:
         """Phrasings taught by authors: (entry index, question).
