@@ -21,6 +21,7 @@ from content.model import (
     Topic,
 )
 from content.overlap import near_duplicate_phrasings
+from content.parsed_cache import ParsedFiles, is_missing
 from content.problems import ContentError, Problem
 from content.settings_file import SAFE_LOADER, read_matcher_settings
 from content.validation import validate
@@ -32,17 +33,28 @@ class _Reader:
     """Reads one file's items, recording problems with file/item/field context."""
 
     def __init__(
-        self, root: Path, path: Path, problems: list[Problem], origins: dict[str, str]
+        self,
+        root: Path,
+        path: Path,
+        problems: list[Problem],
+        origins: dict[str, str],
+        parsed: ParsedFiles,
     ) -> None:
         self.name = path.relative_to(root).as_posix()
         self.path = path
         self.problems = problems
         self.origins = origins
+        self.parsed = parsed
 
     def load(self, key: str) -> list[Any]:
         try:
-            with self.path.open(encoding="utf-8") as handle:
-                data = yaml.load(handle, Loader=SAFE_LOADER)
+            raw = self.path.read_bytes()
+            data = self.parsed.value(raw)
+            if is_missing(data):
+                # From the file, as before: YAML's error messages name it.
+                with self.path.open(encoding="utf-8") as handle:
+                    data = yaml.load(handle, Loader=SAFE_LOADER)
+                self.parsed.keep(raw, data)
         except UnicodeDecodeError as error:
             self.problem("-", "-", f"not UTF-8 text (byte {error.start}): save the file as UTF-8")
             return []
@@ -212,20 +224,25 @@ def _files(root: Path, folder: str) -> list[Path]:
     return sorted((root / folder).glob("*.yaml")) if (root / folder).is_dir() else []
 
 
-def read_content(root: Path, thorough: bool = False) -> tuple[KnowledgeBase, list[Problem]]:
+def read_content(
+    root: Path, thorough: bool = False, cache_folder: Path | None = None
+) -> tuple[KnowledgeBase, list[Problem]]:
     """Parse and validate everything under `root`; never raises for bad content.
 
     `thorough` adds the slower authoring checks (near-duplicate phrasings), for
-    `nexus-bot content check` rather than every start.
+    `nexus-bot content check` rather than every start. `cache_folder` keeps the
+    parsed files there for the next start (content/parsed_cache.py).
     """
     problems: list[Problem] = []
     origins: dict[str, str] = {}
     if not (root / "topics.yaml").is_file():
         problems.append(Problem(str(root), "-", "-", "no topics.yaml: is this a content folder?"))
         return KnowledgeBase(topics=(), entries=()), problems
+    parsed = ParsedFiles(cache_folder)
+    parsed.open(root)
 
     def read(path: Path, reader_fn: Any) -> Any:
-        return reader_fn(_Reader(root, path, problems, origins))
+        return reader_fn(_Reader(root, path, problems, origins, parsed))
 
     problems.extend(_required_files(root))
     topics = read(root / "topics.yaml", _read_topics)
@@ -251,15 +268,19 @@ def read_content(root: Path, thorough: bool = False) -> tuple[KnowledgeBase, lis
         learner_words=read_learner_words(root, problems),
         matcher_settings=read_matcher_settings(root, problems),
     )
+    parsed.save()
     problems.extend(validate(kb, origins))
     if thorough:
         problems.extend(near_duplicate_phrasings(kb, origins))
     return kb, problems
 
 
-def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
-    """The validated knowledge base; raises ContentError listing every error (not warnings)."""
-    kb, problems = read_content(root or BUNDLED_CONTENT_DIR)
+def load_knowledge_base(
+    root: Path | None = None, cache_folder: Path | None = None
+) -> KnowledgeBase:
+    """The validated knowledge base; raises ContentError listing every error (not warnings).
+    `cache_folder`: see read_content."""
+    kb, problems = read_content(root or BUNDLED_CONTENT_DIR, cache_folder=cache_folder)
     errors = [p for p in problems if not p.warning]
     if errors:
         raise ContentError(errors)

@@ -13,13 +13,6 @@ from content import read_content
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
 
 
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    root = tmp_path / "content"
-    shutil.copytree(FIXTURE, root)
-    return root
-
-
 def errors_of(root: Path) -> list[tuple[str, str, str, str]]:
     _, problems = read_content(root)
     return [(p.file, p.item, p.field, p.message) for p in problems if not p.warning]

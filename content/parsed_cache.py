@@ -1,0 +1,106 @@
+"""The content folder's parsed YAML, kept on disk between starts.
+
+libyaml parses in C, but PyYAML still builds every value in Python: the shipped
+content (2.5 MB of YAML) takes about 0.17 s to read at every start, and JSON of
+the same values about a tenth of that. So a start keeps what each file parsed to,
+under a hash of the file's bytes, in one JSON file per state of the content folder
+(`parsed-<hash>.json` in the vector cache's folder); a changed file is parsed
+again, and the next start writes a new state. Only values that survive a round
+trip through JSON unchanged are kept (a YAML date or a number used as a key is
+parsed each time), so what the loader sees is the same either way.
+
+JSON, not pickle: the cache folder may be shared, and reading it must never run
+code. An unreadable or foreign file is ignored, never a failed start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from content.atomic_file import write_atomically
+
+FORMAT = 1  # of the file's contents; part of its name's hash
+PREFIX = "parsed-"
+KEEP_OTHERS = 3  # states of other content folders (tests, a staging bot) kept beside
+_MISSING = object()
+
+log = logging.getLogger(__name__)
+
+
+class ParsedFiles:
+    """What each YAML file of one content folder parsed to, by the hash of its bytes.
+
+    `ParsedFiles(None)` keeps nothing: every file is parsed (the default of
+    `read_content`, and what `nexus-bot content check` uses)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self._folder = folder
+        self._known: dict[str, Any] = {}
+        self._read: dict[str, Any] = {}  # this run's files: digest -> value
+        self._path: Path | None = None
+
+    def open(self, root: Path) -> None:
+        """Look for the state of `root`'s YAML files as they are now."""
+        if self._folder is None:
+            return
+        try:
+            digests = sorted(
+                f"{path.relative_to(root).as_posix()}\0{_digest(path.read_bytes())}"
+                for path in root.rglob("*.yaml")
+            )
+        except OSError:
+            return  # read as usual; the loader reports what it cannot read
+        state = hashlib.sha256(f"format {FORMAT}\n".encode())
+        state.update("\n".join(digests).encode())
+        self._path = self._folder / f"{PREFIX}{state.hexdigest()[:32]}.json"
+        try:
+            known = json.loads(self._path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(known, dict):
+            self._known = known
+
+    def value(self, data: bytes) -> Any:
+        """The parsed value of a file's bytes, if this state holds it; else _MISSING."""
+        return self._known.get(_digest(data), _MISSING)
+
+    def keep(self, data: bytes, value: Any) -> None:
+        """Remember what `data` parsed to, if JSON gives the same value back."""
+        if self._path is None:
+            return
+        try:
+            same = json.loads(json.dumps(value, ensure_ascii=False)) == value
+        except (TypeError, ValueError):
+            same = False
+        if same:
+            self._read[_digest(data)] = value
+
+    def save(self) -> None:
+        """Write this state, if some file had to be parsed (files whose value JSON
+        cannot hold are left out, and parsed at every start)."""
+        if self._path is None or not self._read or self._path.exists():
+            return
+        text = json.dumps({**self._known, **self._read}, ensure_ascii=False)
+        try:
+            write_atomically(self._path, lambda out: out.write(text.encode("utf-8")))
+        except OSError as error:  # a read-only or full disk: parse again next time
+            log.warning("Could not keep the parsed content in %s: %s", self._path.parent, error)
+            return
+        with contextlib.suppress(OSError):  # another process may be pruning too
+            others = [old for old in self._path.parent.glob(f"{PREFIX}*.json") if old != self._path]
+            others.sort(key=lambda old: old.stat().st_mtime, reverse=True)
+            for old in others[KEEP_OTHERS:]:
+                old.unlink(missing_ok=True)
+
+
+def is_missing(value: Any) -> bool:
+    return value is _MISSING
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
