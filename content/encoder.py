@@ -178,8 +178,16 @@ class VectorCache:
         return hashlib.sha1(f"{self._model_id}\0{text}".encode()).hexdigest()
 
     def vectors(self, texts: Sequence[str], encoder: SentenceEncoder) -> Vectors:
+        return self.grouped_vectors([texts], encoder)[0]
+
+    def grouped_vectors(
+        self, groups: Sequence[Sequence[str]], encoder: SentenceEncoder
+    ) -> list[Vectors]:
+        """The vectors of each group of texts, one array per group: every text is
+        looked up once, and whatever is missing is encoded in one go."""
+        texts = [text for group in groups for text in group]
         if not texts:
-            return np.zeros((0, DIMENSION), dtype=np.float32)
+            return [np.zeros((0, DIMENSION), dtype=np.float32) for _ in groups]
         keys = [self.key(t) for t in texts]
         with self._lock:
             self._load()
@@ -202,7 +210,18 @@ class VectorCache:
                     self._vectors[k] = found[k] = vector
                 self._unsaved = True
                 self._save()
-        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+        # One array per group, each stacked on its own: never a copy of them all at once.
+        arrays = []
+        start = 0
+        for group in groups:
+            rows = [found[k] for k in keys[start : start + len(group)]]
+            start += len(group)
+            arrays.append(
+                np.stack(rows).astype(np.float32, copy=False)
+                if rows
+                else np.zeros((0, DIMENSION), dtype=np.float32)
+            )
+        return arrays
 
     def put(self, texts: Sequence[str], vectors: Vectors) -> None:
         """Store `vectors` (one row per text) as the texts' vectors, without the encoder.

@@ -108,17 +108,18 @@ class Matcher:
         # Kept beside the vectors: a warm start reads the word index instead of building it.
         self._lexical = lexical_index(kb.entries, self.normalizer, cache.folder)
         smalltalk_phrases = SmalltalkClassifier.phrases(kb.smalltalk)
-        # Look every text up at once and encode whatever is new in one go (a first
-        # start says so once, then waits).
-        entry_texts = SemanticIndex.texts(kb.entries)
-        vectors = cache.vectors(entry_texts + smalltalk_phrases, encoder)
-        self._semantic = SemanticIndex(
-            kb.entries, encoder, cache, vectors=vectors[: len(entry_texts)]
+        # Look every text up once and encode whatever is new in one go (a first start
+        # says so once, then waits).
+        phrasings, passages, smalltalk = cache.grouped_vectors(
+            [
+                SemanticIndex.phrasing_texts(kb.entries),
+                SemanticIndex.passage_texts(kb.entries),
+                smalltalk_phrases,
+            ],
+            encoder,
         )
-        # A copy: a view would keep the whole knowledge base's array alive.
-        self._smalltalk = SmalltalkClassifier(
-            kb.smalltalk, self.normalizer, vectors[len(entry_texts) :].copy()
-        )
+        self._semantic = SemanticIndex(kb.entries, encoder, cache, vectors=(phrasings, passages))
+        self._smalltalk = SmalltalkClassifier(kb.smalltalk, self.normalizer, smalltalk)
         self._learned: dict[str, int] = {}
         # The indexes hold their own copies of the vectors now.
         self._cache = cache

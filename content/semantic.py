@@ -54,19 +54,26 @@ class SemanticIndex:
         entries: Sequence[Entry],
         encoder: SentenceEncoder,
         cache: VectorCache,
-        vectors: Vectors | None = None,
+        vectors: tuple[Vectors, Vectors] | None = None,
     ) -> None:
-        """`vectors`: the vectors of `texts(entries)`, in that order, when the caller
-        has them already (a start looks the whole knowledge base up at once; hashing
-        and stacking its 17,000 texts again would cost a tenth of a second)."""
+        """`vectors`: the vectors of `phrasing_texts(entries)` and of
+        `passage_texts(entries)`, when the caller has looked them up already (a start
+        looks the whole knowledge base up at once)."""
         self._encoder = encoder
         self._cache = cache
         self._count = len(entries)
         phrasings = [[e.title, *e.questions] for e in entries]
         answers = [passages(e) for e in entries]
         if vectors is None:
-            vectors = cache.vectors(self.texts(entries), encoder)
-        self._phrasings, self._passages = self._split(vectors, phrasings, answers)
+            looked_up = cache.grouped_vectors(
+                [self.phrasing_texts(entries), self.passage_texts(entries)], encoder
+            )
+            vectors = (looked_up[0], looked_up[1])
+        self._phrasings, self._passages = vectors
+        if len(self._phrasings) != sum(map(len, phrasings)) or len(self._passages) != sum(
+            map(len, answers)
+        ):
+            raise ValueError("the vectors given are not those of these entries' texts")
         self._phrasing_starts = _starts(phrasings)
         self._phrasing_owner = np.repeat(
             np.arange(len(entries), dtype=np.int64), [len(p) for p in phrasings]
@@ -87,26 +94,14 @@ class SemanticIndex:
         self._fit_classifier()
 
     @staticmethod
-    def texts(entries: Sequence[Entry]) -> list[str]:
-        """Every text the index encodes, to warm a cache in one go."""
-        return [t for e in entries for t in (e.title, *e.questions, *passages(e))]
+    def phrasing_texts(entries: Sequence[Entry]) -> list[str]:
+        """Each entry's title and questions, entry by entry."""
+        return [t for e in entries for t in (e.title, *e.questions)]
 
     @staticmethod
-    def _split(
-        vectors: Vectors, phrasings: list[list[str]], answers: list[list[str]]
-    ) -> tuple[Vectors, Vectors]:
-        """The rows of `texts()`'s vectors (per entry: title, questions, passages)
-        regrouped as every phrasing in entry order, then every passage."""
-        sizes = [(len(p), len(a)) for p, a in zip(phrasings, answers, strict=True)]
-        if len(vectors) != sum(p + a for p, a in sizes):
-            raise ValueError(f"{len(vectors)} vectors for {sum(p + a for p, a in sizes)} texts")
-        is_phrasing = np.concatenate(
-            [np.arange(p + a) < p for p, a in sizes] or [np.zeros(0, dtype=bool)]
-        )
-        return (
-            np.ascontiguousarray(vectors[is_phrasing], dtype=np.float32),
-            np.ascontiguousarray(vectors[~is_phrasing], dtype=np.float32),
-        )
+    def passage_texts(entries: Sequence[Entry]) -> list[str]:
+        """Each entry's answer passages, entry by entry."""
+        return [t for e in entries for t in passages(e)]
 
     def set_learned(self, pairs: Sequence[tuple[int, str]]) -> None:
         """Phrasings taught by authors: (entry index, question).
