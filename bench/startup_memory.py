@@ -14,8 +14,12 @@ Per run:
 - start → first getUpdates: from just before the process is spawned to its first
   getUpdates request reaching the fake server (the bot is then ready for updates);
 - VmRSS at first getUpdates: /proc/<pid>/status as that request arrives;
-- first reply: one text message is queued, until the bot's sendMessage arrives;
-- VmRSS and VmHWM (peak) `--settle` seconds after that reply;
+- first reply: one text message (a question, or `--message`) is queued as that
+  first getUpdates arrives, until the bot's sendMessage arrives. Nexus builds its
+  matcher after it starts polling, so a question sent at once waits for it: start →
+  first answer (the two added) is what a learner who writes at once waits;
+- VmRSS and VmHWM (peak) `--settle` seconds after that reply (the running bot's
+  memory: at first getUpdates Nexus's matcher may still be building);
 then SIGTERM, and the time until the process has exited.
 
 Every wait is bounded; a process that does not stop after SIGTERM is killed and
@@ -85,6 +89,11 @@ class Run:
     hwm_mib: float
     stop_s: float  # SIGTERM → exited
     exit_code: int | None  # None: killed after STOP_TIMEOUT_S
+
+    @property
+    def answered_s(self) -> float:
+        """Spawn → the reply to a message sent as polling began."""
+        return self.ready_s + self.reply_s
 
 
 def memory_mib(pid: int) -> dict[str, float]:
@@ -186,6 +195,7 @@ def run_once(
     start_timeout: float,
     database_from: Path | None = None,
     keep_data_in: Path | None = None,
+    message: str = QUESTION,
 ) -> Run:
     """`database_from`: a data folder copied in first (a restart: the database exists
     and is migrated); `keep_data_in`: where the run's data folder is left afterwards."""
@@ -209,7 +219,7 @@ def run_once(
                 wait_until_polling(api, process, start_timeout, log)
                 ready_s = api.first_poll_at - started
                 queued = time.monotonic()
-                api.push_update(api.message_update(USER, QUESTION))
+                api.push_update(api.message_update(USER, message))
                 calls = api.wait_for(
                     lambda calls: any(
                         c.method == "sendMessage" and c.params.get("chat_id") == USER for c in calls
@@ -258,6 +268,7 @@ MEASURES = (
     ("start → first getUpdates", "ready_s", "s", 2),
     ("VmRSS at first getUpdates", "rss_ready_mib", "MiB", 0),
     ("first reply (update queued → sendMessage)", "reply_s", "s", 3),
+    ("start → first reply (the two above)", "answered_s", "s", 2),
     ("VmRSS after the reply", "rss_mib", "MiB", 0),
     ("VmHWM (peak RSS) after the reply", "hwm_mib", "MiB", 0),
     ("SIGTERM → exited", "stop_s", "s", 2),
@@ -274,6 +285,11 @@ def main() -> int:
         "--smoke",
         action="store_true",
         help="one run of each on the user's vector cache, no warm-up: a few seconds once warm",
+    )
+    parser.add_argument(
+        "--message",
+        default=QUESTION,
+        help=f"what the first update says (default: {QUESTION!r}; try /help)",
     )
     parser.add_argument(
         "--restart",
@@ -296,6 +312,7 @@ def main() -> int:
         if args.restart
         else "database: a new one every run (migrated at start)"
     )
+    print(f"first message: {args.message!r}")
     runs: list[Run] = []
     caches = nullcontext(str(cache_folder())) if args.smoke else tempfile.TemporaryDirectory()
     with caches as cache, tempfile.TemporaryDirectory() as kept:
@@ -311,7 +328,9 @@ def main() -> int:
             )
         for i in range(args.runs):
             for bot in ("nexus", "echo"):
-                r = run_once(bot, Path(cache), args.settle, START_TIMEOUT_S, warmed_data)
+                r = run_once(
+                    bot, Path(cache), args.settle, START_TIMEOUT_S, warmed_data, None, args.message
+                )
                 runs.append(r)
                 print(
                     f"run {i + 1} {bot}: ready {r.ready_s:.2f} s, VmRSS {r.rss_ready_mib:.0f} MiB; "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -17,12 +18,13 @@ from telegram.request import BaseRequest
 
 from bot.handler_set import Services, build_groups, build_handlers
 from bot.health import HEARTBEAT_SECONDS, beat, gone, heartbeat_path, process_id
+from bot.memory import give_back_free_memory
 from bot.observability import REDACT, Observer, add_secrets, loop_exception_handler
 from bot.services.broadcast import TipBroadcast
 from bot.services.clock import Clock, process_clock, utc_now
 from bot.services.context import ServiceContext
 from bot.services.intake import UpdateIntake
-from bot.services.library import Library, LiveLibrary
+from bot.services.library import Library, LiveLibrary, MatcherNotReady
 from bot.services.operations import OpsService
 from bot.services.poller import PollerLease
 from bot.services.quizzes import QuizService
@@ -45,7 +47,8 @@ from bot.telegram.guard import FloodGuard
 from bot.telegram.lifecycle import initialize, poll
 from bot.telegram.send import FollowUps
 from bot.telegram.tip_sender import TipSender
-from content import load_knowledge_base
+from content import KnowledgeBase, load_knowledge_base
+from content.encoder import cache_folder
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -62,13 +65,23 @@ class Nexus:
         *,
         request: BaseRequest | None = None,
         clock: Clock | None = None,
+        build_library: Callable[[KnowledgeBase], Library] = Library.of,
     ) -> None:
+        """`build_library` builds the matcher for the content (tests slow it down)."""
         self.settings = settings
         if clock is None:
             clock = process_clock(settings.clock_start)
         self._clock = clock
-        # Invalid content raises ContentError here, before anything starts.
-        self.library = LiveLibrary(Library.of(load_knowledge_base(settings.content_dir)))
+        # Invalid content raises ContentError here, before anything starts. The matcher
+        # is built once the bot has started (`_index`).
+        kb = load_knowledge_base(settings.content_dir, cache_folder=cache_folder())
+        self.library = LiveLibrary.indexing(kb)
+        self._build_library = build_library
+        self._indexing: asyncio.Future[None] | None = None
+        self._index_error: BaseException | None = None
+        # A served bot takes updates while its matcher is built (questions wait for it);
+        # the console and tests start with it built.
+        self.poll_while_indexing = False
         try:
             self.database = Database(settings.database_url)
         except Exception as error:  # a malformed URL, an unknown driver, an unwritable folder
@@ -127,15 +140,42 @@ class Nexus:
             raise database_error(self.settings, error) from None
         if self._polling and (lease := await self.poller.take()).holder != self.poller.holder:
             raise StartupError(EXIT_POLLER_RUNNING, poller_running(lease))
-        await self.teaching.sync()  # what admins taught, before the first question
         await register_commands(application)
+        self._indexing = asyncio.ensure_future(self._index())
+        if not self.poll_while_indexing:
+            await self.library.ready()
+        # The jobs' first runs count from here (the console's first tip tick comes a
+        # second after its prompt, as before the matcher was built in the background).
         if application.job_queue is not None:
             self._schedule_jobs(application.job_queue)
         log.info(
             "Nexus ready: %d entries in %d topics",
-            len(self.library().kb.entries),
-            len(self.library().kb.topics),
+            len(self.library.kb.entries),
+            len(self.library.kb.topics),
         )
+
+    async def _index(self) -> None:
+        """Build the matcher (it reads the vector cache, or encodes the whole knowledge
+        base on a first start) off the event loop, give it what admins taught, then
+        let the questions that waited for it through. A matcher that cannot be built
+        stops the bot, as invalid content does."""
+        started = time.monotonic()
+        try:
+            # A thread of the loop's default executor: a stop waits for it to finish (a
+            # warm build takes under a second), so no native code is still running in it
+            # while the interpreter shuts down.
+            library = await asyncio.to_thread(self._build_library, self.library.kb)
+            await self.teaching.teach_matcher(library.matcher)  # before the first question
+        except Exception as error:
+            log.error("Could not build the matcher: %s", error)
+            self._index_error = error
+            self.library.fail(error)
+            self._stop.set()
+            return
+        if not self.library.is_ready:  # a /reload meanwhile brought newer content
+            self.library.replace(library)
+        give_back_free_memory()  # what the build read and let go of
+        log.info("Matcher ready in %.2f s", time.monotonic() - started)
 
     def _schedule_jobs(self, jobs: JobQueue) -> None:  # type: ignore[type-arg]
         def every(callback: Any, interval: float | timedelta, first: float, name: str) -> None:
@@ -205,12 +245,20 @@ class Nexus:
         loop.set_exception_handler(loop_exception_handler)
         for signal_number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signal_number, stop.set)
+        self.poll_while_indexing = True
         async with self:
             await self.application.start()
             try:
-                return await mode(stop)
+                code = await mode(stop)
             finally:
+                if not self.library.is_ready:
+                    # Stopped while the matcher was built: questions waiting for it end
+                    # now, or the Application would wait for them (and the build).
+                    self.library.fail(MatcherNotReady("stopped before the matcher was built"))
                 await self.application.stop()
+        if self._index_error is not None:
+            raise self._index_error  # logged with its traceback; exit code 1
+        return code
 
     async def _poll(self, stop: asyncio.Event) -> int:
         if await poll(self.application, stop):
@@ -254,6 +302,9 @@ class Nexus:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._indexing is not None and not self._indexing.done():
+            log.info("Stopping while the matcher is built: the build finishes first")
+            self._indexing.cancel()
         await self.application.shutdown()
         await self._on_stop(self.application)
 

@@ -87,7 +87,7 @@ def build_handlers(
     # group's rounds and leaderboard move with its settings.
     services.groups.handlers.start_group_quiz = group_quiz.start_in_chat
     services.groups.handlers.topic_of_entry = lambda short_id: (
-        entry.topic if (entry := library().kb.entry_by_short_id(short_id)) else None
+        entry.topic if (entry := library.kb.entry_by_short_id(short_id)) else None
     )
     services.groups.moves.add(group_quiz.service)
     return AllHandlers(

@@ -230,6 +230,9 @@ def _pager(page: int, pages: int, make: Callable[[int], callbacks.Callback]) -> 
 
 STALE_BUTTON = "That button is out of date. Send /topics or ask me again."
 NOT_TEXT = View("I read text only: type your question in words, or browse with /topics.")
+WARMING_UP = View(
+    "⏳ I've just restarted and I'm still reading my notes: your answer follows in a moment."
+)
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
 
 

@@ -135,7 +135,7 @@ class Deliveries(Service, Generic[Item, Due], ABC):
         A learner whose claim fails (a value stored by an older version, say) is
         deferred by DEFER_AFTER_FAILURE and skipped, so one learner never stops the
         run for everyone else."""
-        kb = self._library().kb
+        kb = self._library.kb
         now = self._clock()
         user_id: int | None = None
         try:

@@ -71,7 +71,7 @@ class GroupQuizService(Service):
         self, chat: GroupChat, learner: Learner, name: str, topic: str | None = None
     ) -> GroupStart:
         """A new round in the group, unless one is running there."""
-        kb = self._library().kb
+        kb = self._library.kb
         now = self._clock()
         ids = sorted(q for q, t in kb.quiz_topics.items() if topic is None or t == topic)
         if not ids:
@@ -134,7 +134,7 @@ class GroupQuizService(Service):
         return results
 
     async def _record(self, taps: list[_Tap]) -> list[GroupAnswerOutcome]:
-        kb = self._library().kb
+        kb = self._library.kb
         now = self._clock()
         outcomes = [GroupAnswerOutcome(GroupAnswerStatus.CLOSED)] * len(taps)
         async with self._units() as uow:
@@ -200,7 +200,7 @@ class GroupQuizService(Service):
     ) -> Reveal | RevealRefused:
         """Close the question and tally it, once; `by` is who pressed Reveal (None:
         the timer). The next question, if any, is in the result, to be posted."""
-        kb = self._library().kb
+        kb = self._library.kb
         now = self._clock()
         async with self._units() as uow:
             round_ = await uow.group_quizzes.round_for_update(round_id)

@@ -32,9 +32,9 @@ def featured(kb: KnowledgeBase) -> tuple[Entry, ...]:
 
 
 class InlineService(Service):
-    def search(self, query: str) -> InlineSearch:
+    async def search(self, query: str) -> InlineSearch:
         text = " ".join(query.split())[:QUERY_LIMIT]
-        library = self._library()
+        library = await self._library.ready()
         if not text:
             return InlineSearch("", featured(library.kb), featured=True)
         # An entry's exact title first: the Share button opens inline mode with it.

@@ -13,6 +13,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.memory import give_back_free_memory
 from bot.services.context import Service, ServiceContext
 from bot.services.learners import Learner, arrive
 from bot.services.library import Library
@@ -117,7 +118,7 @@ class OpsService(Service):
         async with self._units() as uow:
             logged = await uow.ops.unanswered(start, limit=MAX_CLUSTERED)
             picked = await uow.ops.picked_suggestions(start)
-        normalizer = self._library().matcher.normalizer
+        normalizer = self._library.normalizer
         # In a worker thread: a busy week's inbox must not hold up everyone's answers.
         clusters = await asyncio.to_thread(
             cluster_questions, [(q.text, q.entry_id) for q in logged], normalizer
@@ -165,6 +166,7 @@ class OpsService(Service):
         errors = [p for p in problems if not p.warning]
         if not errors:
             self._library.replace(Library.of(kb))
+            give_back_free_memory()  # the old matcher's arrays, and what the build read
         return errors
 
     async def export(self, learner: Learner) -> dict[str, Any]:

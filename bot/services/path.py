@@ -80,7 +80,7 @@ class PathService(Service):
     """Reads only: showing the path stores nothing about the learner."""
 
     async def path(self, learner: Learner) -> LearningPath:
-        kb = self._library().kb
+        kb = self._library.kb
         async with self._units() as uow:
             progress = await uow.quizzes.progress(learner.user_id)
         memories = {q: card.memory for q, card in progress.items()}

@@ -21,7 +21,8 @@ class Answer:
 
 class QuestionService(Service):
     async def ask(self, text: str, learner: Learner) -> Answer:
-        matcher = self._library().matcher
+        # Shortly after a start the matcher may still be building: the question waits.
+        matcher = (await self._library.ready()).matcher
         result = matcher.match(text)
         now = self._clock()
         logged = text

@@ -57,7 +57,7 @@ class QuizService(Service):
         self, learner: Learner, *, topic: str | None = None, entry_id: str | None = None
     ) -> QuizQuestion | None:
         """Start a new round (ending any active one); None if there is nothing to ask."""
-        kb = self._library().kb
+        kb = self._library.kb
         now = self._clock()
         async with self._units() as uow:
             profile = await arrive(uow, learner, now)
@@ -108,7 +108,7 @@ class QuizService(Service):
         self, learner: Learner, round_id: int, position: int
     ) -> QuizQuestion | AnswerStatus:
         """The question at `position`, once: a second tap on "Next" shows nothing new."""
-        kb = self._library().kb
+        kb = self._library.kb
         async with self._units() as uow:
             round_ = await uow.quizzes.round_for_update(round_id)
             if round_ is None or round_.user_id != learner.user_id or not round_.awaits(position):
@@ -125,7 +125,7 @@ class QuizService(Service):
     async def answer(
         self, learner: Learner, round_id: int, position: int, choice: int
     ) -> AnswerOutcome:
-        kb = self._library().kb
+        kb = self._library.kb
         now = self._clock()
         async with self._units() as uow:
             round_ = await uow.quizzes.round_for_update(round_id)
@@ -185,7 +185,7 @@ class QuizService(Service):
         )
 
     async def progress(self, learner: Learner) -> ProgressReport:
-        kb = self._library().kb
+        kb = self._library.kb
         async with self._units() as uow:
             zone = await self._zone(uow, learner)
             return await progress_report(uow, learner.user_id, kb, zone, self._clock())
@@ -198,15 +198,15 @@ class QuizService(Service):
     def find_topic(self, text: str) -> str | None:
         """A topic id from what a learner typed: an id, a title, a synonym the matcher
         knows ("k8s", "postgres"), or a close spelling."""
-        library = self._library()
-        kb = library.kb
+        kb = self._library.kb
+        normalizer = self._library.normalizer
         wanted = text.strip().lower()
         names = {t.id: t.id for t in kb.topics} | {t.title.lower(): t.id for t in kb.topics}
         if wanted in names:
             return names[wanted]
         # The matcher's own folding: "k8s" becomes "kubernetes", "drf" stays "drf".
-        canonical = " ".join(library.matcher.normalizer.tokens(wanted))
-        folded = {" ".join(library.matcher.normalizer.tokens(n)): t for n, t in names.items()}
+        canonical = " ".join(normalizer.tokens(wanted))
+        folded = {" ".join(normalizer.tokens(n)): t for n, t in names.items()}
         if canonical in folded:
             return folded[canonical]
         found = process.extractOne(wanted, list(names), scorer=fuzz.WRatio, score_cutoff=80)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from rapidfuzz import fuzz, process
 
 from bot.services.context import Service, ServiceContext
+from bot.services.library import Library
 from bot.services.operations import Cluster, OpsService
 from content import KnowledgeBase, Matcher
 from storage import UnitsOfWork
@@ -98,7 +99,7 @@ class TeachingService(Service):
 
     async def card(self, key: str, since: timedelta) -> TeachCard | None:
         found = await self._find(since, key=key)
-        return self._card(*found) if found else None
+        return self._card(await self._library.ready(), *found) if found else None
 
     async def teach_group(
         self, key: str, entry_id: str, admin_id: int, since: timedelta
@@ -120,9 +121,13 @@ class TeachingService(Service):
         """Give the live matcher every learned phrasing in the database; True if it
         changed. Runs on each replica every SYNC_SECONDS, at start, after a teach
         and after a reload (which builds a new matcher)."""
+        return await self.teach_matcher((await self._library.ready()).matcher)
+
+    async def teach_matcher(self, matcher: Matcher) -> bool:
+        """Give `matcher` every learned phrasing in the database (a start gives its new
+        matcher them before the first question); True if it changed."""
         async with self._sync_lock:
             pairs = tuple((p.entry_id, p.text) for p in await learned_phrasings(self._units))
-            matcher = self._library().matcher
             if self._applied is not None:
                 applied_to, applied = self._applied
                 if applied_to is matcher and applied == pairs:
@@ -133,7 +138,7 @@ class TeachingService(Service):
 
     def _unknown(self, entry_id: str) -> UnknownEntry | None:
         """Checked before anything else: a mistyped id must not look like success."""
-        kb = self._library().kb
+        kb = self._library.kb
         return None if kb.entry(entry_id) else UnknownEntry(entry_id, close_ids(kb, entry_id))
 
     async def _find(
@@ -151,8 +156,7 @@ class TeachingService(Service):
                 return position, cluster
         return None
 
-    def _card(self, number: int, cluster: Cluster) -> TeachCard:
-        library = self._library()
+    def _card(self, library: Library, number: int, cluster: Cluster) -> TeachCard:
         ranked = [c.entry.id for c in library.matcher.rank(cluster.example)[:CANDIDATES]]
         nearest = cluster.nearest_entry
         if nearest and nearest not in ranked and library.kb.entry(nearest) is not None:

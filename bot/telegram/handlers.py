@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Callable
 
 from telegram import Update
 
 from bot.observability import Observer
 from bot.presentation import callbacks, ops_views, views
-from bot.services.library import Library
+from bot.services.library import LiveLibrary
 from bot.services.questions import QuestionService
 from bot.telegram.send import Context, edit_view, learner_of, send_view, thread_for
 
@@ -31,10 +31,14 @@ def _command(text: str) -> tuple[str, str]:
     return name, addressee
 
 
+# How long a question waits for a matcher still being built before it is told so.
+MATCHER_PATIENCE_S = 2.0
+
+
 class Handlers:
     def __init__(
         self,
-        library: Callable[[], Library],
+        library: LiveLibrary,
         questions: QuestionService,
         observer: Observer,
         admin_ids: frozenset[int] = frozenset(),
@@ -43,6 +47,7 @@ class Handlers:
         self.questions = questions
         self.observer = observer
         self.admin_ids = admin_ids
+        self.matcher_patience_s = MATCHER_PATIENCE_S
 
     async def help(self, update: Update, context: Context) -> None:
         learner = learner_of(update)
@@ -50,7 +55,7 @@ class Handlers:
         await send_view(context, learner.chat_id, views.help_text(admin=admin))
 
     async def topics(self, update: Update, context: Context) -> None:
-        await send_view(context, learner_of(update).chat_id, views.topics(self.library().kb, 0))
+        await send_view(context, learner_of(update).chat_id, views.topics(self.library.kb, 0))
 
     async def question(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -80,6 +85,8 @@ class Handlers:
             if message.chat.type == "private":
                 await send_view(context, learner.chat_id, views.NOT_TEXT)
             return
+        if not self.library.is_ready:
+            await self._wait_for_matcher(context, learner.chat_id)
         answer = await self.questions.ask(question, learner)
         result = answer.result
         self.observer.event(
@@ -87,8 +94,17 @@ class Handlers:
             learner.user_id,
             entry=result.best.entry.id if result.best else None,
         )
-        view = views.match_result(self.library().kb, result, answer.log_id, learner.private)
+        view = views.match_result(self.library.kb, result, answer.log_id, learner.private)
         await send_view(context, learner.chat_id, view)
+
+    async def _wait_for_matcher(self, context: Context, chat_id: int) -> None:
+        """Just after a start the matcher may still be building (in well under a second
+        from a warm cache, a minute or more when a first start encodes the notes): a
+        question waits for it, and one that waits long is told so once."""
+        try:
+            await asyncio.wait_for(self.library.ready(), self.matcher_patience_s)
+        except TimeoutError:
+            await send_view(context, chat_id, views.WARMING_UP)
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -108,7 +124,7 @@ class Handlers:
         query = update.callback_query
         if query is None:
             return
-        kb = self.library().kb
+        kb = self.library.kb
         action = callbacks.decode(query.data)
         learner = learner_of(update)
         match action:

@@ -19,7 +19,7 @@ class InlineHandlers:
     async def query(self, update: Update, context: Context) -> None:
         query = update.inline_query
         assert query is not None  # InlineQueryHandler routes only inline queries
-        search = self.inline.search(query.query)
+        search = await self.inline.search(query.query)
         self.observer.event(
             "inline.featured" if search.featured else "inline.query",
             query.from_user.id,

@@ -41,11 +41,11 @@ class OpsHandlers:
 
     async def unanswered(self, update: Update, context: Context) -> None:
         found = await self.ops.inbox(timedelta(days=INBOX_DAYS))
-        view = ops_views.inbox(self.library().kb, found, INBOX_DAYS)
+        view = ops_views.inbox(self.library.kb, found, INBOX_DAYS)
         await send_view(context, learner_of(update).chat_id, view)
 
     async def stats(self, update: Update, context: Context) -> None:
-        view = ops_views.stats(self.library().kb, await self.ops.stats())
+        view = ops_views.stats(self.library.kb, await self.ops.stats())
         await send_view(context, learner_of(update).chat_id, view)
 
     async def reload(self, update: Update, context: Context) -> None:
@@ -53,7 +53,7 @@ class OpsHandlers:
         self.observer.event("content.reloaded" if not problems else "content.reload_failed")
         if not problems:
             await self.teaching.sync()  # the new matcher starts without learned phrasings
-        view = ops_views.reload_result(problems, self.library().kb)
+        view = ops_views.reload_result(problems, self.library.kb)
         await send_view(context, learner_of(update).chat_id, view)
 
     async def mydata(self, update: Update, context: Context) -> None:
@@ -80,7 +80,7 @@ class OpsHandlers:
         learner = learner_of(update)
         match callbacks.decode(query.data):
             case callbacks.Feedback(short_id, helpful):
-                entry = self.library().kb.entry_by_short_id(short_id)
+                entry = self.library.kb.entry_by_short_id(short_id)
                 if entry is None:
                     await query.answer(STALE_BUTTON)
                     return

@@ -7,20 +7,18 @@ buttons open the private chat (as the tip buttons do)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from telegram import Update
 
 from bot.presentation import callbacks, path_views
 from bot.presentation.views import STALE_BUTTON
-from bot.services.library import Library
+from bot.services.library import LiveLibrary
 from bot.services.path import PathService
 from bot.telegram import send
 from bot.telegram.send import Context
 
 
 class PathHandlers:
-    def __init__(self, library: Callable[[], Library], paths: PathService) -> None:
+    def __init__(self, library: LiveLibrary, paths: PathService) -> None:
         self.library = library
         self.paths = paths
 
@@ -36,7 +34,7 @@ class PathHandlers:
             return
         learner = send.learner_of(update)
         result = await self.paths.path(learner)
-        view = path_views.next_concept(self.library().kb, result, share=learner.private)
+        view = path_views.next_concept(self.library.kb, result, share=learner.private)
         await send.send_view(context, learner.chat_id, view)
 
     async def button(self, update: Update, context: Context) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from telegram import Update
 
 from bot.observability import Observer
 from bot.presentation import callbacks, quiz_views
 from bot.presentation.views import STALE_BUTTON
 from bot.services.learners import Learner
-from bot.services.library import Library
+from bot.services.library import LiveLibrary
 from bot.services.quiz_types import AnswerOutcome, AnswerStatus
 from bot.services.quizzes import QuizService
 from bot.telegram import send
@@ -27,7 +25,7 @@ class QuizHandlers:
 
     def __init__(
         self,
-        library: Callable[[], Library],
+        library: LiveLibrary,
         quizzes: QuizService,
         observer: Observer,
         followups: FollowUps | None = None,
@@ -45,7 +43,7 @@ class QuizHandlers:
         topic = self.quizzes.find_topic(wanted) if wanted else None
         if wanted and topic is None:
             await send.send_view(
-                context, learner.chat_id, quiz_views.topic_picker(self.library().kb, wanted)
+                context, learner.chat_id, quiz_views.topic_picker(self.library.kb, wanted)
             )
             return
         await self._start(update, context, learner, topic=topic)
@@ -79,7 +77,7 @@ class QuizHandlers:
     ) -> None:
         first = await self.quizzes.start(learner, topic=topic, entry_id=entry_id)
         if first is None:
-            found = self.library().kb.topic(topic) if topic else None
+            found = self.library.kb.topic(topic) if topic else None
             await send.send_view(
                 context, learner.chat_id, quiz_views.nothing_to_ask(found.title if found else None)
             )
@@ -136,7 +134,7 @@ class QuizHandlers:
                 await query.answer()
                 await self._start(update, context, learner, topic=topic_id or None)
             case callbacks.QuizEntry(short_id):
-                entry = self.library().kb.entry_by_short_id(short_id)
+                entry = self.library.kb.entry_by_short_id(short_id)
                 if entry is None:
                     await query.answer(STALE_BUTTON)
                     return

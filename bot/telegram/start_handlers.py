@@ -14,7 +14,7 @@ from telegram import Update
 from bot.observability import Observer
 from bot.presentation import deep_links, views
 from bot.services.learners import LearnerService
-from bot.services.library import Library
+from bot.services.library import LiveLibrary
 from bot.telegram.ops_handlers import OpsHandlers
 from bot.telegram.path_handlers import PathHandlers
 from bot.telegram.quiz_handlers import QuizHandlers
@@ -27,7 +27,7 @@ Command = Callable[[Update, Context], Awaitable[Any]]
 class StartHandlers:
     def __init__(
         self,
-        library: Callable[[], Library],
+        library: LiveLibrary,
         learners: LearnerService,
         quiz: QuizHandlers,
         tips: TipHandlers,
@@ -58,7 +58,7 @@ class StartHandlers:
         profile = await self.learners.greet(learner)
         args = context.args or []
         link = deep_links.decode(args[0]) if len(args) == 1 else None
-        kb = self.library().kb
+        kb = self.library.kb
         match link:
             case deep_links.OpenEntry(short_id) if entry := kb.entry_by_short_id(short_id):
                 self.observer.event("deep_link.entry", learner.user_id, entry=entry.id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from telegram import Update
@@ -10,7 +9,7 @@ from telegram import Update
 from bot.observability import Observer
 from bot.presentation import callbacks, teach_views
 from bot.presentation.views import STALE_BUTTON
-from bot.services.library import Library
+from bot.services.library import LiveLibrary
 from bot.services.teaching import NoSuchGroup, Taught, TeachingService
 from bot.telegram.ops_handlers import INBOX_DAYS
 from bot.telegram.send import Context, edit_view, learner_of, send_view
@@ -21,7 +20,7 @@ INBOX_WINDOW = timedelta(days=INBOX_DAYS)  # group numbers and keys refer to /un
 class TeachHandlers:
     def __init__(
         self,
-        library: Callable[[], Library],
+        library: LiveLibrary,
         teaching: TeachingService,
         observer: Observer,
         admin_ids: frozenset[int],
@@ -42,7 +41,7 @@ class TeachHandlers:
             int(args[0]), args[1].strip(), learner.user_id, INBOX_WINDOW
         )
         self._observe(outcome, learner.user_id)
-        await send_view(context, learner.chat_id, teach_views.result(self.library().kb, outcome))
+        await send_view(context, learner.chat_id, teach_views.result(self.library.kb, outcome))
 
     async def button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -52,7 +51,7 @@ class TeachHandlers:
             # A forwarded or forged button: the same answer as any out-of-date one.
             await query.answer(STALE_BUTTON)
             return
-        kb = self.library().kb
+        kb = self.library.kb
         match callbacks.decode(query.data):
             case callbacks.TeachGroup(group_key):
                 found = await self.teaching.card(group_key, INBOX_WINDOW)

@@ -25,27 +25,29 @@ def context(context: ServiceContext) -> ServiceContext:
     return replace(context, units=refuse)
 
 
-def test_a_query_lists_the_matchers_ranking_best_first(context: ServiceContext) -> None:
+async def test_a_query_lists_the_matchers_ranking_best_first(context: ServiceContext) -> None:
     service = InlineService(context)
     matcher = context.library().matcher
-    search = service.search("  what   is an\tetag ")
+    search = await service.search("  what   is an\tetag ")
     assert search.query == "what is an etag" and not search.featured
     ranked = [c.entry for c in matcher.rank("what is an etag")]
     assert search.entries[0].id == "caching-etag"
     assert list(search.entries) == ranked[:MAX_RESULTS]
 
 
-def test_an_entry_title_comes_first_and_nonsense_finds_nothing(context: ServiceContext) -> None:
+async def test_an_entry_title_comes_first_and_nonsense_finds_nothing(
+    context: ServiceContext,
+) -> None:
     service = InlineService(context)
     for entry in context.library().kb.entries:
-        assert service.search(entry.title.upper()).entries[0] == entry
-    assert service.search("cook pasta").entries == ()
-    assert service.search("hi").entries == ()  # small talk names no entry
+        assert (await service.search(entry.title.upper())).entries[0] == entry
+    assert (await service.search("cook pasta")).entries == ()
+    assert (await service.search("hi")).entries == ()  # small talk names no entry
 
 
-def test_an_empty_query_gives_the_featured_entries(context: ServiceContext) -> None:
+async def test_an_empty_query_gives_the_featured_entries(context: ServiceContext) -> None:
     kb = context.library().kb
-    search = InlineService(context).search(" \n ")
+    search = await InlineService(context).search(" \n ")
     assert search.featured and search.query == ""
     assert search.entries == featured(kb)
     assert [e.id for e in search.entries] == [
@@ -55,13 +57,13 @@ def test_an_empty_query_gives_the_featured_entries(context: ServiceContext) -> N
     ]
 
 
-def test_no_duplicates_and_at_most_max_results(context: ServiceContext) -> None:
+async def test_no_duplicates_and_at_most_max_results(context: ServiceContext) -> None:
     for query in ("k8s", "etag", "ETag and If-None-Match", "n+1", "x" * 500):
-        entries = InlineService(context).search(query).entries
+        entries = (await InlineService(context).search(query)).entries
         assert len(entries) == len(set(entries)) <= MAX_RESULTS
 
 
-def test_the_exact_title_wins_even_where_the_matcher_ranks_another_first(
+async def test_the_exact_title_wins_even_where_the_matcher_ranks_another_first(
     context: ServiceContext,
 ) -> None:
     """The Share button types an entry's title after @bot: that entry must come first
@@ -79,5 +81,5 @@ def test_the_exact_title_wins_even_where_the_matcher_ranks_another_first(
 
     stubbed: Any = Library(kb, Stub())
     service = InlineService(replace(context, library=LiveLibrary(stubbed)))
-    assert service.search("etag and if-none-match").entries == (etag, other)
-    assert service.search("etag").entries == (other, etag)
+    assert (await service.search("etag and if-none-match")).entries == (etag, other)
+    assert (await service.search("etag")).entries == (other, etag)
