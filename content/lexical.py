@@ -12,6 +12,7 @@ when they are close enough ("selct" -> "select").
 from __future__ import annotations
 
 import math
+from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ TYPO_CUTOFF = 80.0
 TYPO_DISCOUNT = 0.85
 
 
+Postings = tuple["array[int]", "array[float]"]
+_NO_POSTINGS: Postings = (array("i"), array("d"))
+
+
 @dataclass(frozen=True)
 class LexicalSignals:
     """Each in 0..1: phrasing similarity, share of query IDF covered, normalised BM25."""
@@ -50,7 +55,9 @@ class LexicalIndex:
     _phrasings_of: dict[int, list[int]]
     _idf: dict[str, float]
     _max_idf: float
-    _postings: dict[str, list[tuple[int, float]]]
+    # Per token: the entries it occurs in and its BM25 weight in each, as two packed
+    # arrays (70,000 postings as tuples of Python ints and floats took about 5 MiB).
+    _postings: dict[str, Postings]
     _vocabulary: list[str]
 
     def __init__(
@@ -81,8 +88,8 @@ class LexicalIndex:
             "phrasings_of": {str(owner): rows for owner, rows in self._phrasings_of.items()},
             "idf": self._idf,
             "postings": {
-                token: [[index for index, _ in found], [weight for _, weight in found]]
-                for token, found in self._postings.items()
+                token: [indices.tolist(), weights.tolist()]
+                for token, (indices, weights) in self._postings.items()
             },
         }
 
@@ -98,13 +105,11 @@ class LexicalIndex:
             raise ValueError("the stored index does not fit these entries")
         self._idf = {str(token): float(idf) for token, idf in state["idf"].items()}
         self._max_idf = max(self._idf.values(), default=1.0)
-        self._postings = defaultdict(
-            list,
-            {
-                token: list(zip(indices, weights, strict=True))
-                for token, (indices, weights) in state["postings"].items()
-            },
-        )
+        self._postings = {}
+        for token, (indices, weights) in state["postings"].items():
+            if len(indices) != len(weights):
+                raise ValueError(f"the postings of {token!r} do not pair up")
+            self._postings[str(token)] = (array("i", indices), array("d", weights))
         self._vocabulary = sorted(self._idf)
 
     def _terms(self, text: str) -> list[str]:
@@ -147,7 +152,7 @@ class LexicalIndex:
                 frequency[token] += 1
         self._idf = {t: math.log(1 + (count - n + 0.5) / (n + 0.5)) for t, n in frequency.items()}
         self._max_idf = max(self._idf.values(), default=1.0)
-        self._postings = defaultdict(list)
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for index, document in enumerate(documents):
             counts: dict[str, int] = defaultdict(int)
             for token in document:
@@ -155,7 +160,12 @@ class LexicalIndex:
             norm = BM25_K1 * (1 - BM25_B + BM25_B * len(document) / average)
             for token, tf in counts.items():
                 weight = self._idf[token] * tf * (BM25_K1 + 1) / (tf + norm)
-                self._postings[token].append((index, weight))
+                postings[token][0].append(index)
+                postings[token][1].append(weight)
+        self._postings = {
+            token: (array("i", indices), array("d", weights))
+            for token, (indices, weights) in postings.items()
+        }
         self._vocabulary = sorted(self._idf)
 
     def knows(self, token: str) -> bool:
@@ -190,7 +200,7 @@ class LexicalIndex:
             idf = self._idf[known]
             total_idf += idf
             best_possible += idf * (BM25_K1 + 1)
-            for index, weight in self._postings[known]:
+            for index, weight in zip(*self._postings.get(known, _NO_POSTINGS), strict=True):
                 keyword_score[index] += weight * trust
                 covered[index] += idf * trust
         pool = sorted(keyword_score, key=keyword_score.__getitem__, reverse=True)[:CANDIDATE_POOL]
