@@ -109,7 +109,7 @@ class QueriesOnly:
         self.model_id = encoder.model_id
         self.dimension = encoder.dimension
 
-    def encode(self, texts: Sequence[str]) -> Vectors:
+    def encode(self, texts: Sequence[str], stop: object = None) -> Vectors:
         if texts:
             raise RuntimeError(
                 f"{len(texts)} knowledge-base texts were not pre-filled, e.g. {texts[0]!r}"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -48,7 +50,7 @@ from bot.telegram.lifecycle import initialize, poll
 from bot.telegram.send import FollowUps
 from bot.telegram.tip_sender import TipSender
 from content import KnowledgeBase, load_knowledge_base
-from content.encoder import cache_folder
+from content.encoder import EncodingStopped, cache_folder
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,7 @@ class Nexus:
         *,
         request: BaseRequest | None = None,
         clock: Clock | None = None,
-        build_library: Callable[[KnowledgeBase], Library] = Library.of,
+        build_library: Callable[[KnowledgeBase], Library] | None = None,
     ) -> None:
         """`build_library` builds the matcher for the content (tests slow it down)."""
         self.settings = settings
@@ -76,7 +78,9 @@ class Nexus:
         # is built once the bot has started (`_index`).
         kb = load_knowledge_base(settings.content_dir, cache_folder=cache_folder())
         self.library = LiveLibrary.indexing(kb)
-        self._build_library = build_library
+        # Set when the bot stops: a first start's encoding ends at its next text.
+        self._stop_building = threading.Event()
+        self._build_library = build_library or partial(Library.of, stop=self._stop_building)
         self._indexing: asyncio.Future[None] | None = None
         self._index_error: BaseException | None = None
         # A served bot takes updates while its matcher is built (questions wait for it);
@@ -162,10 +166,13 @@ class Nexus:
         started = time.monotonic()
         try:
             # A thread of the loop's default executor: a stop waits for it to finish (a
-            # warm build takes under a second), so no native code is still running in it
-            # while the interpreter shuts down.
+            # warm build takes under a second, and a first start's encoding ends at its
+            # next text), so no native code still runs in it as the interpreter exits.
             library = await asyncio.to_thread(self._build_library, self.library.kb)
             await self.teaching.teach_matcher(library.matcher)  # before the first question
+        except EncodingStopped:
+            log.info("Stopped while encoding the knowledge base: the next start encodes it")
+            return
         except Exception as error:
             log.error("Could not build the matcher: %s", error)
             self._index_error = error
@@ -254,6 +261,7 @@ class Nexus:
                 if not self.library.is_ready:
                     # Stopped while the matcher was built: questions waiting for it end
                     # now, or the Application would wait for them (and the build).
+                    self._stop_building.set()
                     self.library.fail(MatcherNotReady("stopped before the matcher was built"))
                 await self.application.stop()
         if self._index_error is not None:
@@ -303,7 +311,7 @@ class Nexus:
 
     async def __aexit__(self, *exc: object) -> None:
         if self._indexing is not None and not self._indexing.done():
-            log.info("Stopping while the matcher is built: the build finishes first")
+            log.info("Stopping while the matcher is built")
             self._indexing.cancel()
         await self.application.shutdown()
         await self._on_stop(self.application)

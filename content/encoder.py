@@ -51,6 +51,10 @@ log = logging.getLogger(__name__)
 Vectors = npt.NDArray[np.float32]
 
 
+class EncodingStopped(Exception):
+    """An encoding run was asked to stop (see SentenceEncoder.encode)."""
+
+
 class SentenceEncoder:
     """Unit-length sentence vectors; cosine similarity is a dot product."""
 
@@ -81,7 +85,9 @@ class SentenceEncoder:
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(MAX_TOKENS)
 
-    def encode(self, texts: Sequence[str]) -> Vectors:
+    def encode(self, texts: Sequence[str], stop: threading.Event | None = None) -> Vectors:
+        """One unit vector per text. `stop`, once set, makes a long run raise
+        EncodingStopped at its next text (a bot stopping during a first start)."""
         # One text per run, never a padded batch: the int8 model quantizes its
         # activations per run, so padding would shift a text's vector, and a
         # cached passage must get exactly the vector a question would. Many texts
@@ -92,6 +98,8 @@ class SentenceEncoder:
 
         def encode_rows(rows: range) -> None:
             for row in rows:
+                if stop is not None and stop.is_set():
+                    raise EncodingStopped(f"stopped after {row} of {len(texts)} texts")
                 out[row] = self.encode_one(texts[row])
 
         workers = _workers(len(texts))
@@ -181,10 +189,14 @@ class VectorCache:
         return self.grouped_vectors([texts], encoder)[0]
 
     def grouped_vectors(
-        self, groups: Sequence[Sequence[str]], encoder: SentenceEncoder
+        self,
+        groups: Sequence[Sequence[str]],
+        encoder: SentenceEncoder,
+        stop: threading.Event | None = None,
     ) -> list[Vectors]:
         """The vectors of each group of texts, one array per group: every text is
-        looked up once, and whatever is missing is encoded in one go."""
+        looked up once, and whatever is missing is encoded in one go (`stop`: see
+        SentenceEncoder.encode; nothing of a stopped run is kept)."""
         texts = [text for group in groups for text in group]
         if not texts:
             return [np.zeros((0, DIMENSION), dtype=np.float32) for _ in groups]
@@ -203,7 +215,7 @@ class VectorCache:
                     self._path.parent if self._path else "memory",
                 )
             # Encoded outside the lock: a long /reload must not hold up the event loop.
-            fresh = encoder.encode([t for _, t in missing])
+            fresh = encoder.encode([t for _, t in missing], stop)
             with self._lock:
                 self._load()  # released by another thread meanwhile
                 for (k, _), vector in zip(missing, fresh, strict=True):

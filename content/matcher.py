@@ -15,6 +15,7 @@ the tune split of the blind evaluation set. Small talk is an intent of its own
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -96,7 +97,10 @@ class Matcher:
         settings: MatcherSettings | None = None,
         encoder: SentenceEncoder | None = None,
         cache: VectorCache | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
+        """`stop`, once set, ends a first start's encoding of the knowledge base early
+        (EncodingStopped): a bot asked to stop meanwhile need not wait a minute."""
         self.kb = kb
         self.settings = settings or kb.matcher_settings
         self.normalizer = Normalizer(kb.synonyms)
@@ -117,6 +121,7 @@ class Matcher:
                 smalltalk_phrases,
             ],
             encoder,
+            stop,
         )
         self._semantic = SemanticIndex(kb.entries, encoder, cache, vectors=(phrasings, passages))
         self._smalltalk = SmalltalkClassifier(kb.smalltalk, self.normalizer, smalltalk)

@@ -233,6 +233,7 @@ NOT_TEXT = View("I read text only: type your question in words, or browse with /
 WARMING_UP = View(
     "⏳ I've just restarted and I'm still reading my notes: your answer follows in a moment."
 )
+RESTARTING = View("🔄 I'm restarting. Please send your question again in a minute.")
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
 
 

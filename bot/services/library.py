@@ -8,6 +8,7 @@ and a question waits for the matcher (`LiveLibrary.ready`)."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass
 
 from content import KnowledgeBase, Matcher
@@ -20,8 +21,9 @@ class Library:
     matcher: Matcher
 
     @classmethod
-    def of(cls, kb: KnowledgeBase) -> Library:
-        return cls(kb, Matcher(kb))
+    def of(cls, kb: KnowledgeBase, stop: threading.Event | None = None) -> Library:
+        """`stop`: see Matcher."""
+        return cls(kb, Matcher(kb, stop=stop))
 
 
 class MatcherNotReady(RuntimeError):

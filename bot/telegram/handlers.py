@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot.observability import Observer
 from bot.presentation import callbacks, ops_views, views
-from bot.services.library import LiveLibrary
+from bot.services.library import LiveLibrary, MatcherNotReady
 from bot.services.questions import QuestionService
 from bot.telegram.send import Context, edit_view, learner_of, send_view, thread_for
 
@@ -85,9 +85,13 @@ class Handlers:
             if message.chat.type == "private":
                 await send_view(context, learner.chat_id, views.NOT_TEXT)
             return
-        if not self.library.is_ready:
-            await self._wait_for_matcher(context, learner.chat_id)
-        answer = await self.questions.ask(question, learner)
+        try:
+            if not self.library.is_ready:
+                await self._wait_for_matcher(context, learner.chat_id)
+            answer = await self.questions.ask(question, learner)
+        except MatcherNotReady:  # the bot is stopping before its matcher was built
+            await send_view(context, learner.chat_id, views.RESTARTING)
+            return
         result = answer.result
         self.observer.event(
             f"question.{result.status.value}",

@@ -4,6 +4,8 @@ questions wait for the matcher, and a matcher that cannot be built stops the bot
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Nexus
-from bot.fake_telegram import FakeBotApi, InMemoryRequest, LoopbackBotApiServer
+from bot.fake_telegram import ApiCall, FakeBotApi, InMemoryRequest, LoopbackBotApiServer
 from bot.presentation import views
 from bot.services.library import Library, LiveLibrary, MatcherNotReady
 from bot.settings import Settings
@@ -124,19 +126,52 @@ def test_a_matcher_that_cannot_be_built_stops_the_polling_bot(tmp_path: Path) ->
 
     api = FakeBotApi()
     with LoopbackBotApiServer(api) as server:
-        settings = Settings.from_env(
-            {
-                "NEXUS_DATA_DIR": str(tmp_path / "data"),
-                "TELEGRAM_BOT_TOKEN": "123456:TEST-token-for-tests",
-                "TELEGRAM_API_BASE_URL": server.base_url,
-                "NEXUS_CONTENT_DIR": str(FIXTURE),
-            }
-        )
-        nexus = Nexus(settings, build_library=broken)
+        nexus = Nexus(served_settings(tmp_path, server.base_url), build_library=broken)
         with pytest.raises(OSError, match="no such file"):
             nexus.run_polling()  # returns only once the bot has stopped
     with pytest.raises(OSError):
         asyncio.run(nexus.library.ready())
+
+
+def test_a_question_waiting_when_the_bot_stops_is_asked_to_come_again(tmp_path: Path) -> None:
+    """SIGTERM while the matcher is built: the waiting question is answered with a
+    "send it again" note, and the bot exits 0 without waiting for the build."""
+    build = GatedBuild()
+    api = FakeBotApi()
+
+    def learner_then_stop() -> None:
+        api.push_update(api.message_update(1, "what is an etag"))
+        api.wait_for(lambda calls: _texts(calls) == [views.WARMING_UP.text], 30)
+        os.kill(os.getpid(), signal.SIGTERM)  # as `docker stop` does
+        api.wait_for(lambda calls: len(_texts(calls)) == 2, 30)
+        build.release()  # only now: the stop, not the build, ended the wait
+
+    with LoopbackBotApiServer(api) as server:
+        nexus = Nexus(served_settings(tmp_path, server.base_url), build_library=build)
+        nexus.handlers.general.matcher_patience_s = 0.0
+        learner = threading.Thread(target=learner_then_stop)
+        learner.start()
+        try:
+            assert nexus.run_polling() == 0
+        finally:
+            build.release()
+            learner.join(30)
+    assert _texts(api.calls) == [views.WARMING_UP.text, views.RESTARTING.text]
+
+
+def _texts(calls: list[ApiCall]) -> list[str]:
+    return [c.params["text"] for c in calls if c.method == "sendMessage"]
+
+
+def served_settings(tmp_path: Path, base_url: str) -> Settings:
+    return Settings.from_env(
+        {
+            "NEXUS_DATA_DIR": str(tmp_path / "data"),
+            "TELEGRAM_BOT_TOKEN": "123456:TEST-token-for-tests",
+            "TELEGRAM_API_BASE_URL": base_url,
+            "NEXUS_CONTENT_DIR": str(FIXTURE),
+        }
+    )
 
 
 async def test_a_live_library_hands_out_its_content_at_once() -> None:

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from content.encoder import MODEL_DIR, MODEL_FILE, MODEL_SHA256, SentenceEncoder, VectorCache
+from content import Matcher, load_knowledge_base
+from content.encoder import (
+    MODEL_DIR,
+    MODEL_FILE,
+    MODEL_SHA256,
+    PARALLEL_FROM,
+    EncodingStopped,
+    SentenceEncoder,
+    VectorCache,
+)
 
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 
 
@@ -133,7 +144,7 @@ def test_vectors_put_in_the_cache_are_served_without_encoding() -> None:
 class ZeroEncoder:
     """Stands in for the model where only the cache's bookkeeping is under test."""
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], stop: object = None) -> np.ndarray:
         return np.zeros((len(texts), 384), dtype=np.float32)
 
 
@@ -189,3 +200,30 @@ def test_release_keeps_vectors_that_exist_nowhere_else(tmp_path: Path) -> None:
     encoder = CountingEncoder()
     assert unsaved.vectors(["hello"], encoder).shape == (1, 384)
     assert encoder.encoded == []
+
+
+def test_a_stopped_run_ends_at_its_next_text_and_keeps_nothing(
+    encoder: SentenceEncoder, tmp_path: Path
+) -> None:
+    """A bot stopped during a first start's encoding need not wait for all of it."""
+    stop = threading.Event()
+    stop.set()
+    texts = [f"text number {n}" for n in range(PARALLEL_FROM * 2)]  # the threaded path
+    with pytest.raises(EncodingStopped):
+        encoder.encode(texts, stop)
+    with pytest.raises(EncodingStopped):
+        encoder.encode(texts[:3], stop)  # one thread
+    cache = VectorCache(tmp_path)
+    with pytest.raises(EncodingStopped):
+        cache.grouped_vectors([texts[:2], texts[2:4]], encoder, stop)
+    assert len(cache) == 0 and not list(tmp_path.iterdir())
+    assert cache.vectors(texts[:2], encoder).shape == (2, 384)  # no stop: encoded
+
+
+def test_a_matcher_built_with_its_stop_set_raises_instead_of_encoding(
+    encoder: SentenceEncoder,
+) -> None:
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(EncodingStopped):
+        Matcher(load_knowledge_base(FIXTURE), encoder=encoder, cache=VectorCache(None), stop=stop)

@@ -260,7 +260,7 @@ def test_a_built_matcher_leaves_no_second_copy_of_the_vectors(tmp_path: Path) ->
     assert taught.best.entry.id == "caching-etag"
 
     class NoEncoder:
-        def encode(self, texts: list[str]) -> None:
+        def encode(self, texts: list[str], stop: object = None) -> None:
             raise AssertionError(f"encoded {texts} again")
 
     on_disk = VectorCache(tmp_path).vectors([odd], NoEncoder())  # type: ignore[arg-type]
