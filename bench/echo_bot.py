@@ -5,7 +5,7 @@ compares Nexus's start time and memory against.
         python bench/echo_bot.py
 
 ApplicationBuilder with its defaults (so a JobQueue too, APScheduler being
-installed for Nexus), one MessageHandler that sends text messages back, long
+installed for Nexus), one MessageHandler that sends text messages (commands too) back, long
 polling until SIGINT or SIGTERM. No logging set up, no database, no content.
 """
 
@@ -32,7 +32,8 @@ def main() -> None:
         .base_url(os.environ.get("TELEGRAM_API_BASE_URL") or DEFAULT_BASE_URL)
         .build()
     )
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    # Commands too: the start benchmark may send /help first (`--message`).
+    application.add_handler(MessageHandler(filters.TEXT, echo))
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
