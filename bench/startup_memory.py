@@ -15,7 +15,8 @@ Per run:
   getUpdates request reaching the fake server (the bot is then ready for updates);
 - VmRSS at first getUpdates: /proc/<pid>/status as that request arrives;
 - first reply: one text message (a question, or `--message`) is queued as that
-  first getUpdates arrives, until the bot's sendMessage arrives. Nexus builds its
+  first getUpdates arrives, until the bot's sendMessage that answers it arrives (a
+  note that the question waits for the matcher does not count). Nexus builds its
   matcher after it starts polling, so a question sent at once waits for it: start →
   first answer (the two added) is what a learner who writes at once waits;
 - VmRSS and VmHWM (peak) `--settle` seconds after that reply (the running bot's
@@ -46,7 +47,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from bench.machine import load_line, machine_line
-from bot.fake_telegram import FakeBotApi, LoopbackBotApiServer
+from bot.fake_telegram import ApiCall, FakeBotApi, LoopbackBotApiServer
+from bot.presentation.views import WARMING_UP
 from content.encoder import cache_folder
 
 TOKEN = "123456:bench-startup-token"
@@ -107,6 +109,16 @@ def memory_mib(pid: int) -> dict[str, float]:
     except OSError:
         pass
     return found
+
+
+def is_reply(call: ApiCall) -> bool:
+    """A message to the benchmark's user that answers it: not Nexus's note that a
+    question waits for the matcher still being built after a start."""
+    return (
+        call.method == "sendMessage"
+        and call.params.get("chat_id") == USER
+        and call.params.get("text") != WARMING_UP.text
+    )
 
 
 def children(pid: int) -> list[str]:
@@ -221,16 +233,12 @@ def run_once(
                 queued = time.monotonic()
                 api.push_update(api.message_update(USER, message))
                 calls = api.wait_for(
-                    lambda calls: any(
-                        c.method == "sendMessage" and c.params.get("chat_id") == USER for c in calls
-                    ),
-                    timeout=REPLY_TIMEOUT_S,
+                    lambda calls: any(is_reply(c) for c in calls),
+                    # A first start answers its question once the whole knowledge base
+                    # is encoded (its "still reading my notes" note is not the reply).
+                    timeout=max(REPLY_TIMEOUT_S, start_timeout),
                 )
-                reply = next(
-                    c
-                    for c in calls
-                    if c.method == "sendMessage" and c.params.get("chat_id") == USER
-                )
+                reply = next(c for c in calls if is_reply(c))
                 reply_s = reply.at - queued
                 time.sleep(settle)
                 memory = memory_mib(process.pid)
