@@ -38,7 +38,7 @@ from sqlalchemy import func, select
 
 from bench.machine import load_line, machine_line
 from bench.seeding import seed_due_subscribers
-from bench.webhook_load import free_port, post, start
+from bench.webhook_load import free_port, post, start, wait_until_answering
 from bot.fake_telegram import ApiCall, FakeBotApi, LoopbackBotApiServer
 from storage import Database
 from storage.models import QuizAnswer, TipDelivery
@@ -149,6 +149,7 @@ def main() -> int:
         urls = [f"http://127.0.0.1:{port}/telegram" for port in ports]
         phases: list[Phase] = []
         try:
+            wait_until_answering(api, urls)
             began = time.monotonic()
             for user in learners:  # each to a random replica
                 post(rng.choice(urls), api.message_update(user, "what is an etag"))
