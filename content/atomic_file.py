@@ -25,3 +25,15 @@ def write_atomically(path: Path, write: Callable[[IO[bytes]], object]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def remove_older(path: Path, pattern: str, keep: int) -> None:
+    """Remove the files matching `pattern` beside `path` (just written) beyond the
+    `keep` most recently written others: a cache keeps a few states of other content
+    (tests, a staging bot sharing the folder) without growing forever. Best effort:
+    another process starting at once may be removing the same files."""
+    with contextlib.suppress(OSError):
+        others = [old for old in path.parent.glob(pattern) if old != path]
+        others.sort(key=lambda old: old.stat().st_mtime, reverse=True)
+        for old in others[keep:]:
+            old.unlink(missing_ok=True)

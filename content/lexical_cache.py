@@ -14,7 +14,6 @@ code. An unreadable or foreign file is rebuilt, never a failed start.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -22,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from content import lexical, normalize, stop_words, telegram_html
-from content.atomic_file import write_atomically
+from content.atomic_file import remove_older, write_atomically
 from content.lexical import LexicalIndex
 from content.model import Entry
 from content.normalize import Normalizer
@@ -85,9 +84,4 @@ def _store(path: Path, index: LexicalIndex) -> None:
         # A read-only or full disk costs a rebuild at the next start, nothing more.
         log.warning("Could not save the word index in %s: %s", path.parent, error)
         return
-    # Best effort: another process starting at once may be pruning the same files.
-    with contextlib.suppress(OSError):
-        others = [old for old in path.parent.glob(f"{PREFIX}*.json") if old != path]
-        others.sort(key=lambda old: old.stat().st_mtime, reverse=True)
-        for old in others[KEEP_OTHERS:]:
-            old.unlink(missing_ok=True)
+    remove_older(path, f"{PREFIX}*.json", KEEP_OTHERS)

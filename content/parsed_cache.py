@@ -15,14 +15,13 @@ code. An unreadable or foreign file is ignored, never a failed start.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 from pathlib import Path
 from typing import Any
 
-from content.atomic_file import write_atomically
+from content.atomic_file import remove_older, write_atomically
 
 FORMAT = 1  # of the file's contents; part of its name's hash
 PREFIX = "parsed-"
@@ -91,11 +90,7 @@ class ParsedFiles:
         except OSError as error:  # a read-only or full disk: parse again next time
             log.warning("Could not keep the parsed content in %s: %s", self._path.parent, error)
             return
-        with contextlib.suppress(OSError):  # another process may be pruning too
-            others = [old for old in self._path.parent.glob(f"{PREFIX}*.json") if old != self._path]
-            others.sort(key=lambda old: old.stat().st_mtime, reverse=True)
-            for old in others[KEEP_OTHERS:]:
-                old.unlink(missing_ok=True)
+        remove_older(self._path, f"{PREFIX}*.json", KEEP_OTHERS)
 
 
 def is_missing(value: Any) -> bool:
