@@ -9,21 +9,19 @@ macOS) there is no such call, and this does nothing."""
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 from collections.abc import Callable
 
 
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
+    # The process's own symbols, which include its C library's: no library search
+    # (ctypes.util.find_library runs ldconfig in a subprocess).
     try:
-        libc = ctypes.CDLL(name)
+        process = ctypes.CDLL(None)
     except OSError:
         return None
-    trim: Callable[[int], int] | None = getattr(libc, "malloc_trim", None)
+    trim: Callable[[int], int] | None = getattr(process, "malloc_trim", None)
     return trim
 
 
