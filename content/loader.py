@@ -48,13 +48,12 @@ class _Reader:
 
     def load(self, key: str) -> list[Any]:
         try:
-            raw = self.path.read_bytes()
-            data = self.parsed.value(raw)
+            data = self.parsed.value(self.path)
             if is_missing(data):
                 # From the file, as before: YAML's error messages name it.
                 with self.path.open(encoding="utf-8") as handle:
                     data = yaml.load(handle, Loader=SAFE_LOADER)
-                self.parsed.keep(raw, data)
+                self.parsed.keep(self.path, data)
         except UnicodeDecodeError as error:
             self.problem("-", "-", f"not UTF-8 text (byte {error.start}): save the file as UTF-8")
             return []

@@ -32,13 +32,15 @@ log = logging.getLogger(__name__)
 
 
 class ParsedFiles:
-    """What each YAML file of one content folder parsed to, by the hash of its bytes.
+    """What each YAML file of one content folder parsed to, by the hash of its bytes
+    when `open` read them.
 
     `ParsedFiles(None)` keeps nothing: every file is parsed (the default of
     `read_content`, and what `nexus-bot content check` uses)."""
 
     def __init__(self, folder: Path | None) -> None:
         self._folder = folder
+        self._digests: dict[Path, str] = {}  # each file's, as `open` read it
         self._known: dict[str, Any] = {}
         self._read: dict[str, Any] = {}  # this run's files: digest -> value
         self._path: Path | None = None
@@ -48,14 +50,16 @@ class ParsedFiles:
         if self._folder is None:
             return
         try:
-            digests = sorted(
-                f"{path.relative_to(root).as_posix()}\0{_digest(path.read_bytes())}"
-                for path in root.rglob("*.yaml")
-            )
+            self._digests = {path: _digest(path.read_bytes()) for path in root.rglob("*.yaml")}
         except OSError:
+            self._digests = {}
             return  # read as usual; the loader reports what it cannot read
         state = hashlib.sha256(f"format {FORMAT}\n".encode())
-        state.update("\n".join(digests).encode())
+        state.update(
+            "\n".join(
+                sorted(f"{p.relative_to(root).as_posix()}\0{d}" for p, d in self._digests.items())
+            ).encode()
+        )
         self._path = self._folder / f"{PREFIX}{state.hexdigest()[:32]}.json"
         try:
             known = json.loads(self._path.read_text(encoding="utf-8"))
@@ -64,20 +68,29 @@ class ParsedFiles:
         if isinstance(known, dict):
             self._known = known
 
-    def value(self, data: bytes) -> Any:
-        """The parsed value of a file's bytes, if this state holds it; else _MISSING."""
-        return self._known.get(_digest(data), _MISSING)
+    def value(self, path: Path) -> Any:
+        """What `path` parsed to, if this state holds it; else _MISSING."""
+        digest = self._digests.get(path)
+        return _MISSING if digest is None else self._known.get(digest, _MISSING)
 
-    def keep(self, data: bytes, value: Any) -> None:
-        """Remember what `data` parsed to, if JSON gives the same value back."""
-        if self._path is None:
+    def keep(self, path: Path, value: Any) -> None:
+        """Remember what `path` parsed to, if JSON gives the same value back and the
+        file is still what `open` read (an edit in between keeps nothing). Only a file
+        that had to be parsed is read twice."""
+        digest = self._digests.get(path)
+        if self._path is None or digest is None:
+            return
+        try:
+            if _digest(path.read_bytes()) != digest:
+                return
+        except OSError:
             return
         try:
             same = json.loads(json.dumps(value, ensure_ascii=False)) == value
         except (TypeError, ValueError):
             same = False
         if same:
-            self._read[_digest(data)] = value
+            self._read[digest] = value
 
     def save(self) -> None:
         """Write this state, if some file had to be parsed (files whose value JSON

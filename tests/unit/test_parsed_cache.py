@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from content import ContentError, load_knowledge_base, read_content
-from content.parsed_cache import KEEP_OTHERS, PREFIX
+from content.parsed_cache import KEEP_OTHERS, PREFIX, ParsedFiles, is_missing
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "content"
 
@@ -120,3 +120,17 @@ def test_old_states_are_pruned(content: Path, tmp_path: Path) -> None:
         )
         read_content(content, cache_folder=cache)
     assert len(stored(cache)) == KEEP_OTHERS + 1
+
+
+def test_a_file_edited_while_it_is_read_is_not_kept(content: Path, tmp_path: Path) -> None:
+    """The state is named by the bytes `open` hashed: a value parsed from newer bytes
+    must not be stored under it."""
+    cache = tmp_path / "cache"
+    parsed = ParsedFiles(cache)
+    parsed.open(content)
+    topics = content / "topics.yaml"
+    assert is_missing(parsed.value(topics))
+    topics.write_text(topics.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    parsed.keep(topics, yaml.safe_load(topics.read_text(encoding="utf-8")))
+    parsed.save()
+    assert stored(cache) == []  # nothing was kept, so no state was written
