@@ -39,24 +39,22 @@ class LiveLibrary:
     the first `replace` (or raises what `fail` was given), and calling it before
     then raises MatcherNotReady."""
 
-    def __init__(self, library: Library) -> None:
-        self._current: Library | None = library
-        self._kb = library.kb
-        self._normalizer: Normalizer | None = None
+    def __init__(self, library: Library | None, kb: KnowledgeBase | None = None) -> None:
+        """Use `LiveLibrary(library)` or `LiveLibrary.indexing(kb)`."""
+        content = library.kb if library is not None else kb
+        if content is None:
+            raise ValueError("a live library needs a library or its content")
+        self._current = library
+        self._kb: KnowledgeBase = content
+        # What the matcher will fold words with, for the few callers that need only
+        # that (topic names, the inbox's clusters) while it is built: from the content.
+        self._normalizer = Normalizer(content.synonyms) if library is None else None
         self._first: asyncio.Future[None] | None = None
         self._error: BaseException | None = None
 
     @classmethod
     def indexing(cls, kb: KnowledgeBase) -> LiveLibrary:
-        live = cls.__new__(cls)
-        live._current = None
-        live._kb = kb
-        # What the matcher will fold words with, for the few callers that need only
-        # that (topic names, the inbox's clusters): built from the content alone.
-        live._normalizer = Normalizer(kb.synonyms)
-        live._first = None
-        live._error = None
-        return live
+        return cls(None, kb)
 
     def __call__(self) -> Library:
         if self._current is None:
