@@ -23,6 +23,7 @@ BENCHMARKS = (
     "webhook_load.py",
     "replica_load.py",
     "startup_memory.py",
+    "interrupted_first_start.py",
     "matcher_latency.py",
     "healthcheck_cost.py",
     "learning_simulation.py",

@@ -171,7 +171,7 @@ class Nexus:
             library = await asyncio.to_thread(self._build_library, self.library.kb)
             await self.teaching.teach_matcher(library.matcher)  # before the first question
         except EncodingStopped:
-            log.info("Stopped while encoding the knowledge base: the next start encodes it")
+            log.info("Stopped while encoding the knowledge base: the next start encodes the rest")
             return
         except Exception as error:
             log.error("Could not build the matcher: %s", error)

@@ -19,6 +19,7 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -45,6 +46,12 @@ SECONDS_PER_TEXT = 0.0033  # measured: 13,672 texts in 44 s on one core (2-vCPU 
 # one thread per core, up to MAX_ENCODE_THREADS; a question is encoded on its own.
 PARALLEL_FROM = 64
 MAX_ENCODE_THREADS = 4
+# A long encoding run (a first start takes a minute or more on a small machine) goes
+# chunk by chunk and saves what it has at most this often, and when it stops or
+# fails: a process stopped or killed meanwhile (a rollout, an OOM kill, a liveness
+# probe) leaves its work on disk, and the next start encodes only the rest.
+CHUNK_TEXTS = 1024
+SAVE_EVERY_S = 15.0
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +203,7 @@ class VectorCache:
     ) -> list[Vectors]:
         """The vectors of each group of texts, one array per group: every text is
         looked up once, and whatever is missing is encoded in one go (`stop`: see
-        SentenceEncoder.encode; nothing of a stopped run is kept)."""
+        SentenceEncoder.encode; a stopped run keeps the chunks it finished)."""
         texts = [text for group in groups for text in group]
         if not texts:
             return [np.zeros((0, DIMENSION), dtype=np.float32) for _ in groups]
@@ -214,14 +221,7 @@ class VectorCache:
                     round(encoding_seconds(len(missing))) + 1,
                     self._path.parent if self._path else "memory",
                 )
-            # Encoded outside the lock: a long /reload must not hold up the event loop.
-            fresh = encoder.encode([t for _, t in missing], stop)
-            with self._lock:
-                self._load()  # released by another thread meanwhile
-                for (k, _), vector in zip(missing, fresh, strict=True):
-                    self._vectors[k] = found[k] = vector
-                self._unsaved = True
-                self._save()
+            self._encode_missing(missing, found, encoder, stop)
         # One array per group, each stacked on its own: never a copy of them all at once.
         arrays = []
         start = 0
@@ -234,6 +234,35 @@ class VectorCache:
                 else np.zeros((0, DIMENSION), dtype=np.float32)
             )
         return arrays
+
+    def _encode_missing(
+        self,
+        missing: list[tuple[str, str]],
+        found: dict[str, Vectors],
+        encoder: SentenceEncoder,
+        stop: threading.Event | None,
+    ) -> None:
+        """Encode (key, text) pairs into the cache and `found`, chunk by chunk, saving
+        progress every SAVE_EVERY_S and whatever is done when the run ends, however
+        it ends: a stopped run (EncodingStopped) keeps every chunk it finished."""
+        last_save = time.monotonic()
+        try:
+            for first in range(0, len(missing), CHUNK_TEXTS):
+                chunk = missing[first : first + CHUNK_TEXTS]
+                # Encoded outside the lock: a long /reload must not hold up the event loop.
+                fresh = encoder.encode([text for _, text in chunk], stop)
+                with self._lock:
+                    self._load()  # released by another thread meanwhile
+                    for (key, _), vector in zip(chunk, fresh, strict=True):
+                        self._vectors[key] = found[key] = vector
+                    self._unsaved = True
+                    if time.monotonic() - last_save >= SAVE_EVERY_S:
+                        self._save()
+                        last_save = time.monotonic()
+        finally:
+            with self._lock:
+                if self._unsaved:
+                    self._save()
 
     def put(self, texts: Sequence[str], vectors: Vectors) -> None:
         """Store `vectors` (one row per text) as the texts' vectors, without the encoder.

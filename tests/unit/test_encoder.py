@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from content import Matcher, load_knowledge_base
+from content import encoder as encoder_module
 from content.encoder import (
     MODEL_DIR,
     MODEL_FILE,
@@ -202,9 +204,7 @@ def test_release_keeps_vectors_that_exist_nowhere_else(tmp_path: Path) -> None:
     assert encoder.encoded == []
 
 
-def test_a_stopped_run_ends_at_its_next_text_and_keeps_nothing(
-    encoder: SentenceEncoder, tmp_path: Path
-) -> None:
+def test_a_stopped_run_ends_at_its_next_text(encoder: SentenceEncoder, tmp_path: Path) -> None:
     """A bot stopped during a first start's encoding need not wait for all of it."""
     stop = threading.Event()
     stop.set()
@@ -216,8 +216,57 @@ def test_a_stopped_run_ends_at_its_next_text_and_keeps_nothing(
     cache = VectorCache(tmp_path)
     with pytest.raises(EncodingStopped):
         cache.grouped_vectors([texts[:2], texts[2:4]], encoder, stop)
-    assert len(cache) == 0 and not list(tmp_path.iterdir())
+    assert len(cache) == 0 and not list(tmp_path.iterdir())  # stopped before any text
     assert cache.vectors(texts[:2], encoder).shape == (2, 384)  # no stop: encoded
+
+
+class RecordingEncoder:
+    """Zero vectors, noting what it was asked to encode; `on_encode` runs before each
+    run, and a set `stop` ends a run before its first text, as SentenceEncoder's does."""
+
+    def __init__(self, on_encode: Callable[[], None] = lambda: None) -> None:
+        self.encoded: list[str] = []
+        self.on_encode = on_encode
+
+    def encode(self, texts: list[str], stop: threading.Event | None = None) -> np.ndarray:
+        self.on_encode()
+        if stop is not None and stop.is_set():
+            raise EncodingStopped("stopped before the first text")
+        self.encoded.extend(texts)
+        return np.zeros((len(texts), 384), dtype=np.float32)
+
+
+def test_a_stopped_first_encoding_keeps_the_chunks_it_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bot stopped during its first start's encoding (a rollout, a probe) keeps what
+    it encoded: the next start encodes only the rest instead of starting over."""
+    monkeypatch.setattr(encoder_module, "CHUNK_TEXTS", 4)
+    texts = [f"text number {n}" for n in range(10)]
+    stop = threading.Event()
+    stopped = RecordingEncoder(on_encode=lambda: stop.set() if stopped.encoded else None)
+    with pytest.raises(EncodingStopped):
+        VectorCache(tmp_path).grouped_vectors([texts[:5], texts[5:]], stopped, stop)  # type: ignore[arg-type]
+    assert len(stopped.encoded) == 4  # one chunk, then the stop
+    assert len(VectorCache(tmp_path)) == 4  # saved as the run stopped
+    restarted = RecordingEncoder()
+    vectors = VectorCache(tmp_path).vectors(texts, restarted)  # type: ignore[arg-type]
+    assert vectors.shape == (10, 384)
+    assert sorted(stopped.encoded + restarted.encoded) == sorted(texts)
+
+
+def test_a_long_encoding_saves_its_progress_before_it_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a killed process (SIGKILL, out of memory) leaves on disk: every chunk done
+    before the last save."""
+    monkeypatch.setattr(encoder_module, "CHUNK_TEXTS", 4)
+    monkeypatch.setattr(encoder_module, "SAVE_EVERY_S", 0.0)
+    on_disk: list[int] = []
+    encoder = RecordingEncoder(on_encode=lambda: on_disk.append(len(VectorCache(tmp_path))))
+    VectorCache(tmp_path).vectors([f"text number {n}" for n in range(10)], encoder)  # type: ignore[arg-type]
+    assert on_disk == [0, 4, 8]  # as each chunk starts, the chunks before it are saved
+    assert len(VectorCache(tmp_path)) == 10
 
 
 def test_a_matcher_built_with_its_stop_set_raises_instead_of_encoding(
