@@ -25,6 +25,7 @@ code (the installed `nexus-bot` imports from there).
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import statistics
 import subprocess
@@ -51,6 +52,14 @@ from bench.startup_memory import (
 from bot.fake_telegram import LoopbackBotApiServer
 
 FIXTURE_CONTENT = Path(__file__).parents[1] / "tests" / "fixtures" / "content"
+# The warning a start logs before a long encoding (content/encoder.py).
+ANNOUNCED = re.compile(r"Encoding (\d+) texts of the knowledge base")
+
+
+def announced_texts(log: Path) -> list[int]:
+    """How many texts each start announced it would encode, in order (a start with
+    fewer than the announcing threshold says nothing)."""
+    return [int(n) for n in ANNOUNCED.findall(log.read_text(errors="replace"))]
 
 
 def start_and_ask(
@@ -134,13 +143,15 @@ def main() -> int:
                 root / "b-data", root / "b-cache", root / "b.log", None, signal.SIGTERM, content_dir
             )
             assert answered
+            encoded = announced_texts(root / "b.log")
         uninterrupted.append(plain)
         second.append(again)
         total.append(first + again)
         print(
             f"run {run + 1}: uninterrupted start -> answered {plain:.1f} s; SIG{args.signal.upper()} "
             f"{args.after:g} s after polling began, then started again: answered {again:.1f} s "
-            f"after the second start ({first + again:.1f} s for both)",
+            f"after the second start ({first + again:.1f} s for both); texts each start "
+            f"announced it would encode: {encoded}",
             flush=True,
         )
     print(
