@@ -202,8 +202,9 @@ class VectorCache:
         stop: threading.Event | None = None,
     ) -> list[Vectors]:
         """The vectors of each group of texts, one array per group: every text is
-        looked up once, and whatever is missing is encoded in one go (`stop`: see
-        SentenceEncoder.encode; a stopped run keeps the chunks it finished)."""
+        looked up once, and whatever is missing is encoded in one run, chunk by chunk
+        (`stop`: see SentenceEncoder.encode; a stopped run keeps the chunks it
+        finished)."""
         texts = [text for group in groups for text in group]
         if not texts:
             return [np.zeros((0, DIMENSION), dtype=np.float32) for _ in groups]
