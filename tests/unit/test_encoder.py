@@ -143,10 +143,20 @@ def test_vectors_put_in_the_cache_are_served_without_encoding() -> None:
         cache.put(["one text"], vectors)
 
 
-class ZeroEncoder:
-    """Stands in for the model where only the cache's bookkeeping is under test."""
+class RecordingEncoder:
+    """Stands in for the model where only the cache's bookkeeping is under test: zero
+    vectors, noting what it was asked to encode; `on_encode` runs before each
+    run, and a set `stop` ends a run before its first text, as SentenceEncoder's does."""
 
-    def encode(self, texts: list[str], stop: object = None) -> np.ndarray:
+    def __init__(self, on_encode: Callable[[], None] = lambda: None) -> None:
+        self.encoded: list[str] = []
+        self.on_encode = on_encode
+
+    def encode(self, texts: list[str], stop: threading.Event | None = None) -> np.ndarray:
+        self.on_encode()
+        if stop is not None and stop.is_set():
+            raise EncodingStopped("stopped before the first text")
+        self.encoded.extend(texts)
         return np.zeros((len(texts), 384), dtype=np.float32)
 
 
@@ -156,8 +166,8 @@ def test_a_long_first_encoding_is_announced_once(
     texts = [f"text number {i}" for i in range(250)]
     cache = VectorCache(tmp_path)
     with caplog.at_level("WARNING", logger="content.encoder"):
-        cache.vectors(texts, ZeroEncoder())  # type: ignore[arg-type]
-        cache.vectors(texts, ZeroEncoder())  # type: ignore[arg-type]
+        cache.vectors(texts, RecordingEncoder())  # type: ignore[arg-type]
+        cache.vectors(texts, RecordingEncoder())  # type: ignore[arg-type]
     announced = [r.getMessage() for r in caplog.records]
     assert len(announced) == 1 and "Encoding 250 texts" in announced[0]
     assert str(tmp_path) in announced[0]
@@ -170,7 +180,7 @@ def test_an_unwritable_cache_folder_costs_nothing_but_a_warning(
     blocked.write_text("a file where the cache folder should be")
     cache = VectorCache(blocked / "vectors")
     with caplog.at_level("WARNING", logger="content.encoder"):
-        vectors = cache.vectors(["hello"], ZeroEncoder())  # type: ignore[arg-type]
+        vectors = cache.vectors(["hello"], RecordingEncoder())  # type: ignore[arg-type]
     assert vectors.shape == (1, 384)
     assert any("Could not save the vector cache" in r.getMessage() for r in caplog.records)
     assert list(tmp_path.iterdir()) == [blocked]  # no stray temporary file
@@ -178,7 +188,7 @@ def test_an_unwritable_cache_folder_costs_nothing_but_a_warning(
 
 def test_a_released_cache_reads_its_file_again_instead_of_encoding(tmp_path: Path) -> None:
     cache = VectorCache(tmp_path)
-    first = cache.vectors(["what is an etag", "celery retries"], ZeroEncoder())  # type: ignore[arg-type]
+    first = cache.vectors(["what is an etag", "celery retries"], RecordingEncoder())  # type: ignore[arg-type]
     assert cache.in_memory == 2
     cache.release()
     assert cache.in_memory == 0
@@ -197,7 +207,7 @@ def test_release_keeps_vectors_that_exist_nowhere_else(tmp_path: Path) -> None:
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("a file where the cache folder should be")
     unsaved = VectorCache(blocked / "vectors")
-    unsaved.vectors(["hello"], ZeroEncoder())  # type: ignore[arg-type]
+    unsaved.vectors(["hello"], RecordingEncoder())  # type: ignore[arg-type]
     unsaved.release()
     encoder = CountingEncoder()
     assert unsaved.vectors(["hello"], encoder).shape == (1, 384)
@@ -218,22 +228,6 @@ def test_a_stopped_run_ends_at_its_next_text(encoder: SentenceEncoder, tmp_path:
         cache.grouped_vectors([texts[:2], texts[2:4]], encoder, stop)
     assert len(cache) == 0 and not list(tmp_path.iterdir())  # stopped before any text
     assert cache.vectors(texts[:2], encoder).shape == (2, 384)  # no stop: encoded
-
-
-class RecordingEncoder:
-    """Zero vectors, noting what it was asked to encode; `on_encode` runs before each
-    run, and a set `stop` ends a run before its first text, as SentenceEncoder's does."""
-
-    def __init__(self, on_encode: Callable[[], None] = lambda: None) -> None:
-        self.encoded: list[str] = []
-        self.on_encode = on_encode
-
-    def encode(self, texts: list[str], stop: threading.Event | None = None) -> np.ndarray:
-        self.on_encode()
-        if stop is not None and stop.is_set():
-            raise EncodingStopped("stopped before the first text")
-        self.encoded.extend(texts)
-        return np.zeros((len(texts), 384), dtype=np.float32)
 
 
 def test_a_stopped_first_encoding_keeps_the_chunks_it_finished(
