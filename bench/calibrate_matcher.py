@@ -351,12 +351,19 @@ def _answer_offers(ranking: Ranking, p: float, settings: MatcherSettings) -> lis
     return [ranked[0], *alternatives(ranked, p, settings)]
 
 
-def calibrate(matcher: Matcher, split: BlindSplit) -> MatcherSettings:
-    messages = measure(matcher, split)
-    settings = fit_ranker(messages, matcher.settings)
+def fit(
+    messages: list[Message], base: MatcherSettings, quiet: bool = False
+) -> tuple[MatcherSettings, list[Ranking]]:
+    """The ranking model, the confidence model and the bands, in that order; also the
+    out-of-fold rankings the bands were chosen on."""
+    settings = fit_ranker(messages, base, quiet=quiet)
     rankings = honest_rankings(messages, settings)
     settings = confidence(messages, rankings, settings)
-    return bands(messages, rankings, settings)
+    return bands(messages, rankings, settings), rankings
+
+
+def calibrate(matcher: Matcher, split: BlindSplit) -> MatcherSettings:
+    return fit(measure(matcher, split), matcher.settings)[0]
 
 
 def write(settings: MatcherSettings, path: Path) -> None:

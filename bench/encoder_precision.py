@@ -148,36 +148,30 @@ def fidelity(dirs: dict[str, Path]) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _rss_mib() -> float:
-    with open("/proc/self/status") as status:
-        line = next(line for line in status if line.startswith("VmRSS"))
-    return int(line.split()[1]) / 1024
-
-
 def speed_once(folder: Path) -> dict[str, float]:
     """Run in its own process: session memory, then every development message encoded."""
     import onnxruntime  # noqa: F401  (imported before the baseline: not the session's cost)
     import tokenizers  # noqa: F401
 
-    from bench.evaluation import load_dev_set
+    from bench.evaluation import load_dev_set, percentile
+    from bench.matcher_latency import memory_mib
     from content.encoder import SentenceEncoder
 
     dev = load_dev_set()
     messages = [q.text for q in dev.questions] + list(dev.off_topic)
-    before = _rss_mib()
+    before = memory_mib("VmRSS")
     encoder = SentenceEncoder(folder)
     for text in messages[:20]:
         encoder.encode_one(text)
-    memory = _rss_mib() - before
+    memory = memory_mib("VmRSS") - before
     times = []
     for text in messages:
         start = time.perf_counter()
         encoder.encode_one(text)
         times.append(time.perf_counter() - start)
-    times.sort()
     return {
-        "p50_ms": 1000 * times[len(times) // 2],
-        "p99_ms": 1000 * times[int(len(times) * 0.99)],
+        "p50_ms": 1000 * percentile(times, 50),
+        "p99_ms": 1000 * percentile(times, 99),
         "memory_mib": memory,
         "messages": len(times),
     }
@@ -214,16 +208,12 @@ def quality(name: str, folder: Path, cache_folder: Path) -> dict[str, float]:
     cache = VectorCache(cache_folder, model_id=f"{MODEL_ID}-{name}")
     matcher = Matcher(kb, MatcherSettings(), SentenceEncoder(folder), cache)
     messages = calibrate.measure(matcher, load_split("calibration", topics=kb.entry_topics))
-    settings = calibrate.fit_ranker(messages, matcher.settings, quiet=True)
-    rankings = calibrate.honest_rankings(messages, settings)
-    settings = calibrate.confidence(messages, rankings, settings)
-    settings = calibrate.bands(messages, rankings, settings)
-    questions = [m for m, r in zip(messages, rankings, strict=True) if m.kind == "question"]
-    first = sum(
+    settings, rankings = calibrate.fit(messages, matcher.settings, quiet=True)
+    ranked_first = [
         bool(r.candidates) and r.candidates[0][0].id in m.right
         for m, r in zip(messages, rankings, strict=True)
         if m.kind == "question"
-    )
+    ]
     tune = [
         m
         for split in QUALITY_TUNE_SPLITS
@@ -239,7 +229,7 @@ def quality(name: str, folder: Path, cache_folder: Path) -> dict[str, float]:
             else:
                 wrong += 1
     return {
-        "calibration_first": first / len(questions),
+        "calibration_first": sum(ranked_first) / len(ranked_first),
         "tune_right": right / len(tune),
         "tune_wrong": wrong / len(tune),
         "tune_questions": len(tune),
