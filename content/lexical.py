@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from content.model import Entry
@@ -186,8 +188,13 @@ class LexicalIndex:
         self, query_tokens: list[str], also: Sequence[int] = ()
     ) -> dict[int, LexicalSignals]:
         """Signals of the entries best by keywords, and of the entries in `also`."""
-        keyword_score: dict[int, float] = defaultdict(float)
-        covered: dict[int, float] = defaultdict(float)
+        # Sums over every entry a query word occurs in, as arrays: with 20,000 entries a
+        # common word's postings run to thousands, too many for a Python loop. The
+        # additions are those a loop would make, in the same order, so the scores are
+        # the same to the last bit.
+        keyword_score = np.zeros(len(self._entries))
+        covered = np.zeros(len(self._entries))
+        touched: list[npt.NDArray[np.int32]] = []
         total_idf = 0.0
         best_possible = 0.0
         for token in query_tokens:
@@ -200,20 +207,38 @@ class LexicalIndex:
             idf = self._idf[known]
             total_idf += idf
             best_possible += idf * (BM25_K1 + 1)
-            for index, weight in zip(*self._postings.get(known, _NO_POSTINGS), strict=True):
-                keyword_score[index] += weight * trust
-                covered[index] += idf * trust
-        pool = sorted(keyword_score, key=keyword_score.__getitem__, reverse=True)[:CANDIDATE_POOL]
-        pool = list(dict.fromkeys([*pool, *also]))
+            indices, weights = self._postings.get(known, _NO_POSTINGS)
+            if not indices:
+                continue
+            rows = np.frombuffer(indices, dtype=np.int32)  # unique within one token
+            keyword_score[rows] += np.frombuffer(weights, dtype=np.float64) * trust
+            covered[rows] += idf * trust
+            touched.append(rows)
+        pool = [*self._best_by_keywords(keyword_score, touched), *also]
+        pool = list(dict.fromkeys(pool))
         fuzzy = self._fuzzy(" ".join(query_tokens), pool)
         return {
             index: LexicalSignals(
                 fuzzy=fuzzy.get(index, 0.0),
-                coverage=covered.get(index, 0.0) / total_idf if total_idf else 0.0,
-                bm25=keyword_score.get(index, 0.0) / best_possible if best_possible else 0.0,
+                coverage=float(covered[index]) / total_idf if total_idf else 0.0,
+                bm25=float(keyword_score[index]) / best_possible if best_possible else 0.0,
             )
             for index in pool
         }
+
+    @staticmethod
+    def _best_by_keywords(
+        keyword_score: npt.NDArray[np.float64], touched: list[npt.NDArray[np.int32]]
+    ) -> list[int]:
+        """The CANDIDATE_POOL entries with the highest keyword scores, among those a query
+        word occurs in; equal scores in the order a word first reached them (as a
+        stable sort of entries in that order would give)."""
+        if not touched:
+            return []
+        reached, first = np.unique(np.concatenate(touched), return_index=True)
+        in_order = reached[np.argsort(first, kind="stable")]
+        best = np.argsort(-keyword_score[in_order], kind="stable")[:CANDIDATE_POOL]
+        return [int(index) for index in in_order[best]]
 
     def _fuzzy(self, query_text: str, pool: list[int]) -> dict[int, float]:
         best: dict[int, float] = {}
