@@ -145,11 +145,35 @@ def embedding_scores(kb: KnowledgeBase, messages: list[str]) -> dict[str, list[t
     return result
 
 
+# The commit from which `ask --json` decodes a JSON string line (a message with line
+# breaks, as Telegram delivers it); older commits read every line as it is.
+ASK_DECODES_JSON_LINES = "09c8786"
+
+
 def before_replies(rev: str, messages: list[str]) -> dict[str, Reply]:
+    """The replies of commit `rev`, each message sent as that commit can read it. (Until
+    2026-12-02 every `--before` commit got pastes flattened to one line, newer ones
+    too, so a paste split scored beside a newer commit was not a like-for-like read.)"""
     with checked_out(rev) as tree:
         return ask_json(
-            messages, tree, [sys.executable, "-m", "bot", "ask", "--json"], line_breaks=False
+            messages,
+            tree,
+            [sys.executable, "-m", "bot", "ask", "--json"],
+            line_breaks=_descends_from(rev, ASK_DECODES_JSON_LINES),
         )
+
+
+def _descends_from(rev: str, ancestor: str) -> bool:
+    """Whether `ancestor` is `rev` or one of its ancestors."""
+    found = subprocess.run(
+        ["git", "merge-base", "--is-ancestor", ancestor, rev],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if found.returncode not in (0, 1):
+        raise RuntimeError(f"git merge-base: {found.stderr.decode().strip()}")
+    return found.returncode == 0
 
 
 def row(name: str, s: Scores) -> str:
