@@ -47,7 +47,7 @@ from bench.blind import (
     score,
 )
 from bench.evaluation import BM25Baseline, load_dev_set
-from bench.worktree import checked_out
+from bench.worktree import checked_out, descends_from
 from content import KnowledgeBase, load_knowledge_base
 from content.encoder import shared_cache, shared_encoder
 
@@ -159,21 +159,8 @@ def before_replies(rev: str, messages: list[str]) -> dict[str, Reply]:
             messages,
             tree,
             [sys.executable, "-m", "bot", "ask", "--json"],
-            line_breaks=_descends_from(rev, ASK_DECODES_JSON_LINES),
+            line_breaks=descends_from(rev, ASK_DECODES_JSON_LINES),
         )
-
-
-def _descends_from(rev: str, ancestor: str) -> bool:
-    """Whether `ancestor` is `rev` or one of its ancestors."""
-    found = subprocess.run(
-        ["git", "merge-base", "--is-ancestor", ancestor, rev],
-        cwd=ROOT,
-        capture_output=True,
-        check=False,
-    )
-    if found.returncode not in (0, 1):
-        raise RuntimeError(f"git merge-base: {found.stderr.decode().strip()}")
-    return found.returncode == 0
 
 
 def row(name: str, s: Scores) -> str:

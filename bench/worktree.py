@@ -28,3 +28,17 @@ def checked_out(rev: str) -> Iterator[Path]:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True
             )
+
+
+def descends_from(rev: str, ancestor: str) -> bool:
+    """Whether `ancestor` is `rev` or one of its ancestors (what a benchmark asks to
+    know whether an older revision has a feature)."""
+    found = subprocess.run(
+        ["git", "merge-base", "--is-ancestor", ancestor, rev],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if found.returncode not in (0, 1):
+        raise RuntimeError(f"git merge-base: {found.stderr.decode().strip()}")
+    return found.returncode == 0

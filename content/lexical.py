@@ -214,8 +214,7 @@ class LexicalIndex:
             keyword_score[rows] += np.frombuffer(weights, dtype=np.float64) * trust
             covered[rows] += idf * trust
             touched.append(rows)
-        pool = [*self._best_by_keywords(keyword_score, touched), *also]
-        pool = list(dict.fromkeys(pool))
+        pool = list(dict.fromkeys([*self._best_by_keywords(keyword_score, touched), *also]))
         fuzzy = self._fuzzy(" ".join(query_tokens), pool)
         return {
             index: LexicalSignals(

@@ -7,7 +7,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench.blind_quality import ASK_DECODES_JSON_LINES, _descends_from, ask_json
+from bench.blind_quality import ASK_DECODES_JSON_LINES, ask_json
+from bench.worktree import descends_from
 
 # Stands in for `ask --json`: answers every stdin line with that very line as the entry.
 ECHO = [
@@ -36,6 +37,6 @@ def test_a_paste_goes_flattened_to_an_older_commit() -> None:
 
 
 def test_which_commits_decode_json_lines() -> None:
-    assert _descends_from("HEAD", ASK_DECODES_JSON_LINES)
-    assert _descends_from(ASK_DECODES_JSON_LINES, ASK_DECODES_JSON_LINES)
-    assert not _descends_from("5bd42b6", ASK_DECODES_JSON_LINES)  # the matcher before issue 10
+    assert descends_from("HEAD", ASK_DECODES_JSON_LINES)
+    assert descends_from(ASK_DECODES_JSON_LINES, ASK_DECODES_JSON_LINES)
+    assert not descends_from("5bd42b6", ASK_DECODES_JSON_LINES)  # the matcher before issue 10
