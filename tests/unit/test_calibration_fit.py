@@ -1,6 +1,7 @@
 """bench/calibrate_matcher.py's confidence fit: fitted on standardised features, the
 weights it writes apply to the raw features the matcher computes; the bands'
-probabilities come from the out-of-fold rankings."""
+probabilities come from the out-of-fold rankings; the tune splits join every fold's
+fit, measured on the content without their own phrasings."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from bench.calibrate_matcher import (
     Message,
     fit_confidence,
     fit_logistic,
+    held_out_content,
     out_of_fold,
 )
+from content.model import Entry, KnowledgeBase, Topic
 from content.ranking import CONFIDENCE_FEATURES, Ranking
 
 
@@ -66,3 +69,67 @@ def test_out_of_fold_probabilities_come_from_the_rankings_given() -> None:
     tops_right = np.arange(300) % 2 == 0
     assert p[tops_right].mean() > 0.7
     assert p[~tops_right].mean() < 0.3
+
+
+def _message(i: int, top_is_right: bool, informative: bool, rng: np.random.RandomState) -> Any:
+    share = CONFIDENCE_FEATURES.index("share")
+    features = rng.normal(size=len(CONFIDENCE_FEATURES))
+    if informative:
+        features[share] = (1.0 if top_is_right else -1.0) + rng.normal(scale=0.3)
+    top = SimpleNamespace(id="right" if top_is_right else "wrong")
+    message = Message(f"q{i}", "question", frozenset({"right"}), cast(Any, ["signals"]), None)
+    return message, Ranking(cast(Any, ((top, None, 1.0),)), 0.5, tuple(features))
+
+
+def test_the_tune_splits_join_every_folds_fit() -> None:
+    """Ten calibration questions teach the model little; 400 tune questions whose
+    share tells right from wrong teach it, in every fold, and get no probability."""
+    rng = np.random.RandomState(5)
+    calibration = [_message(i, i % 2 == 0, True, rng) for i in range(10)]
+    tune = [_message(i, i % 2 == 0, True, rng) for i in range(400)]
+    messages, rankings = [m for m, _ in calibration], [r for _, r in calibration]
+    extra = ([m for m, _ in tune], [r for _, r in tune])
+
+    alone = out_of_fold(messages, rankings)
+    taught = out_of_fold(messages, rankings, extra=extra)
+
+    assert taught.shape == (10,)
+    right = np.arange(10) % 2 == 0
+    gap_alone = alone[right].mean() - alone[~right].mean()
+    gap_taught = taught[right].mean() - taught[~right].mean()
+    assert gap_taught > 0.5
+    assert gap_taught > gap_alone + 0.2
+
+
+def test_a_tune_split_is_measured_without_its_own_phrasings() -> None:
+    """A phrasing made from a tune message (or within ratio 85 of it) is held out;
+    every other phrasing, and every entry, stays."""
+    entries = (
+        Entry(
+            "python-decorators",
+            "python",
+            "Decorators",
+            ("what is a decorator", "please explain python decorators to me abeg"),
+            ("decorator",),
+            "A decorator wraps a function.",
+        ),
+        Entry(
+            "sql-joins",
+            "sql",
+            "SQL joins",
+            ("inner join vs left join", "why does my left join return nulls"),
+            ("join",),
+            "A join combines rows.",
+        ),
+    )
+    topics = (Topic("python", "Python", "Python"), Topic("sql", "SQL", "SQL"))
+    kb = KnowledgeBase(topics, entries)
+
+    held = held_out_content(
+        kb, ["Please explain Python decorators to me, abeg", "why my left join dey return nulls"]
+    )
+
+    assert [e.id for e in held.entries] == ["python-decorators", "sql-joins"]
+    assert held.entries[0].questions == ("what is a decorator",)
+    assert held.entries[1].questions == ("inner join vs left join",)
+    assert held_out_content(kb, []).entries == kb.entries
