@@ -12,6 +12,9 @@ def main() -> int:
         from bot.health import healthcheck
 
         return healthcheck()
-    from bot.cli import main as commands
+    from bot.gc_pause import collector_paused
+
+    with collector_paused():
+        from bot.cli import main as commands
 
     return commands()

@@ -20,6 +20,7 @@ from bot.cli.content import (
 from bot.cli.parser import build_parser
 from bot.cli.support import knowledge_base, settings_or_exit, with_database
 from bot.env_file import EnvFileError, load_env_file
+from bot.gc_pause import collector_paused
 from bot.observability import (
     configure_logging,
     install_redaction,
@@ -54,8 +55,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if settings.metrics_port:
         serve_metrics(settings.metrics_port)
-    from bot.app import Nexus
-    from bot.startup import StartupError
+    with collector_paused():
+        from bot.app import Nexus
+        from bot.startup import StartupError
 
     if args.webhook and not settings.webhook_url:
         print(
@@ -90,8 +92,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     configure_logging("WARNING")
-    from bot.console import chat
-    from bot.startup import StartupError
+    with collector_paused():
+        from bot.console import chat
+        from bot.startup import StartupError
 
     try:
         asyncio.run(chat(settings, admin=not args.learner))
