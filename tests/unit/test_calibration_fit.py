@@ -18,7 +18,7 @@ from bench.calibrate_matcher import (
     held_out_content,
     out_of_fold,
 )
-from content.model import Entry, KnowledgeBase, Topic
+from content.model import Entry, KnowledgeBase, MatcherSettings, Topic
 from content.ranking import CONFIDENCE_FEATURES, Ranking
 
 
@@ -133,3 +133,53 @@ def test_a_tune_split_is_measured_without_its_own_phrasings() -> None:
     assert held.entries[0].questions == ("what is a decorator",)
     assert held.entries[1].questions == ("inner join vs left join",)
     assert held_out_content(kb, []).entries == kb.entries
+
+
+def _ranked(top: str, rest: tuple[str, ...], share: float, rng: np.random.RandomState) -> Any:
+    features = rng.normal(scale=0.05, size=len(CONFIDENCE_FEATURES))
+    features[CONFIDENCE_FEATURES.index("share")] = share
+    signals = SimpleNamespace(phrasing=0.5)
+    candidates = tuple(
+        (SimpleNamespace(id=entry), signals, score)
+        for entry, score in zip((top, *rest), (60.0, 25.0, 15.0), strict=False)
+    )
+    return Ranking(cast(Any, candidates), 0.5, tuple(features))
+
+
+def test_the_bands_keep_i_dont_know_under_its_limit() -> None:
+    """Many off-topic messages as unsure as the questions whose first entry is wrong (but
+    whose right entry is second) make a higher "did you mean" band look better; the
+    band search may not buy that with more "I don't know" than MAX_DONT_KNOW."""
+    import bench.calibrate_matcher as calibrate
+
+    rng = np.random.RandomState(3)
+    messages, rankings = [], []
+    for i in range(400):
+        top_is_right = i % 5 != 0
+        share = rng.normal(2.0, 0.2) if top_is_right else rng.normal(0.8, 0.15)
+        top, rest = ("right", ("other", "third")) if top_is_right else ("wrong", ("right", "x"))
+        messages.append(
+            Message(f"q{i}", "question", frozenset({"right"}), cast(Any, ["signals"]), None)
+        )
+        rankings.append(_ranked(top, rest, share, rng))
+    for i in range(800):
+        messages.append(Message(f"o{i}", "off_topic", frozenset(), cast(Any, ["signals"]), None))
+        rankings.append(_ranked("wrong", ("x", "y"), rng.normal(0.7, 0.15), rng))
+    questions = np.array([m.kind == "question" for m in messages])
+
+    def dont_know(settings: Any) -> float:
+        p = calibrate.out_of_fold(messages, rankings)
+        unsure = p < settings.suggest_probability
+        return float((unsure & questions).sum() / questions.sum())
+
+    capped = calibrate.bands(messages, rankings, MatcherSettings())
+    assert dont_know(capped) <= calibrate.MAX_DONT_KNOW
+
+    uncapped_limit = calibrate.MAX_DONT_KNOW
+    try:
+        calibrate.MAX_DONT_KNOW = 1.0
+        uncapped = calibrate.bands(messages, rankings, MatcherSettings())
+    finally:
+        calibrate.MAX_DONT_KNOW = uncapped_limit
+    assert dont_know(uncapped) > calibrate.MAX_DONT_KNOW
+    assert uncapped.suggest_probability > capped.suggest_probability
