@@ -257,8 +257,8 @@ def _ranker(settings: MatcherSettings) -> dict[str, float]:
 # regularised. Fitted on the calibration split alone (about 400 messages when this
 # was first chosen, 1,160 now), the full set overfitted, and eight features were used
 # until 2026-12-02; with the tune splits' 4,200 messages as well, all of them answer
-# more right at the same wrong-answer rate (calibration out of fold 0.814 against
-# 0.791, and 0.734 against 0.718 on the tune splits, each held out in turn).
+# more right at the same wrong-answer rate (calibration out of fold 0.807 against 0.791
+# for the eight on the calibration split alone; docs/benchmarks.md).
 CONFIDENCE_USED = CONFIDENCE_FEATURES
 CONFIDENCE_L2 = 10.0
 
