@@ -134,16 +134,7 @@ def held_out_content(kb: KnowledgeBase, texts: list[str]) -> KnowledgeBase:
         )
         for entry in kb.entries
     )
-    return KnowledgeBase(
-        kb.topics,
-        entries,
-        kb.quizzes,
-        kb.tips,
-        kb.synonyms,
-        kb.smalltalk,
-        kb.learner_words,
-        kb.matcher_settings,
-    )
+    return replace(kb, entries=entries)
 
 
 def measure_tune_splits(kb: KnowledgeBase, settings: MatcherSettings) -> list[Message]:
