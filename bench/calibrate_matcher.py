@@ -46,6 +46,7 @@ from content import (
     MatcherSettings,
     load_knowledge_base,
 )
+from content.encoder import VectorCache, shared_cache, shared_encoder
 from content.matcher import (
     EXACT_INTENT,
     Candidate,
@@ -64,7 +65,8 @@ from content.ranking import (
     rank_signals,
     rank_weights,
 )
-from content.smalltalk import IntentMatch
+from content.semantic import SemanticIndex
+from content.smalltalk import IntentMatch, SmalltalkClassifier
 
 # Room under the issue's targets (3% wrong answers, 3% off-topic answered), so
 # the frozen split, which the fit never sees, stays under them too.
@@ -140,14 +142,27 @@ def held_out_content(kb: KnowledgeBase, texts: list[str]) -> KnowledgeBase:
 def measure_tune_splits(kb: KnowledgeBase, settings: MatcherSettings) -> list[Message]:
     """Every tune split's covered questions and off-topic messages (small talk is not
     fitted on), each split measured on the content without its own phrasings."""
+    # The held-out contents' texts are all the full content's: their vectors are read
+    # from the on-disk cache once, into a cache kept in memory, so that a held-out
+    # matcher neither writes its word index beside the shipped content's (pushing that
+    # one out: the bot's next start would rebuild it) nor reads the vector file again.
+    shared = shared_cache()
+    texts = [
+        *SemanticIndex.phrasing_texts(kb.entries),
+        *SemanticIndex.passage_texts(kb.entries),
+        *SmalltalkClassifier.phrases(kb.smalltalk),
+    ]
+    in_memory = VectorCache(None)
+    in_memory.put(texts, shared.vectors(texts, shared_encoder()))
+    shared.release()
     messages: list[Message] = []
     for name in TUNE_SPLITS:
         split = replace(load_split(name, topics=kb.entry_topics), smalltalk=())
         if not split.covered and not split.off_topic:
             continue
-        texts = [q.text for q in split.questions] + list(split.off_topic)
-        content = held_out_content(kb, texts)
-        messages += measure(Matcher(content, settings=settings), split)
+        held_out_texts = [q.text for q in split.questions] + list(split.off_topic)
+        content = held_out_content(kb, held_out_texts)
+        messages += measure(Matcher(content, settings=settings, cache=in_memory), split)
         held_out = sum(len(e.questions) for e in kb.entries) - sum(
             len(e.questions) for e in content.entries
         )
