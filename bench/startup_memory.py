@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from bench.machine import load_line, machine_line
 from bot.fake_telegram import ApiCall, FakeBotApi, LoopbackBotApiServer
 from bot.presentation.views import WARMING_UP
-from content.encoder import cache_folder
+from content.vector_folder import cache_folder
 
 TOKEN = "123456:bench-startup-token"
 USER = 424242

@@ -50,7 +50,7 @@ from bot.telegram.lifecycle import initialize, poll
 from bot.telegram.send import FollowUps
 from bot.telegram.tip_sender import TipSender
 from content import KnowledgeBase, load_knowledge_base
-from content.encoder import EncodingStopped, cache_folder
+from content.vector_folder import EncodingStopped, cache_folder
 from storage import Database
 
 log = logging.getLogger(__name__)

@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from content.atomic_file import write_atomically
+from content.vector_folder import EncodingStopped, cache_folder
 
 MODEL_DIR = Path(__file__).parent / "models" / "minilm"
 MODEL_FILE = "model.int8.onnx"
@@ -56,10 +57,6 @@ SAVE_EVERY_S = 15.0
 log = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
-
-
-class EncodingStopped(Exception):
-    """An encoding run was asked to stop (see SentenceEncoder.encode)."""
 
 
 class SentenceEncoder:
@@ -303,15 +300,6 @@ class VectorCache:
         except OSError as error:
             # A read-only or full disk costs a re-encode at the next start, nothing more.
             log.warning("Could not save the vector cache in %s: %s", self._path.parent, error)
-
-
-def cache_folder() -> Path:
-    """Where vectors are kept: NEXUS_CACHE_DIR, else the user's cache folder."""
-    configured = os.environ.get("NEXUS_CACHE_DIR")
-    if configured:
-        return Path(configured).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "nexus"
 
 
 _shared_encoder: SentenceEncoder | None = None

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 
@@ -27,7 +25,8 @@ from content.learner_english import LearnerEnglish
 from content.lexical import LexicalSignals
 from content.lexical_cache import lexical_index
 from content.log_lines import what_failed
-from content.model import Entry, KnowledgeBase, MatcherSettings, SmalltalkIntent
+from content.match_result import MAX_SUGGESTIONS, Candidate, MatchResult, MatchStatus
+from content.model import Entry, KnowledgeBase, MatcherSettings
 from content.normalize import Normalizer
 from content.ranking import Ranking, Signals, rank_signals
 from content.semantic import SemanticIndex
@@ -39,7 +38,6 @@ from content.smalltalk import (
     without_symbols,
 )
 
-MAX_SUGGESTIONS = 3
 SEMANTIC_POOL = 20  # entries best by meaning that join the lexical candidates
 # Entries of this topic tell the program's own projects and lessons; a question that
 # names none of these words asks about the concept, not about the program.
@@ -52,36 +50,6 @@ TRAINED_POOL = 5  # entries best by the trained classifier that join them too
 # An intent matched by its exact words or emoji wins even over a confident entry;
 # one matched by meaning only when no entry is a confident answer.
 EXACT_INTENT = 1.0
-
-
-class MatchStatus(StrEnum):
-    ANSWERED = "answered"
-    AMBIGUOUS = "ambiguous"
-    NO_MATCH = "no_match"
-    SMALLTALK = "smalltalk"
-
-
-@dataclass(frozen=True)
-class Candidate:
-    entry: Entry
-    score: float  # the ranking model's share for this entry, 0..100
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    """`candidates`: for ANSWERED the answer then close runners-up; for AMBIGUOUS the
-    choices; for NO_MATCH the nearest entries (for authors), best first.
-    `confidence`: the estimated probability that the first candidate is right."""
-
-    status: MatchStatus
-    query: str
-    candidates: tuple[Candidate, ...] = ()
-    smalltalk: SmalltalkIntent | None = None
-    confidence: float = 0.0
-
-    @property
-    def best(self) -> Candidate | None:
-        return self.candidates[0] if self.candidates else None
 
 
 def _best(scores: np.ndarray, count: int) -> list[int]:

@@ -30,7 +30,7 @@ from bot.observability import (
     url_password,
 )
 from bot.settings import SettingsError
-from content import ContentError, Matcher
+from content import ContentError
 
 if TYPE_CHECKING:  # imported when used: `ask` and `chat` must start fast
     from bot.services.operations import Inbox
@@ -125,6 +125,7 @@ def _stdin_question(line: str) -> str:
 
 def cmd_ask(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
     from bot.presentation.reports import ask_record
+    from content.matcher import Matcher
 
     matcher = Matcher(knowledge_base(settings_or_exit()))
     if args.json:

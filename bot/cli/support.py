@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.settings import Settings, SettingsError
 from content import ContentError, load_knowledge_base
-from content.encoder import cache_folder
+from content.vector_folder import cache_folder
 
 if TYPE_CHECKING:  # imported when used: `ask` and `chat` must start fast
     from storage import Database

@@ -10,9 +10,13 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from content import KnowledgeBase, Matcher
+from content import KnowledgeBase
 from content.normalize import Normalizer
+
+if TYPE_CHECKING:  # loaded by `Library.of`, in the thread that builds the matcher
+    from content.matcher import Matcher
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,8 @@ class Library:
     @classmethod
     def of(cls, kb: KnowledgeBase, stop: threading.Event | None = None) -> Library:
         """`stop`: see Matcher."""
+        from content.matcher import Matcher
+
         return cls(kb, Matcher(kb, stop=stop))
 
 

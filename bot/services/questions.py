@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.services.context import Service
 from bot.services.learners import Learner, arrive
 from content import MatchResult, MatchStatus
-from content.matcher import MAX_SUGGESTIONS
+from content.match_result import MAX_SUGGESTIONS
 from storage.records import AskedQuestion
 
 COMPLAINT = "complaint"  # the small-talk intent of "that's wrong"

@@ -8,15 +8,19 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from bot.services.context import Service, ServiceContext
 from bot.services.library import Library
 from bot.services.operations import Cluster, OpsService
-from content import KnowledgeBase, Matcher
+from content import KnowledgeBase
 from storage import UnitsOfWork
 from storage.records import LearnedPhrasing
+
+if TYPE_CHECKING:
+    from content.matcher import Matcher
 
 SYNC_SECONDS = 60  # how soon every replica answers what was taught on another
 CANDIDATES = 3  # the matcher's best entries offered for a group, beside its logged nearest
