@@ -8,6 +8,9 @@ GOOD = [
     '<a href="https://example.com/?a=1&amp;b=2">link</a>',
     '<pre><code class="language-python">print("hi")</code></pre>',
     "<blockquote>quote</blockquote> &#128512; &quot;",
+    # Plain tags take a path without the tag regex: nesting rules still hold there.
+    "<pre><code>x</code></pre>",
+    "<B>upper</b> <b><i>x</i></b>",
 ]
 BAD = {
     "<br>": "not in Telegram's HTML subset",
@@ -20,6 +23,9 @@ BAD = {
     '<b class="x">x</b>': "takes no attributes",
     "<a>no href</a>": "href",
     "<code><b>x</b></code>": "inside <code>",
+    "<pre><b>x</b></pre>": "inside <pre>",
+    "<code><code>x</code></code>": "inside <code>",
+    "x</b>": "unbalanced </b>",
     # Found by tests/unit/test_fake_html_rules.py: Telegram refuses these too.
     "<b>x</b y>": "takes no attributes",
     "<b\u00a0>x</b>": "malformed tag",
