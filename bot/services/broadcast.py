@@ -90,6 +90,11 @@ class Broadcast(Generic[Item]):
         if expired:
             kind = self.deliveries.kind
             log.warning("%d %s deliveries were left 'sending' by a stopped process", expired, kind)
+        # A worker takes its sending slot before it claims (see the module's docstring),
+        # and a reply to a learner waits behind every slot taken: a tick (every 15 s,
+        # for tips, digests and group tips) that finds nobody due takes none.
+        if not await self.deliveries.anyone_due():
+            return report
         await asyncio.gather(*(self._worker(channel, report) for _ in range(self.workers)))
         return report
 

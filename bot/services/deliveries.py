@@ -156,6 +156,12 @@ class Deliveries(Service, Generic[Item, Due], ABC):
             await uow.commit()
         return Skipped("deferred after a failure")
 
+    async def anyone_due(self) -> bool:
+        """Whether a claim now would find someone: a look, not a claim (a row another
+        replica is claiming is skipped, as a claim would skip it)."""
+        async with self._units() as uow:
+            return await self._rows(uow).next_due(self._clock()) is not None
+
     async def finish(
         self, item: Item, outcome: Delivery, message_id: int | None = None, error: str = ""
     ) -> None:

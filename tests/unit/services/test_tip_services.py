@@ -175,3 +175,27 @@ async def test_tips_come_from_the_topic_least_mastered_now(context, store, clock
         store.state.cards[(ADA.user_id, quiz_id)] = (ProgressCard(quiz_id, faded), long_ago)
     claim = await deliveries(context).claim_next()
     assert isinstance(claim, TipToSend) and claim.tip.id == "caching-etag-tip"
+
+
+class CountingChannel(ListChannel):
+    """Counts the sending slots taken: a reply to a learner waits behind each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reserved = 0
+
+    async def reserve(self) -> object:
+        self.reserved += 1
+        return None
+
+
+async def test_a_run_with_nobody_due_takes_no_sending_slot(context, store, clock) -> None:
+    await settings(context).turn_on(ADA)  # due at 09:00 Berlin
+    tips = deliveries(context)
+    idle = CountingChannel()
+    assert (await broadcast(tips).run(idle)).counts == {}
+    assert idle.reserved == 0  # before: one per worker at every tick
+    clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
+    due = CountingChannel()
+    assert (await broadcast(tips).run(due)).counts == {"sent": 1}
+    assert 1 <= due.reserved <= 3  # the sender's slot, then one per worker finding nobody
