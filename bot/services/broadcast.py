@@ -91,11 +91,21 @@ class Broadcast(Generic[Item]):
             kind = self.deliveries.kind
             log.warning("%d %s deliveries were left 'sending' by a stopped process", expired, kind)
         # A worker takes its sending slot before it claims (see the module's docstring),
-        # and a reply to a learner waits behind every slot taken: a tick (every 15 s,
-        # for tips, digests and group tips) that finds nobody due takes none.
+        # and a reply to a learner waits behind every slot taken. So a tick (every 15 s,
+        # for tips, digests and group tips) that finds nobody due takes none, and the
+        # workers start one by one: each claim that finds someone starts one more (up
+        # to `workers`), so a run for one learner takes three slots, not nine.
         if not await self.deliveries.anyone_due():
             return report
-        await asyncio.gather(*(self._worker(channel, report) for _ in range(self.workers)))
+        workers: list[asyncio.Future[None]] = []
+
+        def one_more() -> None:
+            if len(workers) < self.workers:
+                workers.append(asyncio.ensure_future(self._worker(channel, report, one_more)))
+
+        one_more()
+        while not all(worker.done() for worker in workers):
+            await asyncio.gather(*workers)  # again if workers started meanwhile
         return report
 
     async def run_exclusively(self, channel: Channel[Item]) -> None:
@@ -114,7 +124,9 @@ class Broadcast(Generic[Item]):
         finally:
             self.running = False
 
-    async def _worker(self, channel: Channel[Item], report: BroadcastReport) -> None:
+    async def _worker(
+        self, channel: Channel[Item], report: BroadcastReport, one_more: Callable[[], None]
+    ) -> None:
         while True:
             slot = await channel.reserve()
             claim = await self.deliveries.claim_next()
@@ -123,7 +135,9 @@ class Broadcast(Generic[Item]):
                     return
                 case Skipped():
                     report.add("skipped")
+                    one_more()
                 case _:
+                    one_more()
                     result = await self._send(channel, claim, slot)
                     await self.deliveries.finish(
                         claim, result.outcome, result.message_id, result.error

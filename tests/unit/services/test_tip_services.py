@@ -197,5 +197,8 @@ async def test_a_run_with_nobody_due_takes_no_sending_slot(context, store, clock
     assert idle.reserved == 0  # before: one per worker at every tick
     clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
     due = CountingChannel()
-    assert (await broadcast(tips).run(due)).counts == {"sent": 1}
-    assert 1 <= due.reserved <= 3  # the sender's slot, then one per worker finding nobody
+    eight = TipBroadcast(tips, workers=8, sleep=no_sleep)
+    assert (await eight.run(due)).counts == {"sent": 1}
+    # Ada's slot, her worker's next (nobody left) and the one worker her claim started:
+    # before, each of the eight took one at once, and Ada's took a ninth.
+    assert due.reserved == 3
