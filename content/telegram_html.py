@@ -46,9 +46,7 @@ def validate(text: str) -> list[str]:
             stack.pop()
             continue
         opened = _PLAIN_OPEN.get(token)
-        if opened is not None and (
-            not stack or stack[-1] not in ("code", "pre") or (stack[-1], opened) == ("pre", "code")
-        ):
+        if opened is not None and _may_open(opened, stack):
             stack.append(opened)
             continue
         where = f"at character {match.start()}"
@@ -65,6 +63,12 @@ def validate(text: str) -> list[str]:
     if stack:
         problems.append("unclosed tag(s): " + ", ".join(f"<{t}>" for t in stack))
     return problems
+
+
+def _may_open(name: str, stack: list[str]) -> bool:
+    """Whether tag `name` may open inside the open tags `stack`: code blocks hold plain
+    text, except the <code> of a <pre><code class=...> block."""
+    return not stack or stack[-1] not in ("code", "pre") or (stack[-1], name) == ("pre", "code")
 
 
 def _is_surrogate(reference: str) -> bool:
@@ -97,7 +101,7 @@ def _check_tag(token: str, where: str, stack: list[str]) -> list[str]:
         stack.pop()
         return []
     problems = _check_attributes(name, attrs, where)
-    if stack and stack[-1] in ("code", "pre") and not (stack[-1] == "pre" and name == "code"):
+    if not _may_open(name, stack):
         problems.append(f"<{name}> inside <{stack[-1]}> {where} (code blocks hold plain text)")
     stack.append(name)
     return problems
