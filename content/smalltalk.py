@@ -43,10 +43,13 @@ EMOJI_INTENTS = {
     "😴": "farewell",
 }
 DEFAULT_EMOJI_INTENT = "acknowledgement"
+# The bot's name, except in "Project Nexus" (or "my nexus project"): the program's
+# capstone project, which a learner names to ask about it, not to address the bot.
+_BOT_NAME = r"(?<!project )(?<!project-)nexus(?![\s-]+project)"
 # Openers that leave a question behind them: "hi, what's an etag" asks about ETags.
 _OPENER = re.compile(
     r"^\s*(?:(?:hi|hello|hey|heya|hiya|yo|good\s+(?:morning|afternoon|evening|day)|"
-    r"how\s+far|sasa|chale|abeg|please|pls|plz|bro|boss|sir|ma|nexus)\b[\s,.!:;-]*)+",
+    rf"how\s+far|sasa|chale|abeg|please|pls|plz|bro|boss|sir|ma|{_BOT_NAME})\b[\s,.!:;-]*)+",
     re.IGNORECASE,
 )
 
@@ -61,7 +64,7 @@ def without_symbols(text: str) -> str:
 
 
 # The bot's own name says nothing about the question ("thanks nexus", "nexus, what is ...").
-_NAME = re.compile(r"\bnexus\b[\s,.!?:;-]*", re.IGNORECASE)
+_NAME = re.compile(rf"\b{_BOT_NAME}\b[\s,.!?:;-]*", re.IGNORECASE)
 
 
 def without_name(text: str) -> str:
@@ -73,7 +76,7 @@ def without_name(text: str) -> str:
 # about what a message is for: "chale, thank you oo" thanks, "oshey nexus" praises.
 # Without them, "chale i get it" is not taken for the greeting "chale".
 _ADDRESS = re.compile(
-    r"\b(?:nexus|chale|boss|bro|sir|ma|madam|msee|my\s+guy|o+|jare|sef|abeg)\b"
+    rf"\b(?:{_BOT_NAME}|chale|boss|bro|sir|ma|madam|msee|my\s+guy|o+|jare|sef|abeg)\b"
     r"[\s,.!?:;-]*",
     re.IGNORECASE,
 )

@@ -8,7 +8,7 @@ import pytest
 
 from bot.presentation import callbacks, views
 from content import Matcher, MatchStatus, load_knowledge_base
-from content.smalltalk import without_address
+from content.smalltalk import without_address, without_name, without_opener
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,10 @@ def test_small_talk_intents(matcher: Matcher, text: str, intent: str) -> None:
         ("hi, what's an etag", "caching-etag"),
         ("hello nexus, what is a python decorator?", "python-decorators"),
         ("CrashLoopBackOff", "kubernetes-crashloopbackoff"),
+        # "Project Nexus" is the program's capstone, not the bot's name: without it the
+        # question was "what is project" and got the Django project-vs-app entry.
+        ("wetin be project nexus", "program-nexus-readme"),
+        ("hi nexus, what is project nexus", "program-nexus-readme"),
     ],
 )
 def test_a_question_after_a_greeting_is_answered(matcher: Matcher, text: str, entry: str) -> None:
@@ -104,3 +108,13 @@ def test_address_words_are_dropped_only_when_something_is_left() -> None:
     assert without_address("chale") == "chale"  # the whole greeting
     assert without_address("boss o") == "boss o"
     assert without_address("how do I fix cors abeg") == "how do I fix cors"
+
+
+def test_the_bot_s_name_is_dropped_but_not_from_project_nexus() -> None:
+    assert without_name("thanks nexus") == "thanks"
+    assert without_opener("nexus, what is an etag") == "what is an etag"
+    for kept in ("what is project nexus", "Project Nexus deadline", "my nexus project readme"):
+        assert without_name(kept) == kept
+        assert without_opener(kept) == kept
+        assert without_address(kept) == kept
+    assert without_opener("hi nexus what is project nexus") == "what is project nexus"
