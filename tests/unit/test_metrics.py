@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,14 +21,24 @@ def scrape(port: int) -> str:
         return response.read().decode()
 
 
+@contextmanager
+def serving(metrics: Metrics) -> Iterator[int]:
+    """Metrics served on a free loopback port (yielded), shut down afterwards."""
+    server = metrics.serve(0, addr="127.0.0.1")
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def metrics() -> Metrics:
     return Metrics(CollectorRegistry())
 
 
 def test_events_and_handler_times_are_served_once_metrics_are_on(metrics: Metrics) -> None:
-    server = metrics.serve(0, addr="127.0.0.1")
-    try:
+    with serving(metrics) as port:
         observer = Observer("123:token", metrics)
         observer.event("question.answered", user_id=7)
         observer.event("question.answered", user_id=8)
@@ -38,37 +50,25 @@ def test_events_and_handler_times_are_served_once_metrics_are_on(metrics: Metric
         update = SimpleNamespace(update_id=1, effective_user=SimpleNamespace(id=7))
         assert asyncio.run(observer.wrap("ask", handler)(update, None)) == "done"
 
-        page = scrape(server.server_port)
+        page = scrape(port)
         assert 'nexus_events_total{event="question.answered"} 2.0' in page
         assert 'nexus_events_total{event="tip.sent"} 1.0' in page
         assert 'nexus_update_seconds_count{handler="ask"} 1.0' in page
         assert 'nexus_update_seconds_bucket{handler="ask",le="5.0"} 1.0' in page
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_handler_that_fails_is_timed_too(metrics: Metrics) -> None:
-    server = metrics.serve(0, addr="127.0.0.1")
-    try:
+    async def broken(update: Any, context: Any) -> None:
+        raise RuntimeError("boom")
 
-        async def broken(update: Any, context: Any) -> None:
-            raise RuntimeError("boom")
-
+    with serving(metrics) as port:
         with pytest.raises(RuntimeError):
             asyncio.run(Observer(None, metrics).wrap("quiz", broken)(None, None))
-        assert 'nexus_update_seconds_count{handler="quiz"} 1.0' in scrape(server.server_port)
-    finally:
-        server.shutdown()
-        server.server_close()
+        assert 'nexus_update_seconds_count{handler="quiz"} 1.0' in scrape(port)
 
 
 def test_before_metrics_are_served_counting_is_a_no_op(metrics: Metrics) -> None:
     Observer("123:token", metrics).event("question.answered")
-    server = metrics.serve(0, addr="127.0.0.1")
-    try:
+    with serving(metrics) as port:
         # Counted from the moment metrics are on, not before.
-        assert 'nexus_events_total{event="question.answered"}' not in scrape(server.server_port)
-    finally:
-        server.shutdown()
-        server.server_close()
+        assert 'nexus_events_total{event="question.answered"}' not in scrape(port)
