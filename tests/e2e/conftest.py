@@ -37,13 +37,32 @@ class BotProcess:
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log
         self._log_file = log.open("w")
+        # faulthandler (PYTHONFAULTHANDLER) writes every thread's stack to the log on
+        # SIGABRT: what terminate() sends a bot that ignores SIGTERM for too long.
         self.process = subprocess.Popen(
-            [nexus_command(), *args], env=env, stdout=self._log_file, stderr=subprocess.STDOUT
+            [nexus_command(), *args],
+            env={**env, "PYTHONFAULTHANDLER": "1"},
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
         )
 
     def terminate(self, timeout: float = 5.0) -> int:
+        """SIGTERM, then the exit code. A bot still running after `timeout` seconds fails
+        the test with its output, ending in the stack of every thread (faulthandler), so
+        a slow stop says what it was waiting for."""
         self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=timeout)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            pytest.fail(
+                f"the bot did not exit within {timeout} s of SIGTERM; its output:\n"
+                + self.output()[-6000:]
+            )
 
     def output(self) -> str:
         self._log_file.flush()
