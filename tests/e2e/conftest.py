@@ -34,13 +34,16 @@ def server() -> Iterator[LoopbackBotApiServer]:
 
 
 class BotProcess:
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], log: Path, program: str | None = None
+    ) -> None:
+        """Run `program` (the installed `nexus-bot` unless given) with `args`."""
         self.log = log
         self._log_file = log.open("w")
         # faulthandler (PYTHONFAULTHANDLER) writes every thread's stack to the log on
         # SIGABRT: what terminate() sends a bot that ignores SIGTERM for too long.
         self.process = subprocess.Popen(
-            [nexus_command(), *args],
+            [program or nexus_command(), *args],
             env={**env, "PYTHONFAULTHANDLER": "1"},
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
