@@ -14,7 +14,7 @@ from tests.e2e.conftest import BotProcess
 # Ignores SIGTERM, says it is ready, then waits in a named function on a second thread
 # and on the main one: the stacks in the failure must show both.
 STUBBORN = """
-import signal, sys, threading, time
+import signal, threading, time
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
 def building_the_matcher():
     time.sleep(60)
@@ -37,7 +37,8 @@ def test_a_process_that_ignores_sigterm_fails_with_every_threads_stack(tmp_path:
         message = str(failure.value)
         assert "did not exit within 0.5 s of SIGTERM" in message
         assert "ready" in message  # the process's own output comes first
-        assert "building_the_matcher" in message  # then every thread's stack
+        assert "building_the_matcher" in message  # then every thread's stack: the helper's
+        assert "stubborn.py\", line 8 in <module>" in message  # and the main thread's
         assert process.process.poll() is not None  # and it is gone
     finally:
         process.kill()
