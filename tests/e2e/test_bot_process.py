@@ -38,7 +38,7 @@ def test_a_process_that_ignores_sigterm_fails_with_every_threads_stack(tmp_path:
         assert "did not exit within 0.5 s of SIGTERM" in message
         assert "ready" in message  # the process's own output comes first
         assert "building_the_matcher" in message  # then every thread's stack: the helper's
-        assert "stubborn.py\", line 8 in <module>" in message  # and the main thread's
+        assert 'stubborn.py", line 8 in <module>' in message  # and the main thread's
         assert process.process.poll() is not None  # and it is gone
     finally:
         process.kill()
