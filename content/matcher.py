@@ -28,7 +28,6 @@ from content.log_lines import what_failed
 from content.match_result import MAX_SUGGESTIONS, Candidate, MatchResult, MatchStatus
 from content.model import Entry, KnowledgeBase, MatcherSettings
 from content.normalize import Normalizer
-from content.pasted_code import learners_words
 from content.ranking import Ranking, Signals, rank_signals
 from content.semantic import SemanticIndex
 from content.smalltalk import (
@@ -169,14 +168,7 @@ class Matcher:
         )
 
     def ranking(self, text: str) -> Ranking:
-        whole = rank_signals(self.signals(text), self.settings)
-        # A message of code and words is also read as its words alone, and the surer
-        # reading wins (content/pasted_code.py).
-        words = learners_words(text)
-        if words is None:
-            return whole
-        own = rank_signals(self.signals(words), self.settings)
-        return own if own.confidence > whole.confidence else whole
+        return rank_signals(self.signals(text), self.settings)
 
     def rank(self, text: str) -> list[Candidate]:
         """Every plausible entry with its fused score, best first."""
