@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -28,6 +29,7 @@ from content.log_lines import what_failed
 from content.match_result import MAX_SUGGESTIONS, Candidate, MatchResult, MatchStatus
 from content.model import Entry, KnowledgeBase, MatcherSettings
 from content.normalize import Normalizer
+from content.pasted_code import learners_words
 from content.ranking import Ranking, Signals, rank_signals
 from content.semantic import SemanticIndex
 from content.smalltalk import (
@@ -168,7 +170,21 @@ class Matcher:
         )
 
     def ranking(self, text: str) -> Ranking:
-        return rank_signals(self.signals(text), self.settings)
+        whole = rank_signals(self.signals(text), self.settings)
+        words = learners_words(text)
+        if words is None or not whole.candidates:
+            return whole
+        # A message of code and words is also read as its words alone
+        # (content/pasted_code.py). When both readings put the same entry first, the
+        # surer one says how sure: the code and the words agree. The candidates, and
+        # so the choices a "did you mean" offers, stay the whole message's.
+        alone = rank_signals(self.signals(words), self.settings)
+        same_first = (
+            bool(alone.candidates) and alone.candidates[0][0].id == whole.candidates[0][0].id
+        )
+        if same_first and alone.confidence > whole.confidence:
+            return replace(whole, confidence=alone.confidence, features=alone.features)
+        return whole
 
     def rank(self, text: str) -> list[Candidate]:
         """Every plausible entry with its fused score, best first."""
