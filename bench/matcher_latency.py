@@ -2,9 +2,11 @@
 20,000-entry knowledge base built from it.
 
     python bench/matcher_latency.py [--entries 20000] [--rounds 3] [--noise 0.02]
-                                    [--compare REV]
+                                    [--compare REV] [--split NAME]
 
-Questions are the development set's (in-domain and off-topic), asked `rounds`
+Questions are the development set's (in-domain and off-topic), or with `--split` the
+messages of one blind split (tune17 to tune19 paste code, which the matcher reads twice:
+content/pasted_code.py), asked `rounds`
 times each after one warm-up pass, one at a time; reports p50/p99 in milliseconds, the
 index build time, and the peak resident memory growth of the process from just before
 the index build (VmHWM, reset then, minus VmRSS then).
@@ -313,6 +315,12 @@ def main() -> int:
         "--noise", type=float, default=0.02, help="per-dimension noise of copied vectors"
     )
     parser.add_argument("--compare", metavar="REV", help="also run a git revision, and compare")
+    parser.add_argument(
+        "--split",
+        metavar="NAME",
+        help="ask a blind split's messages (tests/eval/blind/NAME.yaml) instead of the "
+        "development set's: tune17, for one, pastes code",
+    )
     parser.add_argument("--questions", type=Path, help=argparse.SUPPRESS)  # JSON list
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)  # results, for --compare
     parser.add_argument(
@@ -323,6 +331,10 @@ def main() -> int:
         args.entries, args.rounds = 500, 1
     if args.questions:
         questions = list(json.loads(args.questions.read_text()))
+    elif args.split:
+        from bench.blind import load_split
+
+        questions = load_split(args.split).messages()
     else:
         dev = load_dev_set()
         questions = [q.text for q in dev.questions] + list(dev.off_topic)

@@ -171,13 +171,17 @@ class Matcher:
 
     def ranking(self, text: str) -> Ranking:
         whole = rank_signals(self.signals(text), self.settings)
-        words = learners_words(text)
-        if words is None or not whole.candidates:
-            return whole
         # A message of code and words is also read as its words alone
         # (content/pasted_code.py). When both readings put the same entry first, the
         # surer one says how sure: the code and the words agree. The candidates, and
-        # so the choices a "did you mean" offers, stay the whole message's.
+        # so the choices a "did you mean" offers, stay the whole message's. A message
+        # answered as it is needs no second reading (it would only take the runner-up
+        # off an answer, and it costs a second encoding and ranking).
+        if not whole.candidates or whole.confidence >= self.settings.answer_probability:
+            return whole
+        words = learners_words(text)
+        if words is None:
+            return whole
         alone = rank_signals(self.signals(words), self.settings)
         same_first = (
             bool(alone.candidates) and alone.candidates[0][0].id == whole.candidates[0][0].id

@@ -153,3 +153,16 @@ def test_when_the_readings_disagree_the_whole_message_decides(matcher: Matcher) 
     ranking = matcher.ranking(CELERY)
     assert ranking.confidence == whole.confidence
     assert ranking.candidates == whole.candidates
+
+
+def test_a_message_answered_as_it_is_is_not_read_twice(matcher: Matcher) -> None:
+    message = (
+        "how do i make this docker image smaller abeg, its 1.2GB\n\n"
+        "FROM python:3.12\nCOPY . /app\nRUN pip install -r requirements.txt"
+    )
+    whole, alone = readings(matcher, message)
+    # Answered either way (0.94 whole, 0.98 the words alone, the same entry): a second
+    # reading would only take the runner-up ("Or: ...") off the answer.
+    assert whole.candidates[0][0].id == alone.candidates[0][0].id == "docker-image-size"
+    assert matcher.settings.answer_probability <= whole.confidence < alone.confidence
+    assert matcher.ranking(message) == whole
