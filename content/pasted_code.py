@@ -7,17 +7,19 @@ symbols pull a message's scores down and spread them over many entries: on a bli
 split of such messages (tests/eval/blind/tune17.yaml) the right entry came first
 for 0.85 of them but was answered for 0.56, the rest being "did you mean".
 
-`learners_words` finds the learner's lines in such a message. The matcher reads it
-twice, whole and as the words alone (content/matcher.py): when both readings put
-the same entry first, the surer of the two says how sure the answer is. The whole
-message still chooses the entries, since the code is often what says what the
-problem is. Taking the surer reading outright, whichever entry it put first,
+`learners_words` finds the learner's lines in such a message. The matcher reads a
+message it would not answer as it is a second time, as the words alone
+(content/matcher.py): when both readings put the same entry first, the surer of the
+two says how sure the answer is. The whole message still chooses the entries, since
+the code is often what says what the problem is. Taking the surer reading outright, whichever entry it put first,
 answered more questions right on tune17, but on tune18, written blind to check it,
 it also answered two more wrongly.
 
 Program output is not code: tracebacks, logs, test reports and shell sessions
 (content/log_lines.py, content/tracebacks.py) keep their own handling, and a
-message that holds any of them is left whole.
+message that holds any of them is left whole. Telling a line of code from a line of
+words is a heuristic: a line of words shaped like `note: ...` counts as code, which
+only leaves it out of the second reading.
 """
 
 from __future__ import annotations
