@@ -55,6 +55,8 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 OFFLINE_TOKEN = "123456:offline-console-token"
+# How long a stop waits for a cancelled matcher build to end (it takes milliseconds).
+STOP_INDEXING_TIMEOUT_S = 5.0
 
 
 class Nexus:
@@ -310,11 +312,26 @@ class Nexus:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._indexing is not None and not self._indexing.done():
-            log.info("Stopping while the matcher is built")
-            self._indexing.cancel()
+        await self._stop_indexing()
         await self.application.shutdown()
         await self._on_stop(self.application)
+
+    async def _stop_indexing(self) -> None:
+        """Cancel a matcher build still running, and wait for it to end before the
+        database closes. A cancelled build may be giving the matcher its learned
+        phrasings (`teach_matcher`), whose database session closes as it ends; the
+        webhook restart test once hung for good after a SIGTERM there, in asyncio's
+        cancelling of the tasks left after the database had closed. A build thread
+        still encoding is not waited for here: `_stop_building` ends it at its next text.
+        """
+        task = self._indexing
+        if task is None or task.done():
+            return
+        log.info("Stopping while the matcher is built")
+        task.cancel()
+        finished, _ = await asyncio.wait({task}, timeout=STOP_INDEXING_TIMEOUT_S)
+        if not finished:
+            log.warning("The matcher build did not stop within %.0f s", STOP_INDEXING_TIMEOUT_S)
 
     async def feed(self, update: dict[str, Any]) -> None:
         """Process one update (Bot API JSON) exactly as polling would, and wait for

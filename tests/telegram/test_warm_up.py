@@ -190,3 +190,34 @@ async def test_a_live_library_hands_out_its_content_at_once() -> None:
     failed.fail(OSError("gone"))
     with pytest.raises(OSError, match="gone"):
         await failed.ready()
+
+
+async def test_a_stop_waits_for_a_cancelled_build_to_end(
+    fixture_settings: Settings, api: FakeBotApi
+) -> None:
+    """A build cancelled by a stop may be inside the database (teaching the matcher
+    its learned phrasings); the stop waits for it to end before the database closes."""
+    nexus = Nexus(fixture_settings, request=InMemoryRequest(api))
+    inside = asyncio.Event()
+    database_answers = threading.Event()
+    ended: list[bool] = []
+
+    async def build_being_taught() -> None:
+        inside.set()
+        try:
+            await asyncio.Event().wait()  # a query in flight
+        finally:
+            # Closing its session takes a round trip to the database's thread.
+            await asyncio.to_thread(database_answers.wait, 30)
+            ended.append(True)
+
+    nexus._indexing = asyncio.ensure_future(build_being_taught())
+    await asyncio.wait_for(inside.wait(), 30)
+    stopping = asyncio.ensure_future(nexus._stop_indexing())
+    for _ in range(5):
+        await asyncio.sleep(0)  # let the stop cancel the build and start waiting
+    assert not stopping.done()  # it waits for the build to end
+    database_answers.set()
+    await asyncio.wait_for(stopping, 30)
+    assert ended == [True] and nexus._indexing.done()
+    await nexus.database.close()
