@@ -47,6 +47,31 @@ def test_a_learner_question_reaches_its_entry(bundled_kb: KnowledgeBase) -> None
     assert result.candidates[0].entry.id in {"docker-image-size", "docker-multi-stage-builds"}
 
 
+def test_voice_typing_reads_technical_words_but_leaves_their_english_alone(
+    bundled_kb: KnowledgeBase,
+) -> None:
+    plain = LearnerEnglish(bundled_kb.learner_words)
+    assert plain.rewrite("cube cuddle get pods") == "kubectl get pods"
+    assert plain.rewrite("connect jango to post grass") == "connect django to postgres"
+    assert plain.rewrite("my sequel query returns jason") == "my sql query returns json"
+    assert plain.rewrite("the salary task never runs") == "the celery task never runs"
+    assert plain.rewrite("doctor compose up fails on four oh four") == (
+        "docker compose up fails on 404"
+    )
+    # Common English words are read as technical ones only beside the words that
+    # give them away: a payroll model's salary, a clinic's doctor, a course and cash.
+    english = "the salary field of a doctor is cash; which course covers red is mine"
+    assert plain.rewrite(english) == english
+
+
+def test_a_voice_typed_question_reaches_its_entry(bundled_kb: KnowledgeBase) -> None:
+    matcher = Matcher(bundled_kb)
+    # Read as typed, nothing in the knowledge base is near "jango" and "post grass".
+    result = matcher.match("how do i connect jango to post grass")
+    assert result.status is MatchStatus.ANSWERED
+    assert result.candidates[0].entry.id == "django-postgresql-setup"
+
+
 def test_a_missing_file_is_an_empty_lexicon(tmp_path: Path) -> None:
     problems: list = []
     assert read_learner_words(tmp_path, problems) == {}
