@@ -47,6 +47,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
+from bench.blind import load_split
 from bench.evaluation import load_dev_set, median, percentile
 from content import Entry, KnowledgeBase, Matcher, load_knowledge_base
 
@@ -332,8 +333,6 @@ def main() -> int:
     if args.questions:
         questions = list(json.loads(args.questions.read_text()))
     elif args.split:
-        from bench.blind import load_split
-
         questions = load_split(args.split).messages()
     else:
         dev = load_dev_set()

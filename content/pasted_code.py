@@ -11,9 +11,9 @@ for 0.85 of them but was answered for 0.56, the rest being "did you mean".
 message it would not answer as it is a second time, as the words alone
 (content/matcher.py): when both readings put the same entry first, the surer of the
 two says how sure the answer is. The whole message still chooses the entries, since
-the code is often what says what the problem is. Taking the surer reading outright, whichever entry it put first,
-answered more questions right on tune17, but on tune18, written blind to check it,
-it also answered two more wrongly.
+the code is often what says what the problem is. Taking the surer reading outright,
+whichever entry it put first, answered more questions right on tune17, but on tune18,
+written blind to check it, it also answered two more wrongly.
 
 Program output is not code: tracebacks, logs, test reports and shell sessions
 (content/log_lines.py, content/tracebacks.py) keep their own handling, and a
