@@ -1,6 +1,6 @@
-"""Questions about studying, projects and careers, and the technical problems two blind
-splits found unanswered (tune23, tune24), reach the entries written for them. Worded
-afresh: none of these is a phrasing or a blind message."""
+"""Questions about studying, projects and careers, and the technical problems blind
+splits found unanswered (tune23 and tune24, then tune24's last eight), reach the entries
+written for them. Worded afresh: none of these is a phrasing or a blind message."""
 
 from __future__ import annotations
 
@@ -33,6 +33,39 @@ def matcher(bundled_kb: KnowledgeBase) -> Matcher:
         (
             "filter(email=...) misses rows when the case is different",
             "django-case-insensitive-lookups",
+        ),
+        # The eight entries written later for tune24's uncovered messages.
+        (
+            "my weekly backup script slows the whole api to a crawl while it runs on the same vps",
+            "scalability-heavy-job-same-server",
+        ),
+        (
+            "i edited my celery task but it keeps behaving like before, do i need to restart something",
+            "async-celery-worker-old-code",
+        ),
+        (
+            "my computer hangs every time i start docker desktop, it has only 4gb of ram",
+            "docker-low-ram-laptop",
+        ),
+        (
+            "my mentor has been silent for three weeks and the deadline is close",
+            "program-mentor-not-responding",
+        ),
+        (
+            "how should i name my git commits so a reviewer understands them",
+            "cicd-git-commit-messages",
+        ),
+        (
+            "for job hunting, is one large project better than many small ones",
+            "program-portfolio-one-big-or-many-small",
+        ),
+        (
+            "how do i describe in my readme a difficult bug i solved",
+            "program-writing-up-a-hard-bug",
+        ),
+        (
+            "django says no module named after i created a new app with startapp",
+            "django-app-module-not-found",
         ),
     ],
 )
