@@ -1,6 +1,8 @@
-"""Questions about studying, projects and careers, and the technical problems blind
-splits found unanswered (tune23 and tune24, then tune24's last eight), reach the entries
-written for them. Worded afresh: none of these is a phrasing or a blind message."""
+"""Fresh questions reach the entries written for what blind splits found unanswered:
+studying, projects and careers and the technical problems of tune23 and tune24 (then
+tune24's last eight), and the team projects' git, development setup and first deploys
+(tune27, tune28). Worded afresh: none of these is within rapidfuzz ratio 70 of a phrasing
+or a blind message."""
 
 from __future__ import annotations
 
@@ -67,6 +69,38 @@ def matcher(bundled_kb: KnowledgeBase) -> Matcher:
             "django says no module named after i created a new app with startapp",
             "django-app-module-not-found",
         ),
+        # Git, a development setup and a first deploy (tune27's and tune28's gaps).
+        ("how do i fix a merge conflict in my views file", "git-merge-conflicts"),
+        (
+            "github keeps refusing my password when i push from the terminal",
+            "git-https-token-credentials",
+        ),
+        (
+            "i reset my branch by accident and lost two days of commits, can i get them back",
+            "git-recover-lost-commits-reflog",
+        ),
+        (
+            "my teammate merged a broken change to main, how do we undo it safely when "
+            "everyone has pulled",
+            "git-undo-pushed-commit-revert",
+        ),
+        (
+            "db.sqlite3 is in my .gitignore yet every commit still includes it",
+            "git-untrack-ignored-files",
+        ),
+        ("how do i see who last edited a line in a file", "git-blame-and-log-history"),
+        (
+            "vscode is not using my virtual environment's python",
+            "python-vscode-select-interpreter",
+        ),
+        (
+            "runserver fails because something is already using port 8000",
+            "django-runserver-port-in-use",
+        ),
+        (
+            "pythonanywhere keeps serving its sample page, not my django project",
+            "cicd-pythonanywhere-wsgi",
+        ),
     ],
 )
 def test_the_question_is_answered_with_its_entry(
@@ -89,6 +123,19 @@ def test_the_question_is_answered_with_its_entry(
             "program-team-inactive-member",
         ),
         ("what should i show on demo day if my project is only an api", "program-demo-day"),
+        # Git, a development setup and a first deploy.
+        (
+            "git says my push was rejected because github has commits i don't have locally",
+            "git-push-rejected-fetch-first",
+        ),
+        (
+            "installed python on my windows laptop but the terminal doesn't know the command",
+            "python-windows-not-recognized",
+        ),
+        (
+            "build is fine on the free host but the start step can't find gunicorn",
+            "cicd-paas-gunicorn-port",
+        ),
     ],
 )
 def test_the_entry_is_offered_first(matcher: Matcher, question: str, entry_id: str) -> None:
@@ -97,3 +144,10 @@ def test_the_entry_is_offered_first(matcher: Matcher, question: str, entry_id: s
     result = matcher.match(question)
     assert result.status is not MatchStatus.NO_MATCH, question
     assert result.candidates[0].entry.id == entry_id, (question, result.candidates[:2])
+
+
+def test_git_is_a_topic_of_its_own(bundled_kb: KnowledgeBase) -> None:
+    # Learners browse /topics: the git entries are found there under their own name.
+    git = next(t for t in bundled_kb.topics if t.id == "git")
+    assert git.title == "Git and GitHub"
+    assert len(bundled_kb.entries_in("git")) >= 20
