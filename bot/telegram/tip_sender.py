@@ -88,7 +88,10 @@ class Sender(Generic[Item]):
         return TelegramChannel(bot, self.limiter, self.view)
 
     async def tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if self.broadcast.running:
+        # A tick that fires while the Application is stopping would start a task nobody
+        # awaits (PTB warns and the broadcast may be cut off mid-send). Skipping it loses
+        # nothing: unsent tips stay due in the database and the next start sends them.
+        if self.broadcast.running or not context.application.running:
             return
         channel = self.channel(context.bot)
         context.application.create_task(self.broadcast.run_exclusively(channel), name=self.name)
