@@ -42,6 +42,9 @@ def test_json_logs_metrics_and_no_token_at_debug(
     api = server.api
     bot = start_bot("run", env=env)
     api.wait_for_starts(1)
+    # Built before the first question, so no "still reading my notes" line is counted
+    # as a reply on a busy machine.
+    bot.wait_for_output("Matcher ready in ")
     for number, text in enumerate(
         ("/start", "what is an etag", "bake bread", "/frobnicate"), start=1
     ):

@@ -36,6 +36,10 @@ def test_conversation_and_clean_shutdown(server: LoopbackBotApiServer, start_bot
     welcome = wait_for_count(server, "sendMessage", 1)[-1]
     assert "I'm <b>Nexus</b>" in welcome.params["text"]
 
+    # A question asked while the matcher is still building gets a "still reading my
+    # notes" line first (tests/telegram/test_warm_up.py); on a busy machine that can
+    # take longer than the bot's patience, so this conversation starts once it is built.
+    bot.wait_for_output("Matcher ready in ")
     server.api.push_update(server.api.message_update(USER, "what is an etag"))
     answer = wait_for_count(server, "sendMessage", 2)[-1]
     assert answer.params["text"].startswith("<b>ETag and If-None-Match</b>")
@@ -68,6 +72,7 @@ def test_restart_keeps_the_database(server: LoopbackBotApiServer, start_bot, bot
     env = {**bot_env, "NEXUS_ADMIN_IDS": str(USER)}  # /stats shows the question log
     first = start_bot("run", env=env)
     server.api.wait_for_starts(1)
+    first.wait_for_output("Matcher ready in ")  # each message gets exactly one reply
     for number, text in enumerate(("what is an etag", "/tips on", "/tiptime 07:45"), start=1):
         server.api.push_update(server.api.message_update(USER, text))
         wait_for_count(server, "sendMessage", number)
