@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from content.duplicate_keys import duplicate_key_problems
 from content.learner_english import read_learner_words
 from content.model import (
     Entry,
@@ -270,6 +271,7 @@ def read_content(
     parsed.save()
     problems.extend(validate(kb, origins))
     if thorough:
+        problems.extend(duplicate_key_problems(root))
         problems.extend(near_duplicate_phrasings(kb, origins))
     return kb, problems
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from content import ContentError, load_knowledge_base, read_content
+from content.duplicate_keys import duplicate_key_problems
 
 ENTRY: dict[str, Any] = {
     "id": "sql-joins",
@@ -149,3 +150,25 @@ def test_an_entry_without_related_is_a_dead_end_warning(tmp_path: Path) -> None:
     write(tmp_path, [{**ENTRY, "related": []}, OTHER])
     warnings = [p for p in read_content(tmp_path)[1] if p.warning]
     assert [(p.item, p.field) for p in warnings] == [("sql-joins", "related")]
+
+
+def test_a_key_written_twice_is_an_error_of_content_check(tmp_path: Path) -> None:
+    write(tmp_path, [ENTRY, OTHER])
+    # The second `questions:` silently replaces the first in any YAML loader.
+    entries = (tmp_path / "entries" / "sql.yaml").read_text()
+    twice = entries.replace("  questions:", "  questions:\n  - lost\n  questions:", 1)
+    (tmp_path / "entries" / "sql.yaml").write_text(twice)
+    (tmp_path / "learner_words.yaml").write_text(
+        'phrases:\n  "don scatter": "is broken"\n  "abeg": "please"\n  "don scatter": "has broken"\n'
+    )
+    thorough = [p for p in read_content(tmp_path, thorough=True)[1] if not p.warning]
+    assert [(p.file, p.item) for p in thorough] == [
+        ("entries/sql.yaml", "questions"),
+        ("learner_words.yaml", "don scatter"),
+    ]
+    assert "key written twice (line 4)" in thorough[1].message
+    assert problems_of(tmp_path) == []  # a start reads the last value and goes on
+
+
+def test_bundled_content_writes_no_key_twice() -> None:
+    assert duplicate_key_problems(Path(__file__).parents[2] / "content" / "data") == []
