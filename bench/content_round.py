@@ -1,0 +1,166 @@
+"""A content round's harm read: each split it may be tuned on, before and after.
+
+A round of new entries and phrasings is kept only if it does no harm on the blind
+splits authors may read (see tests/eval/blind/README.md). This prints, for a base
+commit and the round (a commit or a folder, the working tree by default), every
+non-frozen split's right and wrong answers (first labels), off-topic messages
+answered and small talk recognised, flags a split that lost more than one right
+answer or gained more than one wrong one, and with `--moves` lists every question
+whose right answer was lost or whose reply became a new wrong answer. The frozen
+split is never read; a round's check splits, named with `--hold`, are left out, so
+they can be read once when its content is final (`bench/blind_quality.py --split`).
+
+    python bench/content_round.py --base main --hold tune34 --hold tune35 --moves
+
+Both trees answer through their own `nexus-bot ask --json` (about four minutes each
+on a 2-vCPU machine for the 9,000 messages); compare on one machine, in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from bench.blind import TUNE_SPLITS, BlindSplit, Reply, all_messages, load_split
+from bench.blind_quality import ask_json, before_replies, dev_as_split
+from content import load_knowledge_base
+
+ROOT = Path(__file__).parents[1]
+# The house rule: per split, at most one right answer lost and one wrong answer gained.
+MOST_LOST_PER_SPLIT = 1
+MOST_WRONG_GAINED_PER_SPLIT = 1
+
+
+@dataclass(frozen=True)
+class Counts:
+    right: int
+    wrong: int
+    off_topic_answered: int
+    smalltalk: int
+
+
+@dataclass(frozen=True)
+class Move:
+    split: str
+    question: str
+    labels: tuple[str, ...]
+    before: Reply
+    after: Reply
+    text: str
+
+
+def is_right(reply: Reply, labels: tuple[str, ...]) -> bool:
+    return reply.status == "answered" and reply.entry in labels
+
+
+def is_wrong(reply: Reply, labels: tuple[str, ...]) -> bool:
+    return reply.status == "answered" and reply.entry not in labels
+
+
+def counts(split: BlindSplit, replies: dict[str, Reply]) -> Counts:
+    return Counts(
+        right=sum(is_right(replies[q.text], q.entries) for q in split.covered),
+        wrong=sum(is_wrong(replies[q.text], q.entries) for q in split.covered),
+        off_topic_answered=sum(replies[t].status == "answered" for t in split.off_topic),
+        smalltalk=sum(replies[t].status == "smalltalk" for t, _ in split.smalltalk),
+    )
+
+
+def harmed(before: Counts, after: Counts) -> bool:
+    """Whether a split breaks the house rule."""
+    return (
+        before.right - after.right > MOST_LOST_PER_SPLIT
+        or after.wrong - before.wrong > MOST_WRONG_GAINED_PER_SPLIT
+    )
+
+
+def moves(split: BlindSplit, before: dict[str, Reply], after: dict[str, Reply]) -> list[Move]:
+    """Questions whose right answer was lost, or whose reply is a wrong answer it was not."""
+    found = []
+    for q in split.covered:
+        old, new = before[q.text], after[q.text]
+        lost = is_right(old, q.entries) and not is_right(new, q.entries)
+        newly_wrong = is_wrong(new, q.entries) and not (
+            is_wrong(old, q.entries) and old.entry == new.entry
+        )
+        if lost or newly_wrong:
+            found.append(Move(split.name, q.id, q.entries, old, new, " ".join(q.text.split())))
+    return found
+
+
+def splits_read(held: set[str]) -> list[BlindSplit]:
+    kb = load_knowledge_base()
+    names = [n for n in ("calibration", *TUNE_SPLITS) if n not in held]
+    return [load_split(n) for n in names] + [dev_as_split(kb)]
+
+
+def replies_of(tree_or_rev: str, messages: list[str]) -> dict[str, Reply]:
+    folder = Path(tree_or_rev)
+    if folder.is_dir():
+        return ask_json(messages, folder, [sys.executable, "-m", "bot", "ask", "--json"])
+    return before_replies(tree_or_rev, messages)
+
+
+def describe(reply: Reply) -> str:
+    return f"{reply.status} {', '.join(reply.offered[:3]) or '-'}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", default="HEAD", help="the commit (or folder) before the round")
+    parser.add_argument(
+        "--new", default=str(ROOT), help="the round: a folder (default: this tree) or a commit"
+    )
+    parser.add_argument(
+        "--hold",
+        action="append",
+        default=[],
+        choices=TUNE_SPLITS,
+        help="a check split to leave out",
+    )
+    parser.add_argument("--moves", action="store_true", help="list the questions that moved")
+    args = parser.parse_args()
+    splits = splits_read(set(args.hold))
+    messages = all_messages(splits)
+    before, after = replies_of(args.base, messages), replies_of(args.new, messages)
+    print(f"{len(messages)} messages; first labels; held out: {', '.join(args.hold) or 'none'}\n")
+    print("| split | right | wrong | off-topic answered | small talk | rule |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    totals = [Counts(0, 0, 0, 0), Counts(0, 0, 0, 0)]
+    for split in splits:
+        old, new = counts(split, before), counts(split, after)
+        for i, c in enumerate((old, new)):
+            t = totals[i]
+            totals[i] = Counts(
+                t.right + c.right,
+                t.wrong + c.wrong,
+                t.off_topic_answered + c.off_topic_answered,
+                t.smalltalk + c.smalltalk,
+            )
+        print(
+            f"| {split.name} | {old.right} -> {new.right} | {old.wrong} -> {new.wrong} | "
+            f"{old.off_topic_answered} -> {new.off_topic_answered} | "
+            f"{old.smalltalk} -> {new.smalltalk} | {'broken' if harmed(old, new) else 'kept'} |"
+        )
+    old, new = totals
+    print(
+        f"| pooled | {old.right} -> {new.right} | {old.wrong} -> {new.wrong} | "
+        f"{old.off_topic_answered} -> {new.off_topic_answered} | "
+        f"{old.smalltalk} -> {new.smalltalk} | |"
+    )
+    if args.moves:
+        print()
+        for split in splits:
+            for m in moves(split, before, after):
+                print(f"- {m.split}/{m.question} (labels {', '.join(m.labels[:2])})")
+                print(f"  {describe(m.before)} -> {describe(m.after)}")
+                print(f"  {m.text[:200]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

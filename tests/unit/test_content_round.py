@@ -1,0 +1,61 @@
+"""bench/content_round.py: a round's harm read counts first-label answers per split,
+flags a split that breaks the house rule, and lists the questions that moved."""
+
+from __future__ import annotations
+
+from bench.blind import BlindSplit, Question, Reply
+from bench.content_round import Counts, counts, harmed, moves
+
+SPLIT = BlindSplit(
+    "tuneX",
+    (
+        Question("a", "what is an etag", "definition", "api-design", ("http-etag",)),
+        Question("b", "n+1 queries", "definition", "django", ("django-n-plus-one",)),
+        Question("c", "why is my list slow", "problem", "django", ("django-n-plus-one",)),
+        Question("d", "send a pdf by mail", "problem", "django", ()),  # not covered
+    ),
+    ("celery soup recipe",),
+    (("hi there", "greeting"),),
+)
+
+BEFORE = {
+    "what is an etag": Reply("answered", "http-etag", ("http-etag",)),
+    "n+1 queries": Reply("answered", "django-n-plus-one", ("django-n-plus-one",)),
+    "why is my list slow": Reply("answered", "django-caching", ("django-caching",)),
+    "send a pdf by mail": Reply("no_match", None, ()),
+    "celery soup recipe": Reply("no_match", None, ()),
+    "hi there": Reply("smalltalk", None, (), "greeting"),
+}
+AFTER = {
+    **BEFORE,
+    # lost: a "did you mean" that still offers the right entry first
+    "n+1 queries": Reply("ambiguous", None, ("django-n-plus-one", "django-pdf-mail")),
+    # a new wrong answer, where there was another wrong one before
+    "why is my list slow": Reply("answered", "django-pdf-mail", ("django-pdf-mail",)),
+    # an uncovered question answered: not counted either way
+    "send a pdf by mail": Reply("answered", "django-pdf-mail", ("django-pdf-mail",)),
+    "celery soup recipe": Reply("answered", "async-celery", ("async-celery",)),
+}
+
+
+def test_counts_use_first_labels_and_skip_uncovered_questions() -> None:
+    assert counts(SPLIT, BEFORE) == Counts(right=2, wrong=1, off_topic_answered=0, smalltalk=1)
+    assert counts(SPLIT, AFTER) == Counts(right=1, wrong=1, off_topic_answered=1, smalltalk=1)
+
+
+def test_a_split_breaks_the_rule_past_one_lost_or_one_gained() -> None:
+    base = Counts(10, 2, 0, 0)
+    assert not harmed(base, Counts(9, 3, 0, 0))
+    assert harmed(base, Counts(8, 2, 0, 0))
+    assert harmed(base, Counts(10, 4, 0, 0))
+    assert not harmed(base, Counts(12, 1, 0, 0))
+
+
+def test_moves_list_lost_answers_and_new_wrong_answers_only() -> None:
+    found = moves(SPLIT, BEFORE, AFTER)
+    assert [(m.question, m.before.status, m.after.status) for m in found] == [
+        ("b", "answered", "ambiguous"),
+        ("c", "answered", "answered"),
+    ]
+    assert found[1].after.entry == "django-pdf-mail"
+    assert moves(SPLIT, BEFORE, BEFORE) == []
