@@ -92,10 +92,13 @@ def moves(split: BlindSplit, before: dict[str, Reply], after: dict[str, Reply]) 
     return found
 
 
-def splits_read(held: set[str]) -> list[BlindSplit]:
+def splits_read(held: set[str], also_later: bool = False) -> list[BlindSplit]:
+    """The splits a round may be tuned on; with `also_later`, a question also accepts the
+    entries a judge found to answer it after it was labelled (its `later` field)."""
     kb = load_knowledge_base()
     names = [n for n in ("calibration", *TUNE_SPLITS) if n not in held]
-    return [load_split(n) for n in names] + [dev_as_split(kb)]
+    splits = [load_split(n) for n in names] + [dev_as_split(kb)]
+    return [s.with_later_entries(s.name) for s in splits] if also_later else splits
 
 
 def replies_of(tree_or_rev: str, messages: list[str]) -> dict[str, Reply]:
@@ -123,11 +126,18 @@ def main() -> int:
         help="a check split to leave out",
     )
     parser.add_argument("--moves", action="store_true", help="list the questions that moved")
+    parser.add_argument(
+        "--also-later",
+        action="store_true",
+        help="also accept the entries a judge added to a question after its first label "
+        "(`later`): a new entry that rightly answers an older question is then not wrong",
+    )
     args = parser.parse_args()
-    splits = splits_read(set(args.hold))
+    splits = splits_read(set(args.hold), args.also_later)
     messages = all_messages(splits)
     before, after = replies_of(args.base, messages), replies_of(args.new, messages)
-    print(f"{len(messages)} messages; first labels; held out: {', '.join(args.hold) or 'none'}\n")
+    labels = "first labels and judged later ones" if args.also_later else "first labels"
+    print(f"{len(messages)} messages; {labels}; held out: {', '.join(args.hold) or 'none'}\n")
     print("| split | right | wrong | off-topic answered | small talk | rule |")
     print("| --- | --- | --- | --- | --- | --- |")
     totals = [Counts(0, 0, 0, 0), Counts(0, 0, 0, 0)]

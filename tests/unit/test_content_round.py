@@ -4,7 +4,7 @@ flags a split that breaks the house rule, and lists the questions that moved."""
 from __future__ import annotations
 
 from bench.blind import BlindSplit, Question, Reply
-from bench.content_round import Counts, counts, harmed, moves
+from bench.content_round import Counts, counts, harmed, moves, splits_read
 
 SPLIT = BlindSplit(
     "tuneX",
@@ -59,3 +59,24 @@ def test_moves_list_lost_answers_and_new_wrong_answers_only() -> None:
     ]
     assert found[1].after.entry == "django-pdf-mail"
     assert moves(SPLIT, BEFORE, BEFORE) == []
+
+
+def test_a_judged_later_label_makes_a_new_entrys_answer_right() -> None:
+    judged = Question(
+        "c",
+        "why is my list slow",
+        "problem",
+        "django",
+        ("django-n-plus-one",),
+        later=("django-pdf-mail",),
+    )
+    split = BlindSplit("tuneX", (judged,), (), ())
+    assert counts(split, AFTER).wrong == 1
+    assert counts(split.with_later_entries("tuneX"), AFTER) == Counts(1, 0, 0, 0)
+
+
+def test_the_splits_read_never_include_the_frozen_or_held_ones() -> None:
+    names = [s.name for s in splits_read({"tune34", "tune35"})]
+    assert "frozen" not in names and "tune34" not in names and "tune35" not in names
+    assert names[0] == "calibration" and names[-1] == "dev" and "tune33" in names
+    assert [s.name for s in splits_read(set(), also_later=True)][:2] == ["calibration", "tune"]
