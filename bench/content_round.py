@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
@@ -41,6 +41,14 @@ class Counts:
     wrong: int
     off_topic_answered: int
     smalltalk: int
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.right + other.right,
+            self.wrong + other.wrong,
+            self.off_topic_answered + other.off_topic_answered,
+            self.smalltalk + other.smalltalk,
+        )
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,11 @@ def replies_of(tree_or_rev: str, messages: list[str]) -> dict[str, Reply]:
     return before_replies(tree_or_rev, messages)
 
 
+def table_row(name: str, old: Counts, new: Counts, rule: str) -> str:
+    cells = (f"{a} -> {b}" for a, b in zip(astuple(old), astuple(new), strict=True))
+    return f"| {name} | {' | '.join(cells)} | {rule} |"
+
+
 def describe(reply: Reply) -> str:
     return f"{reply.status} {', '.join(reply.offered[:3]) or '-'}"
 
@@ -140,28 +153,12 @@ def main() -> int:
     print(f"{len(messages)} messages; {labels}; held out: {', '.join(args.hold) or 'none'}\n")
     print("| split | right | wrong | off-topic answered | small talk | rule |")
     print("| --- | --- | --- | --- | --- | --- |")
-    totals = [Counts(0, 0, 0, 0), Counts(0, 0, 0, 0)]
+    pooled_before = pooled_after = Counts(0, 0, 0, 0)
     for split in splits:
         old, new = counts(split, before), counts(split, after)
-        for i, c in enumerate((old, new)):
-            t = totals[i]
-            totals[i] = Counts(
-                t.right + c.right,
-                t.wrong + c.wrong,
-                t.off_topic_answered + c.off_topic_answered,
-                t.smalltalk + c.smalltalk,
-            )
-        print(
-            f"| {split.name} | {old.right} -> {new.right} | {old.wrong} -> {new.wrong} | "
-            f"{old.off_topic_answered} -> {new.off_topic_answered} | "
-            f"{old.smalltalk} -> {new.smalltalk} | {'broken' if harmed(old, new) else 'kept'} |"
-        )
-    old, new = totals
-    print(
-        f"| pooled | {old.right} -> {new.right} | {old.wrong} -> {new.wrong} | "
-        f"{old.off_topic_answered} -> {new.off_topic_answered} | "
-        f"{old.smalltalk} -> {new.smalltalk} | |"
-    )
+        pooled_before, pooled_after = pooled_before + old, pooled_after + new
+        print(table_row(split.name, old, new, "broken" if harmed(old, new) else "kept"))
+    print(table_row("pooled", pooled_before, pooled_after, ""))
     if args.moves:
         print()
         for split in splits:

@@ -4,7 +4,7 @@ flags a split that breaks the house rule, and lists the questions that moved."""
 from __future__ import annotations
 
 from bench.blind import BlindSplit, Question, Reply
-from bench.content_round import Counts, counts, harmed, moves, splits_read
+from bench.content_round import Counts, counts, harmed, moves, splits_read, table_row
 
 SPLIT = BlindSplit(
     "tuneX",
@@ -80,3 +80,11 @@ def test_the_splits_read_never_include_the_frozen_or_held_ones() -> None:
     assert "frozen" not in names and "tune34" not in names and "tune35" not in names
     assert names[0] == "calibration" and names[-1] == "dev" and "tune33" in names
     assert [s.name for s in splits_read(set(), also_later=True)][:2] == ["calibration", "tune"]
+
+
+def test_a_row_shows_each_count_before_and_after_and_pooled_counts_add_up() -> None:
+    before, after = counts(SPLIT, BEFORE), counts(SPLIT, AFTER)
+    assert table_row("tuneX", before, after, "kept") == (
+        "| tuneX | 2 -> 1 | 1 -> 1 | 0 -> 1 | 1 -> 1 | kept |"
+    )
+    assert before + after == Counts(3, 2, 1, 2)
