@@ -4,7 +4,17 @@ flags a split that breaks the house rule, and lists the questions that moved."""
 from __future__ import annotations
 
 from bench.blind import BlindSplit, Question, Reply
-from bench.content_round import Counts, counts, harmed, moves, splits_read, table_row
+from bench.content_round import (
+    Counts,
+    FirstPlace,
+    breaks_learner_rule,
+    counts,
+    first_place,
+    harmed,
+    moves,
+    splits_read,
+    table_row,
+)
 
 SPLIT = BlindSplit(
     "tuneX",
@@ -84,7 +94,41 @@ def test_the_splits_read_never_include_the_frozen_or_held_ones() -> None:
 
 def test_a_row_shows_each_count_before_and_after_and_pooled_counts_add_up() -> None:
     before, after = counts(SPLIT, BEFORE), counts(SPLIT, AFTER)
-    assert table_row("tuneX", before, after, "kept") == (
-        "| tuneX | 2 -> 1 | 1 -> 1 | 0 -> 1 | 1 -> 1 | kept |"
+    moved = first_place(SPLIT, BEFORE, AFTER)
+    assert table_row("tuneX", before, after, "kept", moved, "kept") == (
+        "| tuneX | 2 -> 1 | 1 -> 1 | 0 -> 1 | 1 -> 1 | kept | 0 | 1 | kept |"
     )
     assert before + after == Counts(3, 2, 1, 2)
+
+
+def test_first_place_counts_what_the_learner_sees_first() -> None:
+    # b: a "did you mean" that still offers the right entry first is no first place lost;
+    # c: answered by an entry that was not first before is a theft (the old wrong one was
+    # another entry); d: an uncovered question is not counted.
+    assert first_place(SPLIT, BEFORE, AFTER) == FirstPlace(lost=0, thefts=1)
+    assert first_place(SPLIT, BEFORE, BEFORE) == FirstPlace(0, 0)
+    pushed_down = {
+        **BEFORE,
+        "what is an etag": Reply("ambiguous", None, ("django-pdf-mail", "http-etag")),
+        "n+1 queries": Reply("no_match", None, ()),
+    }
+    assert first_place(SPLIT, BEFORE, pushed_down) == FirstPlace(lost=2, thefts=0)
+
+
+def test_an_answer_by_the_entry_already_offered_first_is_no_theft() -> None:
+    offered_first = {
+        **BEFORE,
+        "why is my list slow": Reply("ambiguous", None, ("django-pdf-mail",)),
+    }
+    now_answered = {
+        **BEFORE,
+        "why is my list slow": Reply("answered", "django-pdf-mail", ("django-pdf-mail",)),
+    }
+    assert first_place(SPLIT, offered_first, now_answered).thefts == 0
+
+
+def test_the_learner_rule_allows_one_of_each_per_split() -> None:
+    assert not breaks_learner_rule(FirstPlace(1, 1))
+    assert breaks_learner_rule(FirstPlace(2, 0))
+    assert breaks_learner_rule(FirstPlace(0, 2))
+    assert FirstPlace(1, 0) + FirstPlace(0, 2) == FirstPlace(1, 2)
