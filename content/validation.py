@@ -18,6 +18,8 @@ QUIZ_QUESTION_LIMIT = 300
 QUIZ_OPTION_LIMIT = 100
 QUIZ_EXPLANATION_LIMIT = 200
 TIP_LIMIT = 600
+# A title heads every answer, button and inline card; past this it is a paragraph.
+TITLE_LIMIT = 250
 
 
 class _Report:
@@ -78,6 +80,13 @@ def _check_entries(kb: KnowledgeBase, report: _Report) -> None:
             report.add("entries", entry.id, "topic", f"unknown topic '{entry.topic}'")
         if not entry.title:
             report.add("entries", entry.id, "title", "empty")
+        elif len(entry.title) > TITLE_LIMIT:
+            report.add(
+                "entries",
+                entry.id,
+                "title",
+                f"{len(entry.title)} characters, over {TITLE_LIMIT}: say the rest in the answer",
+            )
         if not entry.questions:
             report.add("entries", entry.id, "questions", "needs at least one phrasing")
         for index, phrasing in enumerate(entry.questions):

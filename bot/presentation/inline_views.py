@@ -16,6 +16,7 @@ CACHE_SECONDS = 300  # answers depend on the content only: Telegram may reuse th
 THROTTLED_CACHE_SECONDS = 10  # a refusal is personal and short-lived
 CARD_LIMIT = 700  # characters of HTML: a card is a teaser, the full entry is a tap away
 SUMMARY_LIMIT = 100
+SHORTEST_LEAD = 200  # a card keeps this much of the answer however long its title
 OPEN_BUTTON = "📖 Open in Nexus"
 NO_RESULTS = "Nothing found: ask Nexus in private"
 THROTTLED_TEXT = "Too many searches: wait a minute ⏳"
@@ -74,22 +75,26 @@ def article(entry: Entry) -> Article:
     )
 
 
-def key_paragraph(entry: Entry) -> str:
+def key_paragraph(entry: Entry, limit: int = CARD_LIMIT) -> str:
     """The answer's first paragraph, with the next one when it only introduces it
-    ("Four parts:"), cut to CARD_LIMIT on a safe boundary."""
+    ("Four parts:"), cut to `limit` characters on a safe boundary."""
     parts = paragraphs(entry.answer) or [escape(entry.title)]
     lead = parts[0]
     for following in parts[1:]:
         if not strip_tags(lead).rstrip().endswith(":"):
             break
         lead += "\n\n" + following
-    if len(lead) <= CARD_LIMIT:
+    if len(lead) <= limit:
         return lead
-    return split_message(lead, CARD_LIMIT - 1)[0] + "…"
+    return split_message(lead, limit - 1)[0] + "…"
 
 
 def card(entry: Entry) -> str:
-    return f"<b>{escape(entry.title)}</b>\n\n{key_paragraph(entry)}"
+    """The title and the key paragraph, together within CARD_LIMIT: a long title
+    shortens the paragraph (down to SHORTEST_LEAD), so a title within the content
+    check's limit cannot push the card over."""
+    header = f"<b>{escape(entry.title)}</b>\n\n"
+    return header + key_paragraph(entry, max(CARD_LIMIT - len(header), SHORTEST_LEAD))
 
 
 def summary(entry: Entry) -> str:

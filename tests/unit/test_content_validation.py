@@ -70,6 +70,7 @@ def test_valid_fixture_has_no_problems(tmp_path: Path) -> None:
         ({"answer": "<b>Joins"}, "sql-joins", "answer", "unclosed"),
         ({"answer": "a < b"}, "sql-joins", "answer", "unescaped '<'"),
         ({"title": None}, "sql-joins", "title", "missing"),
+        ({"title": "x" * 251}, "sql-joins", "title", "251 characters, over 250"),
         ({"questions": "one string"}, "sql-joins", "questions", "expected a list"),
         ({"colour": "red"}, "sql-joins", "colour", "unknown field"),
         ({"id": "SQL Joins"}, "SQL Joins", "id", "lowercase"),

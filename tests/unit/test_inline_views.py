@@ -12,6 +12,7 @@ from bot.presentation import inline_views
 from bot.services.inline import InlineSearch
 from content import Entry, KnowledgeBase
 from content.telegram_html import paragraphs, validate
+from content.validation import TITLE_LIMIT
 
 
 def test_every_card_is_valid_compact_html(bundled_kb: KnowledgeBase) -> None:
@@ -19,7 +20,7 @@ def test_every_card_is_valid_compact_html(bundled_kb: KnowledgeBase) -> None:
         article = inline_views.article(entry)
         assert validate(article.text) == [], entry.id
         shown = html_rules.parse(article.text)  # raises where Telegram would refuse
-        assert 0 < len(article.text) <= inline_views.CARD_LIMIT + 100, entry.id
+        assert 0 < len(article.text) <= inline_views.CARD_LIMIT, entry.id
         assert shown.startswith(entry.title), entry.id
         # Titles are plain text ("Unexpected token '<'"): the card escapes them.
         assert article.text.startswith(f"<b>{html.escape(entry.title, quote=False)}</b>\n\n")
@@ -47,6 +48,17 @@ def test_a_long_lead_is_cut_on_a_safe_boundary() -> None:
     assert validate(card) == [] and card.endswith("…")
     assert len(card) <= inline_views.CARD_LIMIT + 20
     assert len(inline_views.summary(entry)) == inline_views.SUMMARY_LIMIT
+
+
+def test_a_long_title_shortens_the_lead_so_the_card_stays_within_the_limit() -> None:
+    lead = "A sentence of the answer. " * 26  # 676 characters: fits a card alone
+    entry = Entry("x", "t", "T & " * 60, ("q",), (), lead.strip())  # near the longest title allowed
+    assert len(entry.title) == TITLE_LIMIT - 10
+    card = inline_views.card(entry)
+    assert validate(card) == [] and card.endswith("…")
+    assert len(card) <= inline_views.CARD_LIMIT
+    assert card.startswith("<b>T &amp; T &amp;")  # the title is whole, escaped
+    assert inline_views.key_paragraph(entry) == lead.strip()  # the summary still reads it all
 
 
 def test_paragraphs_keep_a_code_block_with_blank_lines_whole() -> None:
