@@ -18,6 +18,9 @@ QUIZ_QUESTION_LIMIT = 300
 QUIZ_OPTION_LIMIT = 100
 QUIZ_EXPLANATION_LIMIT = 200
 TIP_LIMIT = 600
+# Keywords are one problem's vocabulary; a list longer than this is several entries' words
+# run together (as when a merge of two branches moved lists), and matches everything.
+KEYWORD_LIMIT = 40
 # A title heads every answer, button and inline card; past this it is a paragraph.
 TITLE_LIMIT = 250
 
@@ -89,6 +92,15 @@ def _check_entries(kb: KnowledgeBase, report: _Report) -> None:
             )
         if not entry.questions:
             report.add("entries", entry.id, "questions", "needs at least one phrasing")
+        if not entry.keywords:
+            report.add("entries", entry.id, "keywords", "needs at least one keyword")
+        elif len(entry.keywords) > KEYWORD_LIMIT:
+            report.add(
+                "entries",
+                entry.id,
+                "keywords",
+                f"{len(entry.keywords)} keywords, over {KEYWORD_LIMIT}: keep this problem's words",
+            )
         for index, phrasing in enumerate(entry.questions):
             if not phrasing:
                 report.add("entries", entry.id, f"questions[{index}]", "empty phrasing")

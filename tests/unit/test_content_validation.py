@@ -71,6 +71,8 @@ def test_valid_fixture_has_no_problems(tmp_path: Path) -> None:
         ({"answer": "a < b"}, "sql-joins", "answer", "unescaped '<'"),
         ({"title": None}, "sql-joins", "title", "missing"),
         ({"title": "x" * 251}, "sql-joins", "title", "251 characters, over 250"),
+        ({"keywords": []}, "sql-joins", "keywords", "at least one keyword"),
+        ({"keywords": [f"k{i}" for i in range(41)]}, "sql-joins", "keywords", "41 keywords"),
         ({"questions": "one string"}, "sql-joins", "questions", "expected a list"),
         ({"colour": "red"}, "sql-joins", "colour", "unknown field"),
         ({"id": "SQL Joins"}, "SQL Joins", "id", "lowercase"),
