@@ -22,9 +22,12 @@ on a 2-vCPU machine for the 9,000 messages); compare on one machine, in one run.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from dataclasses import astuple, dataclass
 from pathlib import Path
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
@@ -42,6 +45,12 @@ MOST_WRONG_GAINED_PER_SPLIT = 1
 # benchmarks.md, the features rounds), so the house rule alone mostly counts that noise.
 MOST_FIRST_LOST_PER_SPLIT = 1
 MOST_THEFTS_PER_SPLIT = 1
+# The entry rule: the learner rule counting only the moves the round's own entries (added or
+# changed) make, per split, plus pooled right answers not lower and wrong answers not higher.
+# A large round also moves unrelated questions across a band's edge or swaps two old entries
+# (it refits the phrasing classifier and shifts every signal's scale); no content change can
+# bring those back, so they are bounded pooled, not per split.
+MOST_SMALLTALK_LOST_POOLED = 1
 
 
 @dataclass(frozen=True)
@@ -101,26 +110,94 @@ class FirstPlace:
 
     lost: int  # a right first entry (answered or offered) is no longer first
     thefts: int  # answered by a wrong entry that was not the reply's first before
+    lost_to_round: int = 0  # of `lost`, those whose new first entry is one of the round's
+    thefts_by_round: int = 0  # of `thefts`, those answered by one of the round's entries
 
     def __add__(self, other: FirstPlace) -> FirstPlace:
-        return FirstPlace(self.lost + other.lost, self.thefts + other.thefts)
+        return FirstPlace(
+            self.lost + other.lost,
+            self.thefts + other.thefts,
+            self.lost_to_round + other.lost_to_round,
+            self.thefts_by_round + other.thefts_by_round,
+        )
 
 
 def first_is_right(reply: Reply, labels: tuple[str, ...]) -> bool:
     return bool(reply.offered) and reply.offered[0] in labels
 
 
-def first_place(split: BlindSplit, before: dict[str, Reply], after: dict[str, Reply]) -> FirstPlace:
-    lost = thefts = 0
+def first_place(
+    split: BlindSplit,
+    before: dict[str, Reply],
+    after: dict[str, Reply],
+    round_entries: frozenset[str] = frozenset(),
+) -> FirstPlace:
+    lost = thefts = lost_to_round = thefts_by_round = 0
     for q in split.covered:
         old, new = before[q.text], after[q.text]
-        lost += first_is_right(old, q.entries) and not first_is_right(new, q.entries)
-        thefts += is_wrong(new, q.entries) and old.offered[:1] != (new.entry,)
-    return FirstPlace(lost, thefts)
+        if first_is_right(old, q.entries) and not first_is_right(new, q.entries):
+            lost += 1
+            lost_to_round += bool(new.offered) and new.offered[0] in round_entries
+        if is_wrong(new, q.entries) and old.offered[:1] != (new.entry,):
+            thefts += 1
+            thefts_by_round += new.entry in round_entries
+    return FirstPlace(lost, thefts, lost_to_round, thefts_by_round)
 
 
 def breaks_learner_rule(moved: FirstPlace) -> bool:
     return moved.lost > MOST_FIRST_LOST_PER_SPLIT or moved.thefts > MOST_THEFTS_PER_SPLIT
+
+
+def breaks_entry_rule(moved: FirstPlace) -> bool:
+    return (
+        moved.lost_to_round > MOST_FIRST_LOST_PER_SPLIT
+        or moved.thefts_by_round > MOST_THEFTS_PER_SPLIT
+    )
+
+
+def pooled_harm(before: Counts, after: Counts) -> bool:
+    """Whether the pooled counts break the entry rule."""
+    return (
+        after.right < before.right
+        or after.wrong > before.wrong
+        or after.off_topic_answered > before.off_topic_answered
+        or before.smalltalk - after.smalltalk > MOST_SMALLTALK_LOST_POOLED
+    )
+
+
+def entries_of(tree_or_rev: str) -> dict[str, dict]:
+    """Every entry of a folder's or a commit's content, by id, as parsed."""
+    folder = Path(tree_or_rev)
+    entries_dir = "content/data/entries"
+    if folder.is_dir():
+        texts = [
+            p.read_text(encoding="utf-8") for p in sorted((folder / entries_dir).glob("*.yaml"))
+        ]
+    else:
+        names = subprocess.run(
+            ["git", "ls-tree", "--name-only", f"{tree_or_rev}:{entries_dir}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        texts = [
+            subprocess.run(
+                ["git", "show", f"{tree_or_rev}:{entries_dir}/{name}"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            for name in names
+        ]
+    return {e["id"]: e for text in texts for e in (yaml.safe_load(text) or {}).get("entries", [])}
+
+
+def round_entry_ids(base: str, new: str) -> frozenset[str]:
+    """The entries the round added or changed."""
+    old, now = entries_of(base), entries_of(new)
+    return frozenset(i for i, e in now.items() if old.get(i) != e)
 
 
 def moves(split: BlindSplit, before: dict[str, Reply], after: dict[str, Reply]) -> list[Move]:
@@ -154,10 +231,17 @@ def replies_of(tree_or_rev: str, messages: list[str]) -> dict[str, Reply]:
 
 
 def table_row(
-    name: str, old: Counts, new: Counts, rule: str, moved: FirstPlace, learner_rule: str
+    name: str,
+    old: Counts,
+    new: Counts,
+    rule: str,
+    moved: FirstPlace,
+    learner_rule: str,
+    entry_rule: str,
 ) -> str:
     cells = [f"{a} -> {b}" for a, b in zip(astuple(old), astuple(new), strict=True)]
     cells += [rule, str(moved.lost), str(moved.thefts), learner_rule]
+    cells += [str(moved.lost_to_round), str(moved.thefts_by_round), entry_rule]
     return f"| {name} | {' | '.join(cells)} |"
 
 
@@ -189,24 +273,31 @@ def main() -> int:
     splits = splits_read(set(args.hold), args.also_later)
     messages = all_messages(splits)
     before, after = replies_of(args.base, messages), replies_of(args.new, messages)
+    round_entries = round_entry_ids(args.base, args.new)
     labels = "first labels and judged later ones" if args.also_later else "first labels"
-    print(f"{len(messages)} messages; {labels}; held out: {', '.join(args.hold) or 'none'}\n")
+    print(
+        f"{len(messages)} messages; {labels}; held out: {', '.join(args.hold) or 'none'}; "
+        f"{len(round_entries)} entries added or changed by the round\n"
+    )
     print(
         "| split | right | wrong | off-topic answered | small talk | house rule "
-        "| right first entry lost | thefts | learner rule |"
+        "| right first entry lost | thefts | learner rule "
+        "| lost to the round's entries | thefts by them | entry rule |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- " * 12 + "|")
     pooled_before = pooled_after = Counts(0, 0, 0, 0)
     pooled_moved = FirstPlace(0, 0)
     for split in splits:
         old, new = counts(split, before), counts(split, after)
-        moved = first_place(split, before, after)
+        moved = first_place(split, before, after, round_entries)
         pooled_before, pooled_after = pooled_before + old, pooled_after + new
         pooled_moved += moved
         house = "broken" if harmed(old, new) else "kept"
         learner = "broken" if breaks_learner_rule(moved) else "kept"
-        print(table_row(split.name, old, new, house, moved, learner))
-    print(table_row("pooled", pooled_before, pooled_after, "", pooled_moved, ""))
+        entry = "broken" if breaks_entry_rule(moved) else "kept"
+        print(table_row(split.name, old, new, house, moved, learner, entry))
+    pooled = "broken" if pooled_harm(pooled_before, pooled_after) else "kept"
+    print(table_row("pooled", pooled_before, pooled_after, "", pooled_moved, "", pooled))
     if args.moves:
         print()
         for split in splits:

@@ -7,11 +7,14 @@ from bench.blind import BlindSplit, Question, Reply
 from bench.content_round import (
     Counts,
     FirstPlace,
+    breaks_entry_rule,
     breaks_learner_rule,
     counts,
     first_place,
     harmed,
     moves,
+    pooled_harm,
+    round_entry_ids,
     splits_read,
     table_row,
 )
@@ -95,8 +98,8 @@ def test_the_splits_read_never_include_the_frozen_or_held_ones() -> None:
 def test_a_row_shows_each_count_before_and_after_and_pooled_counts_add_up() -> None:
     before, after = counts(SPLIT, BEFORE), counts(SPLIT, AFTER)
     moved = first_place(SPLIT, BEFORE, AFTER)
-    assert table_row("tuneX", before, after, "kept", moved, "kept") == (
-        "| tuneX | 2 -> 1 | 1 -> 1 | 0 -> 1 | 1 -> 1 | kept | 0 | 1 | kept |"
+    assert table_row("tuneX", before, after, "kept", moved, "kept", "kept") == (
+        "| tuneX | 2 -> 1 | 1 -> 1 | 0 -> 1 | 1 -> 1 | kept | 0 | 1 | kept | 0 | 0 | kept |"
     )
     assert before + after == Counts(3, 2, 1, 2)
 
@@ -132,3 +135,52 @@ def test_the_learner_rule_allows_one_of_each_per_split() -> None:
     assert breaks_learner_rule(FirstPlace(2, 0))
     assert breaks_learner_rule(FirstPlace(0, 2))
     assert FirstPlace(1, 0) + FirstPlace(0, 2) == FirstPlace(1, 2)
+
+
+def test_moves_also_list_a_right_first_entry_pushed_down() -> None:
+    pushed_down = {
+        **BEFORE,
+        "what is an etag": Reply("ambiguous", None, ("django-pdf-mail", "http-etag")),
+    }
+    assert [m.question for m in moves(SPLIT, BEFORE, pushed_down)] == ["a"]
+
+
+def test_the_entry_rule_counts_only_moves_to_the_rounds_own_entries() -> None:
+    moved = {
+        **BEFORE,
+        # pushed down by an old entry (a band's edge, two old entries swapping): not the round's
+        "what is an etag": Reply("ambiguous", None, ("django-caching", "http-etag")),
+        # pushed down by the round's new entry
+        "n+1 queries": Reply("ambiguous", None, ("django-pdf-mail", "django-n-plus-one")),
+        # answered by the round's new entry, which was not first before: its theft
+        "why is my list slow": Reply("answered", "django-pdf-mail", ("django-pdf-mail",)),
+    }
+    place = first_place(SPLIT, BEFORE, moved, frozenset({"django-pdf-mail"}))
+    assert place == FirstPlace(lost=2, thefts=1, lost_to_round=1, thefts_by_round=1)
+    assert breaks_learner_rule(place) and not breaks_entry_rule(place)
+    assert breaks_entry_rule(FirstPlace(2, 0, 2, 0)) and breaks_entry_rule(FirstPlace(0, 2, 0, 2))
+    assert FirstPlace(1, 1, 1, 0) + FirstPlace(0, 1, 0, 1) == FirstPlace(1, 2, 1, 1)
+
+
+def test_pooled_counts_may_not_lose_right_answers_or_gain_wrong_ones() -> None:
+    base = Counts(100, 5, 1, 50)
+    assert not pooled_harm(base, Counts(104, 4, 1, 49))
+    assert pooled_harm(base, Counts(99, 4, 1, 50))
+    assert pooled_harm(base, Counts(104, 6, 1, 50))
+    assert pooled_harm(base, Counts(104, 4, 2, 50))
+    assert pooled_harm(base, Counts(104, 4, 1, 48))
+
+
+def test_the_rounds_entries_are_those_added_or_changed(tmp_path) -> None:
+    def tree(name: str, entries: str):
+        folder = tmp_path / name / "content" / "data" / "entries"
+        folder.mkdir(parents=True)
+        (folder / "django.yaml").write_text(entries, encoding="utf-8")
+        return str(tmp_path / name)
+
+    old = tree("old", "entries:\n  - {id: a, title: A}\n  - {id: b, title: B}\n")
+    new = tree(
+        "new", "entries:\n  - {id: a, title: A}\n  - {id: b, title: B2}\n  - {id: c, title: C}\n"
+    )
+    assert round_entry_ids(old, new) == frozenset({"b", "c"})
+    assert round_entry_ids(old, old) == frozenset()
