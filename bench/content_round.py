@@ -46,8 +46,8 @@ MOST_WRONG_GAINED_PER_SPLIT = 1
 MOST_FIRST_LOST_PER_SPLIT = 1
 MOST_THEFTS_PER_SPLIT = 1
 # The entry rule: the learner rule counting only the moves the round's own entries (added or
-# changed) make, per split, plus pooled right answers not lower and wrong answers not higher.
-# A large round also moves unrelated questions across a band's edge or swaps two old entries
+# changed) make, per split; pooled, right answers not lower, wrong answers and answered
+# off-topic messages not higher, small talk down by at most this many. A large round also moves unrelated questions across a band's edge or swaps two old entries
 # (it refits the phrasing classifier and shifts every signal's scale); no content change can
 # bring those back, so they are bounded pooled, not per split.
 MOST_SMALLTALK_LOST_POOLED = 1
