@@ -46,10 +46,17 @@ MOST_WRONG_GAINED_PER_SPLIT = 1
 MOST_FIRST_LOST_PER_SPLIT = 1
 MOST_THEFTS_PER_SPLIT = 1
 # The entry rule: the learner rule counting only the moves the round's own entries (added or
-# changed) make, per split; pooled, right answers not lower, wrong answers and answered
-# off-topic messages not higher, small talk down by at most this many. A large round also moves unrelated questions across a band's edge or swaps two old entries
-# (it refits the phrasing classifier and shifts every signal's scale); no content change can
-# bring those back, so they are bounded pooled, not per split.
+# changed) make, per split, and no off-topic message answered by one of them; pooled, right
+# answers not lower, wrong answers not higher, answered off-topic messages up by at most one and
+# small talk down by at most one. A large round also moves unrelated questions across a band's
+# edge or swaps two old entries (it refits the phrasing classifier and shifts every signal's
+# scale); no content change can bring those back, so they are bounded pooled, not per split.
+# The off-topic bound allowed none until round 9 (docs/benchmarks.md, 2026-12-04) failed on one
+# off-topic message an old entry answered at 0.82 against a 0.81 band; the per-split rules
+# already allow one such band-edge move per split, and the round's own entries still may answer
+# none.
+MOST_OFFTOPIC_BY_ROUND_PER_SPLIT = 0
+MOST_OFFTOPIC_GAINED_POOLED = 1
 MOST_SMALLTALK_LOST_POOLED = 1
 
 
@@ -112,6 +119,7 @@ class FirstPlace:
     thefts: int  # answered by a wrong entry that was not the reply's first before
     lost_to_round: int = 0  # of `lost`, those whose new first entry is one of the round's
     thefts_by_round: int = 0  # of `thefts`, those answered by one of the round's entries
+    off_topic_by_round: int = 0  # off-topic messages answered by one of the round's entries
 
     def __add__(self, other: FirstPlace) -> FirstPlace:
         return FirstPlace(
@@ -119,6 +127,7 @@ class FirstPlace:
             self.thefts + other.thefts,
             self.lost_to_round + other.lost_to_round,
             self.thefts_by_round + other.thefts_by_round,
+            self.off_topic_by_round + other.off_topic_by_round,
         )
 
 
@@ -141,7 +150,10 @@ def first_place(
         if is_wrong(new, q.entries) and old.offered[:1] != (new.entry,):
             thefts += 1
             thefts_by_round += new.entry in round_entries
-    return FirstPlace(lost, thefts, lost_to_round, thefts_by_round)
+    off_topic_by_round = sum(
+        after[t].status == "answered" and after[t].entry in round_entries for t in split.off_topic
+    )
+    return FirstPlace(lost, thefts, lost_to_round, thefts_by_round, off_topic_by_round)
 
 
 def breaks_learner_rule(moved: FirstPlace) -> bool:
@@ -152,6 +164,7 @@ def breaks_entry_rule(moved: FirstPlace) -> bool:
     return (
         moved.lost_to_round > MOST_FIRST_LOST_PER_SPLIT
         or moved.thefts_by_round > MOST_THEFTS_PER_SPLIT
+        or moved.off_topic_by_round > MOST_OFFTOPIC_BY_ROUND_PER_SPLIT
     )
 
 
@@ -160,7 +173,7 @@ def pooled_harm(before: Counts, after: Counts) -> bool:
     return (
         after.right < before.right
         or after.wrong > before.wrong
-        or after.off_topic_answered > before.off_topic_answered
+        or after.off_topic_answered - before.off_topic_answered > MOST_OFFTOPIC_GAINED_POOLED
         or before.smalltalk - after.smalltalk > MOST_SMALLTALK_LOST_POOLED
     )
 
@@ -241,7 +254,8 @@ def table_row(
 ) -> str:
     cells = [f"{a} -> {b}" for a, b in zip(astuple(old), astuple(new), strict=True)]
     cells += [rule, str(moved.lost), str(moved.thefts), learner_rule]
-    cells += [str(moved.lost_to_round), str(moved.thefts_by_round), entry_rule]
+    cells += [str(moved.lost_to_round), str(moved.thefts_by_round)]
+    cells += [str(moved.off_topic_by_round), entry_rule]
     return f"| {name} | {' | '.join(cells)} |"
 
 
@@ -282,9 +296,10 @@ def main() -> int:
     print(
         "| split | right | wrong | off-topic answered | small talk | house rule "
         "| right first entry lost | thefts | learner rule "
-        "| lost to the round's entries | thefts by them | entry rule |"
+        "| lost to the round's entries | thefts by them | off-topic answered by them "
+        "| entry rule |"
     )
-    print("| --- " * 12 + "|")
+    print("| --- " * 13 + "|")
     pooled_before = pooled_after = Counts(0, 0, 0, 0)
     pooled_moved = FirstPlace(0, 0)
     for split in splits:
