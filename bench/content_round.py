@@ -214,11 +214,14 @@ def round_entry_ids(base: str, new: str) -> frozenset[str]:
 
 
 def moves(split: BlindSplit, before: dict[str, Reply], after: dict[str, Reply]) -> list[Move]:
-    """Questions whose right answer was lost, or whose reply is a wrong answer it was not."""
+    """Questions whose right answer or right first entry was lost, or whose reply is a wrong
+    answer it was not."""
     found = []
     for q in split.covered:
         old, new = before[q.text], after[q.text]
-        lost = is_right(old, q.entries) and not is_right(new, q.entries)
+        lost = (is_right(old, q.entries) and not is_right(new, q.entries)) or (
+            first_is_right(old, q.entries) and not first_is_right(new, q.entries)
+        )
         newly_wrong = is_wrong(new, q.entries) and not (
             is_wrong(old, q.entries) and old.entry == new.entry
         )

@@ -143,6 +143,13 @@ def test_moves_also_list_a_right_first_entry_pushed_down() -> None:
         "what is an etag": Reply("ambiguous", None, ("django-pdf-mail", "http-etag")),
     }
     assert [m.question for m in moves(SPLIT, BEFORE, pushed_down)] == ["a"]
+    # a "did you mean" whose right first entry is pushed down by another is listed too
+    offered = {**BEFORE, "what is an etag": Reply("ambiguous", None, ("http-etag",))}
+    pushed = {
+        **BEFORE,
+        "what is an etag": Reply("ambiguous", None, ("django-caching", "http-etag")),
+    }
+    assert [m.question for m in moves(SPLIT, offered, pushed)] == ["a"]
 
 
 def test_the_entry_rule_counts_only_moves_to_the_rounds_own_entries() -> None:
