@@ -6,10 +6,13 @@ commit and the round (a commit or a folder, the working tree by default), every
 non-frozen split's right and wrong answers (first labels), off-topic messages
 answered and small talk recognised, flags a split that lost more than one right
 answer or gained more than one wrong one, and with `--moves` lists every question
-whose right answer was lost or whose reply became a new wrong answer. Beside those counts
+whose right answer or right first entry was lost or whose reply became a new wrong answer.
+Beside those counts
 it reads each question as the learner sees it (the first entry of the reply, answered or
 offered): how many lost a right first entry, and how many are now answered by an entry that
-was not first before (a theft); the learner rule allows one of each per split. The frozen
+was not first before (a theft); the learner rule allows one of each per split. The entry
+rule counts only the moves made by the entries the round added or changed (and refuses an
+off-topic message answered by one), and bounds the rest pooled over every split. The frozen
 split is never read; a round's check splits, named with `--hold`, are left out, so
 they can be read once when its content is final (`bench/blind_quality.py --split`).
 
@@ -135,6 +138,11 @@ def first_is_right(reply: Reply, labels: tuple[str, ...]) -> bool:
     return bool(reply.offered) and reply.offered[0] in labels
 
 
+def first_lost(old: Reply, new: Reply, labels: tuple[str, ...]) -> bool:
+    """Whether the reply's first entry (answered or offered) was right and no longer is."""
+    return first_is_right(old, labels) and not first_is_right(new, labels)
+
+
 def first_place(
     split: BlindSplit,
     before: dict[str, Reply],
@@ -144,7 +152,7 @@ def first_place(
     lost = thefts = lost_to_round = thefts_by_round = 0
     for q in split.covered:
         old, new = before[q.text], after[q.text]
-        if first_is_right(old, q.entries) and not first_is_right(new, q.entries):
+        if first_lost(old, new, q.entries):
             lost += 1
             lost_to_round += bool(new.offered) and new.offered[0] in round_entries
         if is_wrong(new, q.entries) and old.offered[:1] != (new.entry,):
@@ -178,6 +186,12 @@ def pooled_harm(before: Counts, after: Counts) -> bool:
     )
 
 
+def git_output(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+
+
 def entries_of(tree_or_rev: str) -> dict[str, dict]:
     """Every entry of a folder's or a commit's content, by id, as parsed."""
     folder = Path(tree_or_rev)
@@ -187,23 +201,8 @@ def entries_of(tree_or_rev: str) -> dict[str, dict]:
             p.read_text(encoding="utf-8") for p in sorted((folder / entries_dir).glob("*.yaml"))
         ]
     else:
-        names = subprocess.run(
-            ["git", "ls-tree", "--name-only", f"{tree_or_rev}:{entries_dir}"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-        texts = [
-            subprocess.run(
-                ["git", "show", f"{tree_or_rev}:{entries_dir}/{name}"],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            for name in names
-        ]
+        names = git_output("ls-tree", "--name-only", f"{tree_or_rev}:{entries_dir}").split()
+        texts = [git_output("show", f"{tree_or_rev}:{entries_dir}/{name}") for name in names]
     return {e["id"]: e for text in texts for e in (yaml.safe_load(text) or {}).get("entries", [])}
 
 
@@ -219,8 +218,8 @@ def moves(split: BlindSplit, before: dict[str, Reply], after: dict[str, Reply]) 
     found = []
     for q in split.covered:
         old, new = before[q.text], after[q.text]
-        lost = (is_right(old, q.entries) and not is_right(new, q.entries)) or (
-            first_is_right(old, q.entries) and not first_is_right(new, q.entries)
+        lost = (is_right(old, q.entries) and not is_right(new, q.entries)) or first_lost(
+            old, new, q.entries
         )
         newly_wrong = is_wrong(new, q.entries) and not (
             is_wrong(old, q.entries) and old.entry == new.entry
