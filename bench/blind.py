@@ -21,6 +21,10 @@ BLIND_DIR = Path(__file__).parents[1] / "tests" / "eval" / "blind"
 TUNE_SPLITS = tuple(
     sorted((p.stem for p in BLIND_DIR.glob("tune*.yaml")), key=lambda name: (len(name), name))
 )
+# Splits kept unread as the check of a content round that has not landed yet
+# (tests/eval/blind/README.md): nothing is fitted to them and a harm read never reads them,
+# so they still measure new questions when that check comes. Empty this once it is read.
+UNREAD_CHECK_SPLITS: tuple[str, ...] = ("tune38", "tune39")
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from bench.blind import (
     TUNE_SPLITS,
+    UNREAD_CHECK_SPLITS,
     BlindSplit,
     Question,
     Reply,
@@ -55,6 +56,8 @@ ROOT = Path(__file__).parents[1]
 BEFORE = "5bd42b6"
 MAX_OFF_TOPIC = 0.03
 SPLITS = ("frozen", "calibration", *TUNE_SPLITS, "dev")
+# A run without --split reads every split but the unread checks: those are read once, by name.
+DEFAULT_SPLITS = tuple(name for name in SPLITS if name not in UNREAD_CHECK_SPLITS)
 # The same questions, scored against the entries either of two independent
 # labellers accepted (see tests/eval/blind/README.md, "A second labeller").
 TWO_LABELLERS = {
@@ -226,7 +229,7 @@ def main() -> int:
     kb = load_knowledge_base()
     splits = {
         name: dev_as_split(kb) if name == "dev" else load_split(name, topics=kb.entry_topics)
-        for name in args.split or SPLITS
+        for name in args.split or DEFAULT_SPLITS
     }
     labelled_twice = [splits[name] for name in TWO_LABELLERS if name in splits]
     for split in labelled_twice:

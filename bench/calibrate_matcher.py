@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from rapidfuzz import fuzz, process
 
-from bench.blind import TUNE_SPLITS, BlindSplit, load_split
+from bench.blind import TUNE_SPLITS, UNREAD_CHECK_SPLITS, BlindSplit, load_split
 from content import (
     BUNDLED_CONTENT_DIR,
     KnowledgeBase,
@@ -139,6 +139,11 @@ def held_out_content(kb: KnowledgeBase, texts: list[str]) -> KnowledgeBase:
     return replace(kb, entries=entries)
 
 
+def fitted_tune_splits() -> tuple[str, ...]:
+    """The tune splits the confidence model learns from: every one but the unread checks."""
+    return tuple(name for name in TUNE_SPLITS if name not in UNREAD_CHECK_SPLITS)
+
+
 def measure_tune_splits(kb: KnowledgeBase, settings: MatcherSettings) -> list[Message]:
     """Every tune split's covered questions and off-topic messages (small talk is not
     fitted on), each split measured on the content without its own phrasings."""
@@ -156,7 +161,7 @@ def measure_tune_splits(kb: KnowledgeBase, settings: MatcherSettings) -> list[Me
     in_memory.put(texts, shared.vectors(texts, shared_encoder()))
     shared.release()
     messages: list[Message] = []
-    for name in TUNE_SPLITS:
+    for name in fitted_tune_splits():
         split = replace(load_split(name, topics=kb.entry_topics), smalltalk=())
         if not split.covered and not split.off_topic:
             continue

@@ -13,8 +13,9 @@ offered): how many lost a right first entry, and how many are now answered by an
 was not first before (a theft); the learner rule allows one of each per split. The entry
 rule counts only the moves made by the entries the round added or changed (and refuses an
 off-topic message answered by one), and bounds the rest pooled over every split. The frozen
-split is never read; a round's check splits, named with `--hold`, are left out, so
-they can be read once when its content is final (`bench/blind_quality.py --split`).
+split is never read; a round's check splits, named with `--hold` (and the unread checks of
+`bench/blind.py`, always), are left out, so they can be read once when its content is final
+(`bench/blind_quality.py --split`).
 
     python bench/content_round.py --base main --hold tune34 --hold tune35 --moves
 
@@ -34,7 +35,14 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from bench.blind import TUNE_SPLITS, BlindSplit, Reply, all_messages, load_split
+from bench.blind import (
+    TUNE_SPLITS,
+    UNREAD_CHECK_SPLITS,
+    BlindSplit,
+    Reply,
+    all_messages,
+    load_split,
+)
 from bench.blind_quality import ask_json, before_replies, dev_as_split
 from content import load_knowledge_base
 
@@ -230,10 +238,12 @@ def moves(split: BlindSplit, before: dict[str, Reply], after: dict[str, Reply]) 
 
 
 def splits_read(held: set[str], also_later: bool = False) -> list[BlindSplit]:
-    """The splits a round may be tuned on; with `also_later`, a question also accepts the
-    entries a judge found to answer it after it was labelled (its `later` field)."""
+    """The splits a round may be tuned on (never the frozen split, the held ones or the
+    unread checks); with `also_later`, a question also accepts the entries a judge found to
+    answer it after it was labelled (its `later` field)."""
     kb = load_knowledge_base()
-    names = [n for n in ("calibration", *TUNE_SPLITS) if n not in held]
+    left_out = held | set(UNREAD_CHECK_SPLITS)
+    names = [n for n in ("calibration", *TUNE_SPLITS) if n not in left_out]
     splits = [load_split(n) for n in names] + [dev_as_split(kb)]
     return [s.with_later_entries(s.name) for s in splits] if also_later else splits
 
@@ -292,7 +302,8 @@ def main() -> int:
     round_entries = round_entry_ids(args.base, args.new)
     labels = "first labels and judged later ones" if args.also_later else "first labels"
     print(
-        f"{len(messages)} messages; {labels}; held out: {', '.join(args.hold) or 'none'}; "
+        f"{len(messages)} messages; {labels}; "
+        f"held out: {', '.join(sorted(set(args.hold) | set(UNREAD_CHECK_SPLITS))) or 'none'}; "
         f"{len(round_entries)} entries added or changed by the round\n"
     )
     print(

@@ -10,11 +10,13 @@ from typing import Any, cast
 
 import numpy as np
 
+from bench.blind import TUNE_SPLITS, UNREAD_CHECK_SPLITS
 from bench.calibrate_matcher import (
     CONFIDENCE_USED,
     Message,
     fit_confidence,
     fit_logistic,
+    fitted_tune_splits,
     held_out_content,
     out_of_fold,
 )
@@ -183,3 +185,9 @@ def test_the_bands_keep_i_dont_know_under_its_limit() -> None:
         calibrate.MAX_DONT_KNOW = uncapped_limit
     assert dont_know(uncapped) > calibrate.MAX_DONT_KNOW
     assert uncapped.suggest_probability > capped.suggest_probability
+
+
+def test_the_confidence_model_never_learns_from_an_unread_check_split() -> None:
+    fitted = fitted_tune_splits()
+    assert set(fitted).isdisjoint(UNREAD_CHECK_SPLITS)
+    assert set(fitted) | set(UNREAD_CHECK_SPLITS) == set(TUNE_SPLITS)

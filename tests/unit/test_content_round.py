@@ -3,7 +3,8 @@ flags a split that breaks the house rule, and lists the questions that moved."""
 
 from __future__ import annotations
 
-from bench.blind import BlindSplit, Question, Reply
+from bench.blind import TUNE_SPLITS, UNREAD_CHECK_SPLITS, BlindSplit, Question, Reply
+from bench.blind_quality import DEFAULT_SPLITS, SPLITS
 from bench.content_round import (
     Counts,
     FirstPlace,
@@ -93,6 +94,13 @@ def test_the_splits_read_never_include_the_frozen_or_held_ones() -> None:
     assert "frozen" not in names and "tune34" not in names and "tune35" not in names
     assert names[0] == "calibration" and names[-1] == "dev" and "tune33" in names
     assert [s.name for s in splits_read(set(), also_later=True)][:2] == ["calibration", "tune"]
+
+
+def test_an_unread_check_split_is_never_read_even_when_no_one_holds_it() -> None:
+    assert UNREAD_CHECK_SPLITS and set(UNREAD_CHECK_SPLITS) <= set(TUNE_SPLITS)
+    names = {s.name for s in splits_read(set())}
+    assert names.isdisjoint(UNREAD_CHECK_SPLITS)
+    assert "tune37" in names  # read once as a check already: a split for designing now
 
 
 def test_a_row_shows_each_count_before_and_after_and_pooled_counts_add_up() -> None:
@@ -201,3 +209,9 @@ def test_the_rounds_entries_are_those_added_or_changed(tmp_path) -> None:
     )
     assert round_entry_ids(old, new) == frozenset({"b", "c"})
     assert round_entry_ids(old, old) == frozenset()
+
+
+def test_a_full_quality_run_leaves_the_unread_checks_to_be_named() -> None:
+    assert set(DEFAULT_SPLITS).isdisjoint(UNREAD_CHECK_SPLITS)
+    assert set(UNREAD_CHECK_SPLITS) <= set(SPLITS)  # still read by name, once: `--split`
+    assert "frozen" in DEFAULT_SPLITS and "tune37" in DEFAULT_SPLITS
