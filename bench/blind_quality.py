@@ -223,7 +223,8 @@ def main() -> int:
         action="append",
         choices=SPLITS,
         help="score only this split (repeatable): a new tune split is measured once, "
-        "as it comes, without reading the frozen one",
+        "as it comes, without reading the frozen one; without it, every split but the "
+        "unread checks",
     )
     args = parser.parse_args()
     kb = load_knowledge_base()

@@ -237,13 +237,18 @@ def moves(split: BlindSplit, before: dict[str, Reply], after: dict[str, Reply]) 
     return found
 
 
+def left_out(held: set[str]) -> set[str]:
+    """The tune splits a harm read never reads: those held as a round's check and the unread
+    checks of `bench/blind.py`."""
+    return held | set(UNREAD_CHECK_SPLITS)
+
+
 def splits_read(held: set[str], also_later: bool = False) -> list[BlindSplit]:
-    """The splits a round may be tuned on (never the frozen split, the held ones or the
-    unread checks); with `also_later`, a question also accepts the entries a judge found to
-    answer it after it was labelled (its `later` field)."""
+    """The splits a round may be tuned on (never the frozen split or those `left_out`); with
+    `also_later`, a question also accepts the entries a judge found to answer it after it was
+    labelled (its `later` field)."""
     kb = load_knowledge_base()
-    left_out = held | set(UNREAD_CHECK_SPLITS)
-    names = [n for n in ("calibration", *TUNE_SPLITS) if n not in left_out]
+    names = [n for n in ("calibration", *TUNE_SPLITS) if n not in left_out(held)]
     splits = [load_split(n) for n in names] + [dev_as_split(kb)]
     return [s.with_later_entries(s.name) for s in splits] if also_later else splits
 
@@ -303,7 +308,7 @@ def main() -> int:
     labels = "first labels and judged later ones" if args.also_later else "first labels"
     print(
         f"{len(messages)} messages; {labels}; "
-        f"held out: {', '.join(sorted(set(args.hold) | set(UNREAD_CHECK_SPLITS))) or 'none'}; "
+        f"held out: {', '.join(sorted(left_out(set(args.hold)))) or 'none'}; "
         f"{len(round_entries)} entries added or changed by the round\n"
     )
     print(
