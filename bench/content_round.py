@@ -7,8 +7,7 @@ non-frozen split's right and wrong answers (first labels), off-topic messages
 answered and small talk recognised, flags a split that lost more than one right
 answer or gained more than one wrong one, and with `--moves` lists every question
 whose right answer or right first entry was lost or whose reply became a new wrong answer.
-Beside those counts
-it reads each question as the learner sees it (the first entry of the reply, answered or
+Beside those counts it reads each question as the learner sees it (the first entry of the reply, answered or
 offered): how many lost a right first entry, and how many are now answered by an entry that
 was not first before (a theft); the learner rule allows one of each per split. The entry
 rule counts only the moves made by the entries the round added or changed (and refuses an
@@ -248,7 +247,8 @@ def splits_read(held: set[str], also_later: bool = False) -> list[BlindSplit]:
     `also_later`, a question also accepts the entries a judge found to answer it after it was
     labelled (its `later` field)."""
     kb = load_knowledge_base()
-    names = [n for n in ("calibration", *TUNE_SPLITS) if n not in left_out(held)]
+    skipped = left_out(held)
+    names = [n for n in ("calibration", *TUNE_SPLITS) if n not in skipped]
     splits = [load_split(n) for n in names] + [dev_as_split(kb)]
     return [s.with_later_entries(s.name) for s in splits] if also_later else splits
 
