@@ -1,20 +1,19 @@
 """A content round's harm read: each split it may be tuned on, before and after.
 
-A round of new entries and phrasings is kept only if it does no harm on the blind
-splits authors may read (see tests/eval/blind/README.md). This prints, for a base
-commit and the round (a commit or a folder, the working tree by default), every
-non-frozen split's right and wrong answers (first labels), off-topic messages
-answered and small talk recognised, flags a split that lost more than one right
-answer or gained more than one wrong one, and with `--moves` lists every question
-whose right answer or right first entry was lost or whose reply became a new wrong answer.
-Beside those counts it reads each question as the learner sees it (the first entry of the reply, answered or
-offered): how many lost a right first entry, and how many are now answered by an entry that
-was not first before (a theft); the learner rule allows one of each per split. The entry
-rule counts only the moves made by the entries the round added or changed (and refuses an
-off-topic message answered by one), and bounds the rest pooled over every split. The frozen
-split is never read; a round's check splits, named with `--hold` (and the unread checks of
-`bench/blind.py`, always), are left out, so they can be read once when its content is final
-(`bench/blind_quality.py --split`).
+A round of new entries and phrasings is kept only if it does no harm on the blind splits
+authors may read (see tests/eval/blind/README.md). This prints, for a base commit and the
+round (a commit or a folder, the working tree by default), every non-frozen split's right
+and wrong answers (first labels), off-topic messages answered and small talk recognised,
+flags a split that lost more than one right answer or gained more than one wrong one, and
+with `--moves` lists every question whose right answer or right first entry was lost or
+whose reply became a new wrong answer. Beside those counts it reads each question as the
+learner sees it (the first entry of the reply, answered or offered): how many lost a right
+first entry, and how many are now answered by an entry that was not first before (a theft);
+the learner rule allows one of each per split. The entry rule counts only the moves made by
+the entries the round added or changed (and refuses an off-topic message answered by one),
+and bounds the rest pooled over every split. The frozen split is never read; a round's check
+splits, named with `--hold` (and the unread checks of `bench/blind.py`, always), are left
+out, so they can be read once when its content is final (`bench/blind_quality.py --split`).
 
     python bench/content_round.py --base main --hold tune34 --hold tune35 --moves
 
