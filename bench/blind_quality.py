@@ -56,8 +56,15 @@ ROOT = Path(__file__).parents[1]
 BEFORE = "5bd42b6"
 MAX_OFF_TOPIC = 0.03
 SPLITS = ("frozen", "calibration", *TUNE_SPLITS, "dev")
-# A run without --split reads every split but the unread checks: those are read once, by name.
-DEFAULT_SPLITS = tuple(name for name in SPLITS if name not in UNREAD_CHECK_SPLITS)
+
+
+def full_run_splits(unread: tuple[str, ...]) -> tuple[str, ...]:
+    """The splits a run without `--split` reads: all but the unread checks (those are read
+    once, by name)."""
+    return tuple(name for name in SPLITS if name not in unread)
+
+
+DEFAULT_SPLITS = full_run_splits(UNREAD_CHECK_SPLITS)
 # The same questions, scored against the entries either of two independent
 # labellers accepted (see tests/eval/blind/README.md, "A second labeller").
 TWO_LABELLERS = {

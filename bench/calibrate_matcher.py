@@ -139,9 +139,9 @@ def held_out_content(kb: KnowledgeBase, texts: list[str]) -> KnowledgeBase:
     return replace(kb, entries=entries)
 
 
-def fitted_tune_splits() -> tuple[str, ...]:
+def fitted_tune_splits(unread: tuple[str, ...] = UNREAD_CHECK_SPLITS) -> tuple[str, ...]:
     """The tune splits the confidence model learns from: every one but the unread checks."""
-    return tuple(name for name in TUNE_SPLITS if name not in UNREAD_CHECK_SPLITS)
+    return tuple(name for name in TUNE_SPLITS if name not in unread)
 
 
 def measure_tune_splits(kb: KnowledgeBase, settings: MatcherSettings) -> list[Message]:
