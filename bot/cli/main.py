@@ -21,6 +21,7 @@ from bot.cli.parser import build_parser
 from bot.cli.support import knowledge_base, settings_or_exit, with_database
 from bot.env_file import EnvFileError, load_env_file
 from bot.gc_pause import collector_paused
+from bot.memory import limit_malloc_arenas
 from bot.observability import (
     configure_logging,
     install_redaction,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # imported when used: `ask` and `chat` must start fast
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    limit_malloc_arenas()  # first: arenas made by threads started before it would stay
     settings = settings_or_exit()
     try:
         settings.require_token()
