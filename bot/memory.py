@@ -44,8 +44,9 @@ def limit_malloc_arenas(arenas: int = BOT_ARENAS) -> bool:
     """Let at most `arenas` malloc arenas serve the process's threads; False where the C
     library has no mallopt, or where MALLOC_ARENA_MAX is set (the operator's choice wins).
 
-    glibc gives a thread its own arena when the one it would use is locked, up to 8 per
-    core, and an arena's free pages serve only the threads that use it. The bot's
+    glibc gives each new thread an arena of its own (one an exited thread left, or a new
+    one) until there are 8 per core, and an arena's free pages serve only the threads
+    that use it. The bot's
     threads (the event loop, the matcher's build, the database's, the executor's)
     mostly wait; with two arenas the running bot's RSS after its first reply stopped
     varying between 221 and 229 MiB from start to start and stayed at 222 MiB
