@@ -24,7 +24,8 @@ TUNE_SPLITS = tuple(
 # Splits kept unread as the check of a content round that has not landed yet
 # (tests/eval/blind/README.md): nothing is fitted to them and a harm read never reads them,
 # so they still measure new questions when that check comes. Take a split out once it is read
-# (tune43, round 13's check, was read when that round landed on 2026-12-05; none waits now).
+# (tune43 and tune44, rounds 13's and 14's checks, were read when they landed on 2026-12-05;
+# none waits now).
 UNREAD_CHECK_SPLITS: tuple[str, ...] = ()
 
 
