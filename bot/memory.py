@@ -46,12 +46,11 @@ def limit_malloc_arenas(arenas: int = BOT_ARENAS) -> bool:
 
     glibc gives each new thread an arena of its own (one an exited thread left, or a new
     one) until there are 8 per core, and an arena's free pages serve only the threads
-    that use it. The bot's
-    threads (the event loop, the matcher's build, the database's, the executor's)
-    mostly wait; with two arenas the running bot's RSS after its first reply stopped
-    varying between 221 and 229 MiB from start to start and stayed at 222 MiB
-    (bench/startup_memory.py, five starts each). Call it before the threads start:
-    arenas already made stay."""
+    that use it. The bot's threads (the event loop, the matcher's build, the database's,
+    the executor's) mostly wait; with two arenas the running bot's RSS after its first
+    reply stopped varying between 221 and 229 MiB from start to start and stayed at
+    222 MiB (bench/startup_memory.py, five starts each). Call it before the threads
+    start: arenas already made stay."""
     if "MALLOC_ARENA_MAX" in os.environ:
         return False
     mallopt = _c_function("mallopt")
