@@ -36,11 +36,20 @@ SCALE = 20.0  # cosine similarities times this are the logits (sentence-transfor
 MAX_TOKENS = 64
 
 
-def training_texts(content_dir: Path | None = None) -> dict[str, tuple[list[str], list[str]]]:
+def training_texts(
+    content_dir: Path | None = None, extra_anchors: Path | None = None
+) -> dict[str, tuple[list[str], list[str]]]:
     """Per entry: anchors (its phrasings, rewritten as a question would be) and
-    positives (title, phrasings and answer passages, as the index encodes them)."""
+    positives (title, phrasings and answer passages, as the index encodes them).
+
+    `extra_anchors`: a YAML list of {entry, q} (learners' questions and the entry that
+    answers them, written by bench/encoder_transfer.py), added to their entries'
+    anchors after the phrasings, so each may pair with any of the entry's positives."""
+    import yaml
+
     from content import BUNDLED_CONTENT_DIR, load_knowledge_base
     from content.learner_english import LearnerEnglish
+    from content.log_lines import what_failed
     from content.semantic import passages
     from content.smalltalk import without_opener, without_symbols
 
@@ -51,6 +60,11 @@ def training_texts(content_dir: Path | None = None) -> dict[str, tuple[list[str]
         phrasings = [entry.title, *entry.questions]
         anchors = [plain.rewrite(without_opener(without_symbols(p))) or p for p in phrasings]
         texts[entry.id] = (anchors, [*phrasings, *passages(entry)])
+    if extra_anchors is not None:
+        for item in yaml.safe_load(extra_anchors.read_text(encoding="utf-8")):
+            if item["entry"] in texts:
+                question = without_opener(without_symbols(what_failed(item["q"])))
+                texts[item["entry"]][0].append(plain.rewrite(question) or item["q"])
     return texts
 
 
@@ -91,6 +105,9 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=3e-5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--extra-anchors", type=Path, help="YAML of {entry, q}: learners' questions to train on"
+    )
     args = parser.parse_args()
 
     import numpy as np
@@ -135,7 +152,7 @@ def main() -> int:
         return torch.nn.functional.normalize(pooled, dim=-1)
 
     kb = load_knowledge_base()
-    texts = training_texts()
+    texts = training_texts(extra_anchors=args.extra_anchors)
     topic_of = {e.id: e.topic for e in kb.entries}
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=0.01)
     warmup = max(1, args.steps // 10)

@@ -1,0 +1,154 @@
+"""Does training the encoder on learners' own questions help on learners' questions it
+never saw? A transfer test of the embedding search alone (build time; needs torch).
+
+    python bench/encoder_transfer.py anchors OUT.yaml --splits tune9 tune11 ...
+    python -m content.models.finetune_minilm SOURCE OUT_DIR --extra-anchors OUT.yaml ...
+    python bench/encoder_transfer.py score DIR [DIR ...] --splits tune8 tune10 ...
+
+`anchors` writes the covered questions of the named tune splits with their first
+labelled entry, for `finetune_minilm.py --extra-anchors`. `score` ranks every entry for
+each covered question of the named splits by its nearest title or phrasing, the way the
+matcher's phrasing signal does (the question rewritten as the matcher rewrites it), with
+each model folder's weights at full precision (model.safetensors and tokenizer.json, as
+finetune_minilm.py writes them), and prints how often a first-labelled entry ranks first
+and among the first three. No matcher, no confidence model: it compares encoders only,
+and says nothing about the bot's replies (bench/blind_quality.py does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from bench.blind import UNREAD_CHECK_SPLITS, load_split
+from content import load_knowledge_base
+from content.learner_english import LearnerEnglish
+from content.log_lines import what_failed
+from content.smalltalk import without_opener, without_symbols
+
+MAX_TOKENS = 128  # what the index encodes (content/encoder.py)
+BATCH = 64
+
+
+def readable_splits(names: list[str]) -> list[str]:
+    """The named splits, refusing the frozen split and the unread checks."""
+    for name in names:
+        if name == "frozen" or name in UNREAD_CHECK_SPLITS:
+            raise SystemExit(f"{name} is not to be read here")
+    return names
+
+
+def write_anchors(out: Path, splits: list[str]) -> int:
+    pairs = [
+        {"entry": q.entries[0], "q": q.text}
+        for name in readable_splits(splits)
+        for q in load_split(name).covered
+    ]
+    out.write_text(yaml.safe_dump(pairs, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    print(f"wrote {len(pairs)} questions from {len(splits)} splits to {out}")
+    return 0
+
+
+def encode(model: Any, tokenizer: Any, texts: list[str]) -> Any:
+    """Mean-pooled, normalised sentence vectors, as the shipped graph computes them."""
+    import numpy as np
+    import torch
+
+    parts = []
+    for start in range(0, len(texts), BATCH):
+        encoded = tokenizer.encode_batch(texts[start : start + BATCH])
+        ids = torch.tensor([e.ids for e in encoded])
+        mask = torch.tensor([e.attention_mask for e in encoded])
+        with torch.no_grad():
+            hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
+        weights = mask.unsqueeze(-1).float()
+        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+        parts.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
+    return np.vstack(parts)
+
+
+def score(models: list[Path], splits: list[str]) -> int:
+    import numpy as np
+    import torch
+    from safetensors.torch import load_file
+    from tokenizers import Tokenizer
+    from transformers import BertConfig, BertModel
+
+    torch.set_num_threads(2)
+    kb = load_knowledge_base()
+    plain = LearnerEnglish(kb.learner_words)
+    texts: list[str] = []
+    owner: list[int] = []
+    for index, entry in enumerate(kb.entries):
+        for text in (entry.title, *entry.questions):
+            texts.append(text)
+            owner.append(index)
+    owners = np.array(owner)
+    entry_ids = [e.id for e in kb.entries]
+    questions = [q for name in readable_splits(splits) for q in load_split(name).covered]
+    queries = [
+        plain.rewrite(without_opener(without_symbols(what_failed(q.text)))) or q.text
+        for q in questions
+    ]
+    print(f"{len(questions)} covered questions from {len(splits)} splits; {len(texts)} phrasings")
+    print("| model | right entry first | among the first three |")
+    print("| --- | --- | --- |")
+    for folder in models:
+        config = BertConfig(
+            vocab_size=30522,
+            hidden_size=384,
+            num_hidden_layers=6,
+            num_attention_heads=12,
+            intermediate_size=1536,
+            max_position_embeddings=512,
+            type_vocab_size=2,
+            layer_norm_eps=1e-12,
+        )
+        model = BertModel(config, add_pooling_layer=False)
+        weights = load_file(str(folder / "model.safetensors"))
+        model.load_state_dict(
+            {k: v for k, v in weights.items() if not k.startswith("pooler.")}, strict=False
+        )
+        model.eval()
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        tokenizer.enable_truncation(MAX_TOKENS)
+        tokenizer.enable_padding()
+
+        phrasing_vectors = encode(model, tokenizer, texts)
+        query_vectors = encode(model, tokenizer, queries)
+        first = top3 = 0
+        for question, vector in zip(questions, query_vectors, strict=True):
+            similarity = phrasing_vectors @ vector
+            best = np.full(len(entry_ids), -1.0)
+            np.maximum.at(best, owners, similarity)
+            ranked = [entry_ids[i] for i in np.argsort(-best)[:3]]
+            first += ranked[0] in question.entries
+            top3 += any(e in question.entries for e in ranked)
+        n = len(questions)
+        print(f"| {folder} | {first / n:.3f} ({first}) | {top3 / n:.3f} ({top3}) |", flush=True)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    anchors = commands.add_parser("anchors", help="write covered questions for training")
+    anchors.add_argument("out", type=Path)
+    anchors.add_argument("--splits", nargs="+", required=True)
+    scoring = commands.add_parser("score", help="rank entries by nearest phrasing per model")
+    scoring.add_argument("models", nargs="+", type=Path)
+    scoring.add_argument("--splits", nargs="+", required=True)
+    args = parser.parse_args()
+    if args.command == "anchors":
+        return write_anchors(args.out, args.splits)
+    return score(args.models, args.splits)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
