@@ -67,6 +67,11 @@ MOST_THEFTS_PER_SPLIT = 1
 MOST_OFFTOPIC_BY_ROUND_PER_SPLIT = 0
 MOST_OFFTOPIC_GAINED_POOLED = 1
 MOST_SMALLTALK_LOST_POOLED = 1
+# Pooled right answers may fall by one: five placebo rounds (three entries each on subjects no
+# message mentions, never shipped; docs/benchmarks.md, 2026-12-05) moved pooled right answers by
+# 0, -1, 0, 0 and -1 and nothing else, so a fall of one is what adding any entry can cause. Set
+# from those five reads, for the rounds registered after them; wrong answers never rose there.
+MOST_RIGHT_LOST_POOLED = 1
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,7 @@ def breaks_entry_rule(moved: FirstPlace) -> bool:
 def pooled_harm(before: Counts, after: Counts) -> bool:
     """Whether the pooled counts break the entry rule."""
     return (
-        after.right < before.right
+        before.right - after.right > MOST_RIGHT_LOST_POOLED
         or after.wrong > before.wrong
         or after.off_topic_answered - before.off_topic_answered > MOST_OFFTOPIC_GAINED_POOLED
         or before.smalltalk - after.smalltalk > MOST_SMALLTALK_LOST_POOLED
