@@ -6,6 +6,7 @@ entries drawn from few topics so that the other pairs are hard negatives."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from content import KnowledgeBase
 from content.models.finetune_minilm import topic_batches, training_texts
@@ -43,3 +44,24 @@ def test_a_batch_pairs_distinct_entries_from_few_topics(bundled_kb: KnowledgeBas
     for (anchor, positive), entry_id in zip(batch, owners, strict=True):
         assert anchor != positive
         assert positive in texts[entry_id][1]
+
+
+def test_extra_anchors_join_their_entry_after_its_phrasings(
+    bundled_kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    # Learners' questions (bench/encoder_transfer.py anchors) train as anchors of their entry,
+    # rewritten as the matcher rewrites a question; an unknown entry's question is skipped.
+    extra = tmp_path / "anchors.yaml"
+    extra.write_text(
+        "- {entry: python-venv, q: 'abeg how i go make venv for my project'}\n"
+        "- {entry: no-such-entry, q: 'anything'}\n",
+        encoding="utf-8",
+    )
+    plain = training_texts()
+    texts = training_texts(extra_anchors=extra)
+    anchors, positives = texts["python-venv"]
+    assert anchors[: len(plain["python-venv"][0])] == plain["python-venv"][0]
+    assert len(anchors) == len(plain["python-venv"][0]) + 1
+    assert "venv" in anchors[-1] and "abeg" not in anchors[-1].lower().split()
+    assert positives == plain["python-venv"][1]
+    assert "no-such-entry" not in texts
