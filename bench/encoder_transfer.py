@@ -56,29 +56,26 @@ def write_anchors(out: Path, splits: list[str]) -> int:
 
 
 def encode(model: Any, tokenizer: Any, texts: list[str]) -> Any:
-    """Mean-pooled, normalised sentence vectors, as the shipped graph computes them."""
+    """Sentence vectors of `texts` in batches, without gradients (numpy)."""
     import numpy as np
     import torch
 
-    parts = []
-    for start in range(0, len(texts), BATCH):
-        encoded = tokenizer.encode_batch(texts[start : start + BATCH])
-        ids = torch.tensor([e.ids for e in encoded])
-        mask = torch.tensor([e.attention_mask for e in encoded])
-        with torch.no_grad():
-            hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
-        weights = mask.unsqueeze(-1).float()
-        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-        parts.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
-    return np.vstack(parts)
+    from content.models.finetune_minilm import sentence_vectors
+
+    with torch.no_grad():
+        return np.vstack(
+            [
+                sentence_vectors(model, tokenizer, texts[i : i + BATCH]).numpy()
+                for i in range(0, len(texts), BATCH)
+            ]
+        )
 
 
 def score(models: list[Path], splits: list[str]) -> int:
     import numpy as np
     import torch
-    from safetensors.torch import load_file
-    from tokenizers import Tokenizer
-    from transformers import BertConfig, BertModel
+
+    from content.models.finetune_minilm import load_minilm
 
     torch.set_num_threads(2)
     kb = load_knowledge_base()
@@ -122,26 +119,8 @@ def score(models: list[Path], splits: list[str]) -> int:
             ranked_first, in_top3 = rank(onnx.encode(texts), onnx.encode(queries))
             print(f"| {folder} (int8) | {ranked_first} | {in_top3} |", flush=True)
             continue
-        config = BertConfig(
-            vocab_size=30522,
-            hidden_size=384,
-            num_hidden_layers=6,
-            num_attention_heads=12,
-            intermediate_size=1536,
-            max_position_embeddings=512,
-            type_vocab_size=2,
-            layer_norm_eps=1e-12,
-        )
-        model = BertModel(config, add_pooling_layer=False)
-        weights = load_file(str(folder / "model.safetensors"))
-        model.load_state_dict(
-            {k: v for k, v in weights.items() if not k.startswith("pooler.")}, strict=False
-        )
+        model, tokenizer, _ = load_minilm(folder, MAX_TOKENS)
         model.eval()
-        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        tokenizer.enable_truncation(MAX_TOKENS)
-        tokenizer.enable_padding()
-
         ranked_first, in_top3 = rank(
             encode(model, tokenizer, texts), encode(model, tokenizer, queries)
         )

@@ -30,6 +30,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 SCALE = 20.0  # cosine similarities times this are the logits (sentence-transformers' default)
 # Questions are short; answer passages are cut here (the index encodes up to 128 tokens).
@@ -97,6 +98,46 @@ def topic_batches(
     return batch
 
 
+def load_minilm(folder: Path, max_tokens: int) -> tuple[Any, Any, dict[str, Any]]:
+    """all-MiniLM-L6-v2's BERT encoder (no pooler) with `folder`'s model.safetensors, its
+    tokenizer (padding, cut at `max_tokens`) and every tensor of the file."""
+    from safetensors.torch import load_file
+    from tokenizers import Tokenizer
+    from transformers import BertConfig, BertModel
+
+    config = BertConfig(
+        vocab_size=30522,
+        hidden_size=384,
+        num_hidden_layers=6,
+        num_attention_heads=12,
+        intermediate_size=1536,
+        max_position_embeddings=512,
+        type_vocab_size=2,
+        layer_norm_eps=1e-12,
+    )
+    model = BertModel(config, add_pooling_layer=False)
+    source = load_file(str(folder / "model.safetensors"))
+    trainable = {k: v for k, v in source.items() if not k.startswith("pooler.")}
+    model.load_state_dict(trainable, strict=False)
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.enable_truncation(max_tokens)
+    tokenizer.enable_padding()
+    return model, tokenizer, source
+
+
+def sentence_vectors(model: Any, tokenizer: Any, texts: list[str]) -> Any:
+    """Mean-pooled, L2-normalised vectors of `texts`, as the shipped graph computes them."""
+    import torch
+
+    encoded = tokenizer.encode_batch(texts)
+    ids = torch.tensor([e.ids for e in encoded])
+    mask = torch.tensor([e.attention_mask for e in encoded])
+    hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
+    weights = mask.unsqueeze(-1).float()
+    pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, dim=-1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("source", type=Path)
@@ -112,9 +153,7 @@ def main() -> int:
 
     import numpy as np
     import torch
-    from safetensors.torch import load_file, save_file
-    from tokenizers import Tokenizer
-    from transformers import BertConfig, BertModel
+    from safetensors.torch import save_file
 
     from content import load_knowledge_base
 
@@ -124,32 +163,10 @@ def main() -> int:
     torch.set_num_threads(2)
     rng = random.Random(args.seed)
 
-    config = BertConfig(
-        vocab_size=30522,
-        hidden_size=384,
-        num_hidden_layers=6,
-        num_attention_heads=12,
-        intermediate_size=1536,
-        max_position_embeddings=512,
-        type_vocab_size=2,
-        layer_norm_eps=1e-12,
-    )
-    model = BertModel(config, add_pooling_layer=False)
-    source = load_file(str(args.source / "model.safetensors"))
-    trainable = {k: v for k, v in source.items() if not k.startswith("pooler.")}
-    model.load_state_dict(trainable, strict=False)
-    tokenizer = Tokenizer.from_file(str(args.source / "tokenizer.json"))
-    tokenizer.enable_truncation(MAX_TOKENS)
-    tokenizer.enable_padding()
+    model, tokenizer, source = load_minilm(args.source, MAX_TOKENS)
 
     def embed(texts: list[str]) -> torch.Tensor:
-        encoded = tokenizer.encode_batch(texts)
-        ids = torch.tensor([e.ids for e in encoded])
-        mask = torch.tensor([e.attention_mask for e in encoded])
-        hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
-        weights = mask.unsqueeze(-1).float()
-        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, dim=-1)
+        return sentence_vectors(model, tokenizer, texts)
 
     kb = load_knowledge_base()
     texts = training_texts(extra_anchors=args.extra_anchors)
