@@ -16,7 +16,7 @@ uses still reach the right entry. Trained only on content (titles, phrasings,
 answer passages); the blind set's calibration and frozen splits are never read.
 `--extra-anchors` adds learners' questions from tune splits (the transfer test in
 bench/encoder_transfer.py, which refuses the frozen split and unread checks); the
-shipped file was trained without any.
+shipped file was trained without them.
 Anchors are rewritten as the matcher rewrites a question (learner English to
 plain English, openers and symbols dropped), positives are encoded as they are
 indexed.
