@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from bench.blind import UNREAD_CHECK_SPLITS, load_split
 from content import load_knowledge_base
 from content.learner_english import LearnerEnglish
-from content.log_lines import what_failed
-from content.smalltalk import without_opener, without_symbols
+from content.matcher import question_as_read
+from content.semantic import SemanticIndex
 
 MAX_TOKENS = 128  # what the index encodes (content/encoder.py)
 BATCH = 64
@@ -80,19 +80,12 @@ def score(models: list[Path], splits: list[str]) -> int:
     torch.set_num_threads(2)
     kb = load_knowledge_base()
     plain = LearnerEnglish(kb.learner_words)
-    texts: list[str] = []
-    owner: list[int] = []
-    for index, entry in enumerate(kb.entries):
-        for text in (entry.title, *entry.questions):
-            texts.append(text)
-            owner.append(index)
-    owners = np.array(owner)
+    texts = SemanticIndex.phrasing_texts(kb.entries)
+    # The entry each text belongs to, by position (phrasing_texts goes entry by entry).
+    owners = np.repeat(np.arange(len(kb.entries)), [1 + len(e.questions) for e in kb.entries])
     entry_ids = [e.id for e in kb.entries]
     questions = [q for name in readable_splits(splits) for q in load_split(name).covered]
-    queries = [
-        plain.rewrite(without_opener(without_symbols(what_failed(q.text)))) or q.text
-        for q in questions
-    ]
+    queries = [question_as_read(plain, q.text) or q.text for q in questions]
 
     def rank(phrasing_vectors: Any, query_vectors: Any) -> tuple[str, str]:
         first = top3 = 0

@@ -54,6 +54,15 @@ TRAINED_POOL = 5  # entries best by the trained classifier that join them too
 EXACT_INTENT = 1.0
 
 
+def question_as_read(plain_english: LearnerEnglish, text: str) -> str:
+    """A message as the matcher reads it: what failed in a paste, without an opener or
+    symbols, learner English in plain English. Build-time tools that must read a question
+    the way the matcher does (the encoder's fine-tuning, its transfer test) call this too."""
+    # Pasted output's prefixes and a traceback's frames say little and drown the line
+    # that failed (content/log_lines.py, content/tracebacks.py).
+    return plain_english.rewrite(without_opener(without_symbols(what_failed(text))))
+
+
 def _best(scores: np.ndarray, count: int) -> list[int]:
     """The indices of the `count` highest scores, in no particular order."""
     count = min(count, len(scores))
@@ -121,9 +130,7 @@ class Matcher:
 
     def signals(self, text: str) -> list[tuple[Entry, Signals]]:
         """The signals of every plausible entry (for ranking and calibration)."""
-        # Pasted output's prefixes and a traceback's frames say little and drown the line
-        # that failed (content/log_lines.py, content/tracebacks.py).
-        query = self.plain_english.rewrite(without_opener(without_symbols(what_failed(text))))
+        query = question_as_read(self.plain_english, text)
         tokens = self.normalizer.content_tokens(query)
         if not tokens:
             return []

@@ -53,7 +53,7 @@ def training_texts(
 
     from content import BUNDLED_CONTENT_DIR, load_knowledge_base
     from content.learner_english import LearnerEnglish
-    from content.log_lines import what_failed
+    from content.matcher import question_as_read
     from content.semantic import passages
     from content.smalltalk import without_opener, without_symbols
 
@@ -67,8 +67,8 @@ def training_texts(
     if extra_anchors is not None:
         for item in yaml.safe_load(extra_anchors.read_text(encoding="utf-8")):
             if item["entry"] in texts:
-                question = without_opener(without_symbols(what_failed(item["q"])))
-                texts[item["entry"]][0].append(plain.rewrite(question) or item["q"])
+                question = question_as_read(plain, item["q"])
+                texts[item["entry"]][0].append(question or item["q"])
     return texts
 
 
