@@ -103,6 +103,9 @@ def test_duplicate_ids(tmp_path: Path) -> None:
         ({"explanation": "x" * 201}, "explanation", "1-200"),
         ({"difficulty": 5}, "difficulty", "1, 2 or 3"),
         ({"question": "<b>which"}, "question", "unclosed"),
+        # Options and explanations are plain text: an entity or a tag would show as typed.
+        ({"options": ["INNER", "&lt;LEFT&gt;", "CROSS"]}, "options[1]", "plain text"),
+        ({"explanation": "Use <code>INNER</code>."}, "explanation", "plain text"),
     ],
 )
 def test_quiz_problems(tmp_path: Path, change: dict[str, Any], field: str, message: str) -> None:
@@ -110,6 +113,12 @@ def test_quiz_problems(tmp_path: Path, change: dict[str, Any], field: str, messa
     assert any(p[0] == "quizzes/sql.yaml" and p[2] == field and message in p[3] for p in found), (
         found
     )
+
+
+def test_plain_angle_brackets_in_options_and_explanations_are_fine(tmp_path: Path) -> None:
+    quiz = {**QUIZ, "options": ["INNER", "a < b", "CROSS"], "explanation": "get_<name>() & co."}
+    found = problems_of(write(tmp_path, [ENTRY, OTHER], quizzes=(quiz,)))
+    assert not [p for p in found if p[0] == "quizzes/sql.yaml"], found
 
 
 def test_tip_problems(tmp_path: Path) -> None:
