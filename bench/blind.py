@@ -30,6 +30,16 @@ TUNE_SPLITS = tuple(
 UNREAD_CHECK_SPLITS: tuple[str, ...] = ("tune45",)
 
 
+def readable_splits(names: list[str]) -> list[str]:
+    """The named splits, refusing the frozen split and the unread checks: a build-time or
+    diagnostic read of the splits (bench/encoder_transfer.py, bench/confidence_shape.py)
+    may look at neither."""
+    for name in names:
+        if name == "frozen" or name in UNREAD_CHECK_SPLITS:
+            raise SystemExit(f"{name} is not to be read here")
+    return names
+
+
 @dataclass(frozen=True)
 class Question:
     id: str

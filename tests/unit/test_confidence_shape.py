@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.blind import UNREAD_CHECK_SPLITS
-from bench.confidence_shape import Read, calibration_table, readable, sentences
+from bench.blind import UNREAD_CHECK_SPLITS, readable_splits
+from bench.confidence_shape import Read, calibration_table, sentences
 
 
 def test_sentences_are_cut_at_ends_and_line_breaks_and_short_pieces_dropped() -> None:
@@ -36,5 +36,5 @@ def test_the_table_counts_right_first_entries_per_length_and_band() -> None:
 @pytest.mark.parametrize("name", ["frozen", *UNREAD_CHECK_SPLITS])
 def test_the_frozen_split_and_unread_checks_are_refused(name: str) -> None:
     with pytest.raises(SystemExit):
-        readable(["tune9", name])
-    assert readable(["tune9", "tune10"]) == ["tune9", "tune10"]
+        readable_splits(["tune9", name])
+    assert readable_splits(["tune9", "tune10"]) == ["tune9", "tune10"]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bench.blind import UNREAD_CHECK_SPLITS, load_split
-from bench.encoder_transfer import readable_splits, write_anchors
+from bench.blind import UNREAD_CHECK_SPLITS, load_split, readable_splits
+from bench.encoder_transfer import write_anchors
 
 
 def test_anchors_are_the_covered_questions_with_their_first_entry(tmp_path: Path) -> None:
