@@ -53,36 +53,43 @@ def sentences(text: str) -> list[str]:
     return [p for p in pieces if len(p.split()) >= MIN_SENTENCE_WORDS]
 
 
-def length_label(words: int) -> str:
-    low, high = next((a, b) for a, b in LENGTHS if a <= words <= b)
-    return f"{low}+ words" if high >= 10_000 else f"{low}-{high} words"
+def length_group(words: int) -> int:
+    """The index in LENGTHS of a message of `words` words."""
+    return next(i for i, (low, high) in enumerate(LENGTHS) if low <= words <= high)
+
+
+def length_label(group: int) -> str:
+    low, high = LENGTHS[group]
+    return f"{low}+ words" if group == len(LENGTHS) - 1 else f"{low}-{high} words"
 
 
 def calibration_table(reads: list[Read]) -> list[str]:
-    counts: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     for r in reads:
         band = next(i for i in range(len(BANDS) - 1) if BANDS[i] <= r.confidence < BANDS[i + 1])
-        cell = counts[(length_label(len(r.text.split())), band)]
+        cell = counts[(length_group(len(r.text.split())), band)]
         cell[0] += r.first in r.accepted
         cell[1] += 1
     lines = ["| length | probability | first entry right | share |", "| --- | --- | --- | --- |"]
-    for (length, band), (right, total) in sorted(
-        counts.items(), key=lambda kv: (int(kv[0][0].split("-")[0].split("+")[0]), kv[0][1])
-    ):
+    for (group, band), (right, total) in sorted(counts.items()):
         upper = min(BANDS[band + 1], 1.0)
         lines.append(
-            f"| {length} | {BANDS[band]:.2f}-{upper:.2f} | {right} of {total} | "
+            f"| {length_label(group)} | {BANDS[band]:.2f}-{upper:.2f} | {right} of {total} | "
             f"{right / total:.2f} |"
         )
     return lines
 
 
 def sentence_readings(matcher: Matcher, reads: list[Read], answer_at: float) -> list[str]:
-    unanswered = [r for r in reads if r.confidence < answer_at and len(sentences(r.text)) >= 2]
+    unanswered = [
+        (r, pieces)
+        for r in reads
+        if r.confidence < answer_at and len(pieces := sentences(r.text)) >= 2
+    ]
     best_agreeing = []
-    for r in unanswered:
+    for r, pieces in unanswered:
         agreeing = [0.0]
-        for sentence in sentences(r.text):
+        for sentence in pieces:
             alone = matcher.ranking(sentence)
             if alone.candidates and alone.candidates[0][0].id == r.first:
                 agreeing.append(alone.confidence)

@@ -25,6 +25,19 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+# An entity or one of ALLOWED_TAGS, in text that is shown as plain text (quiz options and
+# explanations), where either would reach the learner as typed.
+_MARKUP = re.compile(
+    r"&(?:#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]+);"
+    rf"|</?(?:{'|'.join(sorted(ALLOWED_TAGS))})\b[^<>]*>"
+)
+
+
+def has_markup(text: str) -> bool:
+    """Whether plain text holds an HTML entity or a Telegram tag."""
+    return _MARKUP.search(text) is not None
+
+
 def strip_tags(text: str) -> str:
     """Plain text of an HTML fragment, for search indexing and length checks."""
     return html.unescape(re.sub(r"<[^<>]*>", "", text))

@@ -17,11 +17,6 @@ TOKEN_PATTERN = re.compile(r"^[a-z0-9]+$")
 QUIZ_QUESTION_LIMIT = 300
 QUIZ_OPTION_LIMIT = 100
 QUIZ_EXPLANATION_LIMIT = 200
-# Quiz options (button labels) and explanations are shown as plain text (escaped where a
-# message is HTML), so a tag or an entity written in them would reach the learner as typed.
-_MARKUP = re.compile(
-    r"&(?:lt|gt|amp|quot|#\d+);|</?(?:b|i|u|s|code|pre|a|tg-spoiler|blockquote)\b[^>]*>"
-)
 TIP_LIMIT = 600
 # Keywords are one problem's vocabulary; a list longer than this is several entries' words
 # run together (as when a merge of two branches moved lists), and matches everything.
@@ -154,13 +149,13 @@ def _check_quizzes(kb: KnowledgeBase, report: _Report) -> None:
         for index, option in enumerate(quiz.options):
             if not option or len(option) > QUIZ_OPTION_LIMIT:
                 add(f"options[{index}]", f"must be 1-{QUIZ_OPTION_LIMIT} characters")
-            if _MARKUP.search(option):
+            if telegram_html.has_markup(option):  # a button label, shown as typed
                 add(f"options[{index}]", "plain text: write < > & as they are, no tags")
         if telegram_html.visible_length(quiz.question) > QUIZ_QUESTION_LIMIT:
             add("question", f"over {QUIZ_QUESTION_LIMIT} characters")
         if not quiz.explanation or len(quiz.explanation) > QUIZ_EXPLANATION_LIMIT:
             add("explanation", f"must be 1-{QUIZ_EXPLANATION_LIMIT} characters")
-        if _MARKUP.search(quiz.explanation):
+        if telegram_html.has_markup(quiz.explanation):
             add("explanation", "plain text: write < > & as they are, no tags")
         report.html("quizzes", quiz.id, "question", quiz.question)
 
