@@ -20,7 +20,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from content.atomic_file import write_atomically
+from content.vector_file import StoredVectors, write_vectors
 from content.vector_folder import EncodingStopped, cache_folder
 
 MODEL_DIR = Path(__file__).parent / "models" / "minilm"
@@ -145,49 +147,60 @@ def _cores() -> int:
 class VectorCache:
     """Vectors of texts, kept in one .npz file per model under `folder`.
 
-    `folder=None` keeps them in memory only. Writes are atomic (temporary file,
-    then rename), so a crash or a second process never leaves a torn file; two
-    processes writing at once each write a complete file, the later one wins."""
+    `folder=None` keeps them in memory only. A folder's file is read a chunk of rows
+    at a time (content/vector_file.py): looking vectors up holds the file's keys,
+    never all its rows. Writes are atomic (temporary file, then rename), so a crash
+    or a second process never leaves a torn file; two processes writing at once
+    each write a complete file, the later one wins."""
 
     def __init__(self, folder: Path | None, model_id: str = MODEL_ID) -> None:
         self._model_id = model_id
         self.folder = folder
         self._path = folder / f"{model_id}.npz" if folder else None
+        # Vectors not (yet) in the file: encoded or put since the last save, or every
+        # vector of an in-memory cache.
         self._vectors: dict[str, Vectors] = {}
+        self._stored: StoredVectors | None = None
         # /reload indexes new content in a worker thread while the event loop may
         # encode a learned phrasing: one writer at a time.
         self._lock = threading.Lock()
-        # Whether _vectors holds the file's contents; see release().
+        # Whether _stored is the file as it was opened; see release().
         self._loaded = False
         self._unsaved = False
 
     def _load(self) -> None:
-        """Read the file into memory, once until the next release(); caller holds the lock."""
+        """Open the file and read its keys, once until the next release(); caller
+        holds the lock."""
         if self._loaded:
             return
         self._loaded = True
         if self._path and self._path.exists():
             try:
-                with np.load(self._path) as stored:
-                    keys, vectors = stored["keys"], stored["vectors"]
-                self._vectors = {str(k): v for k, v in zip(keys, vectors, strict=True)}
-            except (OSError, ValueError, KeyError):
-                self._vectors = {}  # unreadable cache: rebuild it, never fail the start
+                self._stored = StoredVectors(self._path)
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+                self._stored = None  # unreadable cache: rebuild it, never fail the start
+
+    def _close(self) -> None:
+        if self._stored is not None:
+            self._stored.close()
+            self._stored = None
+        self._loaded = False
 
     def release(self) -> None:
-        """Let go of the vectors held in memory; the next lookup reads the file again.
+        """Let go of the file's keys (and close it); the next lookup opens it again.
 
-        A matcher copies the vectors it needs into its own arrays, so after it is
-        built the cache's copy (every vector ever cached, about 18 MB for the
-        shipped content) would only double the process's memory. An in-memory
-        cache, or one holding vectors not yet on disk, keeps them."""
+        A matcher copies the vectors it needs into its own arrays; after it is built
+        the cache need not keep the file open. Vectors held nowhere else (an
+        in-memory cache, or ones a failed save left unsaved) stay."""
         with self._lock:
             if self._path is not None and not self._unsaved:
-                self._vectors = {}
-                self._loaded = False
+                self._close()
 
     def key(self, text: str) -> str:
         return hashlib.sha1(f"{self._model_id}\0{text}".encode()).hexdigest()
+
+    def _has(self, key: str) -> bool:
+        return key in self._vectors or (self._stored is not None and key in self._stored.row_of)
 
     def vectors(self, texts: Sequence[str], encoder: SentenceEncoder) -> Vectors:
         return self.grouped_vectors([texts], encoder)[0]
@@ -208,8 +221,9 @@ class VectorCache:
         keys = [self.key(t) for t in texts]
         with self._lock:
             self._load()
-            found = {k: self._vectors[k] for k in set(keys) if k in self._vectors}
-        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
+            missing = sorted(
+                {k: t for k, t in zip(keys, texts, strict=True) if not self._has(k)}.items()
+            )
         if missing:
             if len(missing) >= ANNOUNCE_TEXTS:
                 log.warning(
@@ -219,30 +233,43 @@ class VectorCache:
                     round(encoding_seconds(len(missing))) + 1,
                     self._path.parent if self._path else "memory",
                 )
-            self._encode_missing(missing, found, encoder, stop)
-        # One array per group, each stacked on its own: never a copy of them all at once.
-        arrays = []
-        start = 0
-        for group in groups:
-            rows = [found[k] for k in keys[start : start + len(group)]]
-            start += len(group)
-            arrays.append(
-                np.stack(rows).astype(np.float32, copy=False)
-                if rows
-                else np.zeros((0, DIMENSION), dtype=np.float32)
-            )
-        return arrays
+            self._encode_missing(missing, encoder, stop)
+        with self._lock:
+            self._load()  # released by another thread meanwhile
+            if not all(self._has(k) for k in keys):  # another process's file replaced ours
+                self._close()
+                self._load()
+            return [
+                self._assemble(keys[start : start + len(group)])
+                for start, group in zip(_starts(groups), groups, strict=True)
+            ]
+
+    def _assemble(self, keys: Sequence[str]) -> Vectors:
+        """One array of the keys' vectors, in order; caller holds the lock."""
+        out = np.zeros((len(keys), DIMENSION), dtype=np.float32)
+        positions, rows = [], []
+        for position, key in enumerate(keys):
+            vector = self._vectors.get(key)
+            if vector is not None:
+                out[position] = vector
+            elif self._stored is not None and key in self._stored.row_of:
+                positions.append(position)
+                rows.append(self._stored.row_of[key])
+            else:
+                raise KeyError(f"no vector for key {key}")
+        if self._stored is not None:
+            self._stored.read_into(out, positions, rows)
+        return out
 
     def _encode_missing(
         self,
         missing: list[tuple[str, str]],
-        found: dict[str, Vectors],
         encoder: SentenceEncoder,
         stop: threading.Event | None,
     ) -> None:
-        """Encode (key, text) pairs into the cache and `found`, chunk by chunk, saving
-        progress every SAVE_EVERY_S and whatever is done when the run ends, however
-        it ends: a stopped run (EncodingStopped) keeps every chunk it finished."""
+        """Encode (key, text) pairs into the cache, chunk by chunk, saving progress
+        every SAVE_EVERY_S and whatever is done when the run ends, however it ends: a
+        stopped run (EncodingStopped) keeps every chunk it finished."""
         last_save = time.monotonic()
         try:
             for first in range(0, len(missing), CHUNK_TEXTS):
@@ -252,7 +279,7 @@ class VectorCache:
                 with self._lock:
                     self._load()  # released by another thread meanwhile
                     for (key, _), vector in zip(chunk, fresh, strict=True):
-                        self._vectors[key] = found[key] = vector
+                        self._vectors[key] = vector
                     self._unsaved = True
                     if time.monotonic() - last_save >= SAVE_EVERY_S:
                         self._save()
@@ -281,25 +308,54 @@ class VectorCache:
 
     @property
     def in_memory(self) -> int:
-        """How many vectors are held in memory right now (0 after release())."""
+        """How many vectors are held in memory right now: those not in the file (the
+        file's own are read from it at each lookup, never held)."""
         return len(self._vectors)
 
     def __len__(self) -> int:
         with self._lock:
             self._load()
-            return len(self._vectors)
+            stored = self._stored.row_of if self._stored is not None else {}
+            return len(stored) + sum(1 for key in self._vectors if key not in stored)
 
     def _save(self) -> None:
+        """Write the file's rows and the unsaved vectors as the new file, then read
+        from it; caller holds the lock. The old rows are streamed, a chunk at a time."""
         if self._path is None:
             return
-        keys = np.array(list(self._vectors))
-        vectors = np.stack(list(self._vectors.values())).astype(np.float32)
+        stored = self._stored
+        kept = [k for k in stored.row_of if k not in self._vectors] if stored is not None else []
+        fresh = list(self._vectors)
+
+        def rows() -> Iterator[Vectors]:
+            if stored is not None:
+                for chunk_keys, chunk in stored.chunks():
+                    keep = [i for i, k in enumerate(chunk_keys) if k not in self._vectors]
+                    yield chunk[keep]
+            for first in range(0, len(fresh), CHUNK_TEXTS):
+                yield np.stack([self._vectors[k] for k in fresh[first : first + CHUNK_TEXTS]])
+
         try:
-            write_atomically(self._path, lambda out: np.savez(out, keys=keys, vectors=vectors))
-            self._unsaved = False
+            write_atomically(
+                self._path, lambda out: write_vectors(out, kept + fresh, DIMENSION, rows())
+            )
         except OSError as error:
             # A read-only or full disk costs a re-encode at the next start, nothing more.
             log.warning("Could not save the vector cache in %s: %s", self._path.parent, error)
+            return
+        self._unsaved = False
+        self._vectors = {}
+        self._close()
+        self._load()
+
+
+def _starts(groups: Sequence[Sequence[str]]) -> list[int]:
+    """Where each group's texts start in the groups laid end to end."""
+    starts, total = [], 0
+    for group in groups:
+        starts.append(total)
+        total += len(group)
+    return starts
 
 
 _shared_encoder: SentenceEncoder | None = None

@@ -101,6 +101,16 @@ def test_many_texts_are_shared_among_cores_and_keep_their_own_vectors(
     assert threads == {threading.current_thread().name}
 
 
+class FilledEncoder:
+    """Encodes by looking texts up in an in-memory cache filled beforehand."""
+
+    def __init__(self, filled: VectorCache) -> None:
+        self.filled = filled
+
+    def encode(self, texts: list[str], stop: threading.Event | None = None) -> np.ndarray:
+        return self.filled.vectors(texts, self)  # type: ignore[arg-type]
+
+
 class CountingEncoder(SentenceEncoder):
     def __init__(self) -> None:
         super().__init__()
@@ -186,17 +196,33 @@ def test_an_unwritable_cache_folder_costs_nothing_but_a_warning(
     assert list(tmp_path.iterdir()) == [blocked]  # no stray temporary file
 
 
-def test_a_released_cache_reads_its_file_again_instead_of_encoding(tmp_path: Path) -> None:
+def test_a_cache_holds_none_of_its_files_vectors_and_reads_them_again(tmp_path: Path) -> None:
+    """Saved vectors are read from the file at each lookup, never kept in memory (a
+    warm start's peak would hold them twice), and a released cache opens it again."""
     cache = VectorCache(tmp_path)
     first = cache.vectors(["what is an etag", "celery retries"], RecordingEncoder())  # type: ignore[arg-type]
-    assert cache.in_memory == 2
+    assert cache.in_memory == 0 and len(cache) == 2  # saved, so held only on disk
     cache.release()
-    assert cache.in_memory == 0
     encoder = CountingEncoder()
     again = cache.vectors(["celery retries", "what is an etag"], encoder)
     assert encoder.encoded == []
     assert np.array_equal(again, first[::-1])
-    assert cache.in_memory == 2
+    assert cache.in_memory == 0
+
+
+def test_a_warm_lookup_gives_the_vectors_it_saved_in_any_order(tmp_path: Path) -> None:
+    texts = [f"text number {n}" for n in range(30)]
+    vectors = np.random.default_rng(7).standard_normal((30, 384)).astype(np.float32)
+    filled = VectorCache(None)
+    filled.put(texts, vectors)
+    writer = VectorCache(tmp_path)
+    writer.put(texts[:20], vectors[:20])
+    writer.vectors(texts[20:], FilledEncoder(filled))  # encodes 10, saves all 30
+    reader = VectorCache(tmp_path)
+    groups = reader.grouped_vectors([texts[25:], texts[3:10][::-1], [texts[0]]], CountingEncoder())
+    assert np.array_equal(groups[0], vectors[25:])
+    assert np.array_equal(groups[1], vectors[3:10][::-1])
+    assert np.array_equal(groups[2], vectors[:1])
 
 
 def test_release_keeps_vectors_that_exist_nowhere_else(tmp_path: Path) -> None:
