@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import numpy.typing as npt
@@ -335,10 +336,14 @@ class VectorCache:
             for first in range(0, len(fresh), CHUNK_TEXTS):
                 yield np.stack([self._vectors[k] for k in fresh[first : first + CHUNK_TEXTS]])
 
+        def write(out: IO[bytes]) -> None:
+            write_vectors(out, kept + fresh, DIMENSION, rows())
+            # Every old row is copied: close the old file before the new one replaces it
+            # (Windows refuses to replace a file that is open).
+            self._close()
+
         try:
-            write_atomically(
-                self._path, lambda out: write_vectors(out, kept + fresh, DIMENSION, rows())
-            )
+            write_atomically(self._path, write)
         except OSError as error:
             # A read-only or full disk costs a re-encode at the next start, nothing more.
             log.warning("Could not save the vector cache in %s: %s", self._path.parent, error)

@@ -5,6 +5,7 @@ files it writes itself."""
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -108,3 +109,30 @@ def test_a_put_replaces_a_stored_vector_at_the_next_save(tmp_path: Path) -> None
     reread = VectorCache(tmp_path)
     assert len(reread) == 3
     assert np.array_equal(reread.vectors(["a text"], Fixed()), new)  # type: ignore[arg-type]
+
+
+def test_a_save_closes_the_old_file_before_replacing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows cannot replace a file that is open: the old file is read to the end and
+    closed before the rename, and the new one is read afterwards."""
+    cache = VectorCache(tmp_path)
+
+    class Fixed:
+        def encode(self, texts: list[str], stop: object = None) -> np.ndarray:
+            return np.ones((len(texts), 384), dtype=np.float32)
+
+    cache.vectors(["first"], Fixed())  # type: ignore[arg-type]  # the file exists, opened
+    stored = cache._stored
+    assert stored is not None
+    real_replace = os.replace
+    open_at_replace = []
+
+    def replace(source: str, target: Path) -> None:
+        open_at_replace.append(not stored._file.closed)
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    vectors = cache.vectors(["second", "first"], Fixed())  # type: ignore[arg-type]
+    assert open_at_replace == [False]
+    assert vectors.shape == (2, 384) and len(VectorCache(tmp_path)) == 2
