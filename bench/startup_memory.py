@@ -1,7 +1,7 @@
 """Start-up time and memory of `nexus-bot run`, beside a bare python-telegram-bot echo
 bot (bench/echo_bot.py) as the floor.
 
-    python bench/startup_memory.py [--runs 5] [--settle 0.5] [--restart]
+    python bench/startup_memory.py [--runs 5] [--settle 0.5] [--restart] [--questions 300]
 
 Each run starts one process against its own loopback fake Bot API
 (bot/fake_telegram/server.py, on 127.0.0.1) with the same token, a fresh temporary
@@ -21,6 +21,9 @@ Per run:
   first answer (the two added) is what a learner who writes at once waits;
 - VmRSS and VmHWM (peak) `--settle` seconds after that reply (the running bot's
   memory: at first getUpdates Nexus's matcher may still be building);
+- with `--questions N`: VmRSS after N more questions of the development set
+  (tests/eval/dev), each from a user of its own, all answered (what a bot that has
+  run a while holds: the encoder's buffers grow with the longest message it met);
 then SIGTERM, and the time until the process has exited.
 
 Nexus's own modules are compiled to bytecode first (`compileall`; up-to-date files are
@@ -46,6 +49,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +57,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
+from bench.evaluation import load_dev_set
 from bench.machine import load_line, machine_line
 from bot.fake_telegram import ApiCall, FakeBotApi, LoopbackBotApiServer
 from bot.presentation.views import WARMING_UP
@@ -98,11 +103,20 @@ class Run:
     hwm_mib: float
     stop_s: float  # SIGTERM → exited
     exit_code: int | None  # None: killed after STOP_TIMEOUT_S
+    rss_more_mib: float = float("nan")  # --settle after the replies to --questions more
 
     @property
     def answered_s(self) -> float:
         """Spawn → the reply to a message sent as polling began."""
         return self.ready_s + self.reply_s
+
+
+def development_questions(count: int) -> list[str]:
+    """The first `count` questions of the development set, repeated if it has fewer."""
+    if count <= 0:
+        return []
+    texts = [q.text for q in load_dev_set().questions]
+    return [texts[i % len(texts)] for i in range(count)]
 
 
 def memory_mib(pid: int) -> dict[str, float]:
@@ -226,6 +240,7 @@ def run_once(
     database_from: Path | None = None,
     keep_data_in: Path | None = None,
     message: str = QUESTION,
+    more: Sequence[str] = (),
 ) -> Run:
     """`database_from`: a data folder copied in first (a restart: the database exists
     and is migrated); `keep_data_in`: where the run's data folder is left afterwards."""
@@ -260,6 +275,7 @@ def run_once(
                 reply_s = reply.at - queued
                 time.sleep(settle)
                 memory = memory_mib(process.pid)
+                more_memory = answer_more(api, more, settle, process.pid) if more else {}
                 if children(process.pid):
                     print(f"note: {bot} has child processes, not counted", file=sys.stderr)
                 stop_s, code = stop(process)
@@ -280,7 +296,24 @@ def run_once(
             memory["VmHWM"],
             stop_s,
             code,
+            more_memory.get("VmRSS", float("nan")),
         )
+
+
+def answer_more(api: WatchedApi, texts: Sequence[str], settle: float, pid: int) -> dict[str, float]:
+    """Send each text from a user of its own (no flood limit per user applies), wait until
+    every one is answered, then read the process's memory."""
+    users = {USER + 1 + i for i in range(len(texts))}
+    for user, text in zip(sorted(users), texts, strict=True):
+        api.push_update(api.message_update(user, text))
+    api.wait_for(
+        lambda calls: (
+            users <= {c.params.get("chat_id") for c in calls if c.method == "sendMessage"}
+        ),
+        timeout=REPLY_TIMEOUT_S + len(texts),
+    )
+    time.sleep(settle)
+    return memory_mib(pid)
 
 
 def spread(values: list[float], unit: str, digits: int) -> str:
@@ -299,6 +332,7 @@ MEASURES = (
     ("VmHWM (peak RSS) after the reply", "hwm_mib", "MiB", 0),
     ("SIGTERM → exited", "stop_s", "s", 2),
 )
+MORE_MEASURE = ("VmRSS after {n} more questions", "rss_more_mib", "MiB", 0)
 
 
 def main() -> int:
@@ -325,7 +359,15 @@ def main() -> int:
             "migrated, with the warm-up's learner); default: a new database every run"
         ),
     )
+    parser.add_argument(
+        "--questions",
+        type=int,
+        default=0,
+        help="after the first reply, send this many questions of the development set and "
+        "read VmRSS once all are answered (default: 0, none)",
+    )
     args = parser.parse_args()
+    more = development_questions(args.questions)
     if args.smoke:
         args.runs, args.settle = 1, 0.1
     print(machine_line())
@@ -356,7 +398,14 @@ def main() -> int:
         for i in range(args.runs):
             for bot in ("nexus", "echo"):
                 r = run_once(
-                    bot, Path(cache), args.settle, START_TIMEOUT_S, warmed_data, None, args.message
+                    bot,
+                    Path(cache),
+                    args.settle,
+                    START_TIMEOUT_S,
+                    warmed_data,
+                    None,
+                    args.message,
+                    more,
                 )
                 runs.append(r)
                 print(
@@ -371,7 +420,9 @@ def main() -> int:
     )
     print("| measure | nexus-bot run | echo bot (bare PTB) | nexus / echo |")
     print("| --- | --- | --- | --- |")
-    for label, field, unit, digits in MEASURES:
+    label, field, unit, digits = MORE_MEASURE
+    measures = [*MEASURES, (label.format(n=len(more)), field, unit, digits)] if more else MEASURES
+    for label, field, unit, digits in measures:
         nexus = [getattr(r, field) for r in by_bot["nexus"]]
         echo = [getattr(r, field) for r in by_bot["echo"]]
         ratio = statistics.median(nexus) / statistics.median(echo)
