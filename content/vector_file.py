@@ -47,14 +47,16 @@ class StoredVectors:
             if info.compress_type != zipfile.ZIP_STORED:
                 raise ValueError("the vectors are compressed: rows cannot be read in place")
             self._start, shape, self._dtype = self._array_start(info)
+            if len(shape) != 2 or shape[0] != len(keys):
+                raise ValueError(f"{len(keys)} keys but vectors of shape {shape}")
+            self.row_of: dict[str, int] = {str(key): row for row, key in enumerate(keys)}
+            if len(self.row_of) != len(keys):  # chunks() pairs keys and rows by position
+                raise ValueError("a key appears twice")
         except BaseException:
             self._file.close()
             raise
-        if len(shape) != 2 or shape[0] != len(keys):
-            raise ValueError(f"{len(keys)} keys but vectors of shape {shape}")
         self.dimension = int(shape[1])
         self._row_bytes = self.dimension * self._dtype.itemsize
-        self.row_of: dict[str, int] = {str(key): row for row, key in enumerate(keys)}
 
     def _array_start(self, info: zipfile.ZipInfo) -> tuple[int, tuple[int, ...], np.dtype]:
         """Where the member's first row starts in the file, its shape and dtype."""

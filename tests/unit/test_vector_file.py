@@ -73,6 +73,9 @@ def test_files_that_cannot_be_read_in_place_are_refused(tmp_path: Path) -> None:
     mismatched = savez_file(tmp_path / "m.npz", ["a", "b"], rows(3))
     with pytest.raises(ValueError, match="2 keys"):
         StoredVectors(mismatched)
+    doubled = savez_file(tmp_path / "d.npz", ["a", "a"], rows(2))
+    with pytest.raises(ValueError, match="twice"):
+        StoredVectors(doubled)
     truncated = tmp_path / "t.npz"
     truncated.write_bytes(savez_file(tmp_path / "full.npz", ["a"], rows(1)).read_bytes()[:40])
     with pytest.raises((ValueError, zipfile.BadZipFile)):
