@@ -23,7 +23,7 @@ Per run:
   memory: at first getUpdates Nexus's matcher may still be building);
 - with `--questions N`: VmRSS after N more questions of the development set
   (tests/eval/dev), each from a user of its own, all answered (what a bot that has
-  run a while holds: the encoder's buffers grow with the longest message it met);
+  run a while holds);
 then SIGTERM, and the time until the process has exited.
 
 Nexus's own modules are compiled to bytecode first (`compileall`; up-to-date files are
