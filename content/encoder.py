@@ -220,13 +220,22 @@ class VectorCache:
         if not texts:
             return [np.zeros((0, DIMENSION), dtype=np.float32) for _ in groups]
         keys = [self.key(t) for t in texts]
-        with self._lock:
-            self._load()
-            missing = sorted(
-                {k: t for k, t in zip(keys, texts, strict=True) if not self._has(k)}.items()
-            )
-        if missing:
-            if len(missing) >= ANNOUNCE_TEXTS:
+        announced = False
+        while True:
+            with self._lock:
+                self._load()  # opened again if another thread released it meanwhile
+                missing = sorted(
+                    {k: t for k, t in zip(keys, texts, strict=True) if not self._has(k)}.items()
+                )
+                if not missing:
+                    # Looked up and read under one lock: no release or save comes between.
+                    one_array_per_group = []
+                    start = 0
+                    for group in groups:
+                        one_array_per_group.append(self._assemble(keys[start : start + len(group)]))
+                        start += len(group)
+                    return one_array_per_group
+            if len(missing) >= ANNOUNCE_TEXTS and not announced:
                 log.warning(
                     "Encoding %d texts of the knowledge base (about %d s); "
                     "the vectors are kept in %s for later starts",
@@ -234,16 +243,10 @@ class VectorCache:
                     round(encoding_seconds(len(missing))) + 1,
                     self._path.parent if self._path else "memory",
                 )
+                announced = True
+            # Saved as it goes; the next pass finds them (in the file, or in memory
+            # where the file could not take them) and reads them.
             self._encode_missing(missing, encoder, stop)
-        with self._lock:
-            self._load()  # released by another thread meanwhile
-            if not all(self._has(k) for k in keys):  # another process's file replaced ours
-                self._close()
-                self._load()
-            return [
-                self._assemble(keys[start : start + len(group)])
-                for start, group in zip(_starts(groups), groups, strict=True)
-            ]
 
     def _assemble(self, keys: Sequence[str]) -> Vectors:
         """One array of the keys' vectors, in order; caller holds the lock."""
@@ -348,19 +351,13 @@ class VectorCache:
             # A read-only or full disk costs a re-encode at the next start, nothing more.
             log.warning("Could not save the vector cache in %s: %s", self._path.parent, error)
             return
-        self._unsaved = False
-        self._vectors = {}
         self._close()
         self._load()
-
-
-def _starts(groups: Sequence[Sequence[str]]) -> list[int]:
-    """Where each group's texts start in the groups laid end to end."""
-    starts, total = [], 0
-    for group in groups:
-        starts.append(total)
-        total += len(group)
-    return starts
+        # Another process may have replaced the file with its own since our rename:
+        # vectors it lacks stay in memory, and go into the next save.
+        on_disk = self._stored.row_of if self._stored is not None else {}
+        self._vectors = {k: v for k, v in self._vectors.items() if k not in on_disk}
+        self._unsaved = bool(self._vectors)
 
 
 _shared_encoder: SentenceEncoder | None = None

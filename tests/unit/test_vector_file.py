@@ -139,3 +139,32 @@ def test_a_save_closes_the_old_file_before_replacing_it(
     vectors = cache.vectors(["second", "first"], Fixed())  # type: ignore[arg-type]
     assert open_at_replace == [False]
     assert vectors.shape == (2, 384) and len(VectorCache(tmp_path)) == 2
+
+
+def test_vectors_another_process_overwrote_stay_in_memory_and_are_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two bots sharing a cache folder save at the same moment: the later file wins and
+    may lack what this one encoded. The lookup still returns it (from memory), and the
+    next save writes it again, instead of failing the matcher's build."""
+    cache = VectorCache(tmp_path)
+    other = np.full((1, 384), 7.0, dtype=np.float32)
+    real_replace = os.replace
+
+    def replace_then_overwritten(source: str, target: Path) -> None:
+        real_replace(source, target)
+        savez_file(Path(target), [cache.key("the other bot's text")], other)
+
+    class Fixed:
+        def encode(self, texts: list[str], stop: object = None) -> np.ndarray:
+            return np.full((len(texts), 384), 3.0, dtype=np.float32)
+
+    monkeypatch.setattr(os, "replace", replace_then_overwritten)
+    mine = cache.vectors(["my text"], Fixed())  # type: ignore[arg-type]
+    assert np.array_equal(mine, np.full((1, 384), 3.0, dtype=np.float32))
+    assert cache.in_memory == 1  # not on disk: kept for the next save
+    monkeypatch.setattr(os, "replace", real_replace)
+    cache.vectors(["a later text"], Fixed())  # type: ignore[arg-type]  # saves again
+    reread = VectorCache(tmp_path)
+    assert len(reread) == 3 and cache.in_memory == 0
+    assert np.array_equal(reread.vectors(["the other bot's text"], Fixed()), other)  # type: ignore[arg-type]
