@@ -27,9 +27,9 @@ TUNE_SPLITS = tuple(
 # (tune43 and tune44, rounds 13's and 14's checks, were read when they landed on 2026-12-05, and
 # tune46, round 16's, when its second attempt was not kept the same day, and tune48, round 18's,
 # when its second attempt was not kept, tune50, round 19's, when its fourth attempt landed, and
-# tune53, round 21's, when its second attempt was not kept; tune45 is round 15's, kept unread when
-# its round was not kept before its check was read).
-UNREAD_CHECK_SPLITS: tuple[str, ...] = ("tune45",)
+# tune53, round 21's, when its second attempt was not kept; tune45 is round 15's and tune54 round
+# 21's third attempt's, each kept unread when its round was not kept before its check was read).
+UNREAD_CHECK_SPLITS: tuple[str, ...] = ("tune45", "tune54")
 
 
 def readable_splits(names: list[str]) -> list[str]:
