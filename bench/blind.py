@@ -23,12 +23,9 @@ TUNE_SPLITS = tuple(
 )
 # Splits kept unread as the check of a content round that has not landed yet
 # (tests/eval/blind/README.md): nothing is fitted to them and a harm read never reads them,
-# so they still measure new questions when that check comes. Take a split out once it is read
-# (tune43 and tune44, rounds 13's and 14's checks, were read when they landed on 2026-12-05, and
-# tune46, round 16's, when its second attempt was not kept the same day, and tune48, round 18's,
-# when its second attempt was not kept, tune50, round 19's, when its fourth attempt landed, and
-# tune53, round 21's, when its second attempt was not kept; tune45 is round 15's and tune54 round
-# 21's third attempt's, each kept unread when its round was not kept before its check was read).
+# so they still measure new questions when that check comes. Take a split out once it is read;
+# the README's list of splits says which round each belongs to and when it was read
+# (tune45 is round 15's check, tune54 round 21's third attempt's).
 UNREAD_CHECK_SPLITS: tuple[str, ...] = ("tune45", "tune54")
 
 
