@@ -191,7 +191,6 @@ def test_the_confidence_model_never_learns_from_an_unread_check_split() -> None:
     fitted = fitted_tune_splits(unread=("tune38", "tune39"))
     assert "tune38" not in fitted and "tune39" not in fitted
     assert set(fitted) | {"tune38", "tune39"} == set(TUNE_SPLITS)
-    # The default leaves out exactly the checks waiting now (tune45, tune54 and tune62: rounds 15's,
-    # 21's and 28's).
+    # The default leaves out exactly the checks waiting now (tune45 and tune54, rounds 15's and 21's).
     assert set(fitted_tune_splits()).isdisjoint(UNREAD_CHECK_SPLITS)
     assert set(fitted_tune_splits()) | set(UNREAD_CHECK_SPLITS) == set(TUNE_SPLITS)
