@@ -50,7 +50,9 @@ class Question:
     # None where the question was labelled once.
     second: tuple[str, ...] | None = None
     # Entries written after the question was labelled that a later judge, shown the
-    # question and only those entries (never a reply of Nexus), found to answer it.
+    # question and only those entries (never a reply of Nexus), found to answer it; and,
+    # from a registered label audit (docs/benchmarks.md), older entries such a judge
+    # found to answer it. Only ever added to, never the first label.
     later: tuple[str, ...] = ()
 
 
