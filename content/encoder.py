@@ -206,6 +206,40 @@ class VectorCache:
     def vectors(self, texts: Sequence[str], encoder: SentenceEncoder) -> Vectors:
         return self.grouped_vectors([texts], encoder)[0]
 
+    def encode_missing(
+        self,
+        texts: Sequence[str],
+        encoder: SentenceEncoder,
+        stop: threading.Event | None = None,
+    ) -> None:
+        """Encode, in one run, whichever of `texts` the cache lacks (stop: see
+        grouped_vectors), without reading any vector."""
+        keys = [self.key(t) for t in texts]
+        announced = False
+        while True:
+            with self._lock:
+                self._load()
+                missing = sorted(
+                    {k: t for k, t in zip(keys, texts, strict=True) if not self._has(k)}.items()
+                )
+            if not missing:
+                return
+            announced = self._announce(len(missing), announced)
+            self._encode_missing(missing, encoder, stop)
+
+    def _announce(self, missing: int, announced: bool) -> bool:
+        """Say once that a long encoding run starts; whether it has been said."""
+        if missing >= ANNOUNCE_TEXTS and not announced:
+            log.warning(
+                "Encoding %d texts of the knowledge base (about %d s); "
+                "the vectors are kept in %s for later starts",
+                missing,
+                round(encoding_seconds(missing)) + 1,
+                self._path.parent if self._path else "memory",
+            )
+            return True
+        return announced
+
     def grouped_vectors(
         self,
         groups: Sequence[Sequence[str]],
@@ -235,15 +269,7 @@ class VectorCache:
                         one_array_per_group.append(self._assemble(keys[start : start + len(group)]))
                         start += len(group)
                     return one_array_per_group
-            if len(missing) >= ANNOUNCE_TEXTS and not announced:
-                log.warning(
-                    "Encoding %d texts of the knowledge base (about %d s); "
-                    "the vectors are kept in %s for later starts",
-                    len(missing),
-                    round(encoding_seconds(len(missing))) + 1,
-                    self._path.parent if self._path else "memory",
-                )
-                announced = True
+            announced = self._announce(len(missing), announced)
             # Saved as it goes; the next pass finds them (in the file, or in memory
             # where the file could not take them) and reads them.
             self._encode_missing(missing, encoder, stop)

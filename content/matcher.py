@@ -91,18 +91,19 @@ class Matcher:
         # Kept beside the vectors: a warm start reads the word index instead of building it.
         self._lexical = lexical_index(kb.entries, self.normalizer, cache.folder)
         smalltalk_phrases = SmalltalkClassifier.phrases(kb.smalltalk)
-        # Look every text up once and encode whatever is new in one go (a first start
-        # says so once, then waits).
-        phrasings, passages, smalltalk = cache.grouped_vectors(
+        # Encode whatever is new in one run (a first start says so once, then waits);
+        # the indexes then read the vectors a group at a time.
+        cache.encode_missing(
             [
-                SemanticIndex.phrasing_texts(kb.entries),
-                SemanticIndex.passage_texts(kb.entries),
-                smalltalk_phrases,
+                *SemanticIndex.phrasing_texts(kb.entries),
+                *SemanticIndex.passage_texts(kb.entries),
+                *smalltalk_phrases,
             ],
             encoder,
             stop,
         )
-        self._semantic = SemanticIndex(kb.entries, encoder, cache, vectors=(phrasings, passages))
+        self._semantic = SemanticIndex(kb.entries, encoder, cache, stop)
+        smalltalk = cache.grouped_vectors([smalltalk_phrases], encoder, stop)[0]
         self._smalltalk = SmalltalkClassifier(kb.smalltalk, self.normalizer, smalltalk)
         self._learned: dict[str, int] = {}
         # The indexes hold their own copies of the vectors now.

@@ -9,6 +9,7 @@ entry's score per kind is its best cosine similarity over those texts.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,9 +30,45 @@ VOTE_TEMPERATURE = 0.05
 # refitted in milliseconds at start and whenever learned phrasings change.
 RIDGE = 0.1
 MAX_PASSAGES = 12  # per entry; long answers keep their first ones
+# The phrasing and passage vectors are held as int8, each row with its own scale
+# (its largest magnitude over 127): a quarter of float32's memory, similarities
+# off by at most about 0.002. Products convert PRODUCT_ROWS rows to float32 at a time.
+PRODUCT_ROWS = 256  # 384 KiB of float32 a block: it stays in the CPU cache
 _BULLET = re.compile(r"\n\s*[•\-–]\s+")
 
 Scores = npt.NDArray[np.float32]
+
+
+class Int8Rows:
+    """Unit vectors held as int8 rows with one float32 scale per row."""
+
+    def __init__(self, rows: Vectors) -> None:
+        self.values = np.empty(rows.shape, dtype=np.int8)
+        self.scales: Scores = np.empty(len(rows), dtype=np.float32)
+        # A block at a time: no float32 temporary the size of all the rows.
+        for first in range(0, len(rows), PRODUCT_ROWS):
+            block = rows[first : first + PRODUCT_ROWS]
+            largest = np.abs(block).max(axis=1)
+            scales = np.where(largest > 0, largest / 127.0, 1.0).astype(np.float32)
+            self.scales[first : first + len(block)] = scales
+            self.values[first : first + len(block)] = np.rint(block / scales[:, None])
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def dot(self, query: Vectors) -> Scores:
+        """Every row's dot product with `query`."""
+        out = np.empty(len(self.values), dtype=np.float32)
+        for first in range(0, len(self.values), PRODUCT_ROWS):
+            block = self.values[first : first + PRODUCT_ROWS]
+            out[first : first + len(block)] = block.astype(np.float32) @ query
+        out *= self.scales
+        return out
+
+    def dot_rows(self, rows: npt.NDArray[np.int64], query: Vectors) -> Scores:
+        """The dot product with `query` of the given rows only."""
+        scores: Scores = (self.values[rows].astype(np.float32) @ query) * self.scales[rows]
+        return scores
 
 
 def _starts(groups: list[list[str]]) -> npt.NDArray[np.int64]:
@@ -54,43 +91,40 @@ class SemanticIndex:
         entries: Sequence[Entry],
         encoder: SentenceEncoder,
         cache: VectorCache,
-        vectors: tuple[Vectors, Vectors] | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
-        """`vectors`: the vectors of `phrasing_texts(entries)` and of
-        `passage_texts(entries)`, when the caller has looked them up already (a start
-        looks the whole knowledge base up at once)."""
+        """Looks the phrasings' vectors up, then the passages', one group at a time:
+        each is held as int8 and its float32 rows let go before the next is read, so
+        a start never holds all of them as float32 at once. (A start has every text
+        encoded first, in one run: Matcher.) `stop`: see SentenceEncoder.encode."""
         self._encoder = encoder
         self._cache = cache
         self._count = len(entries)
         phrasings = [[e.title, *e.questions] for e in entries]
         answers = [passages(e) for e in entries]
-        if vectors is None:
-            looked_up = cache.grouped_vectors(
-                [self.phrasing_texts(entries), self.passage_texts(entries)], encoder
-            )
-            vectors = (looked_up[0], looked_up[1])
-        self._phrasings, self._passages = vectors
-        if len(self._phrasings) != sum(map(len, phrasings)) or len(self._passages) != sum(
-            map(len, answers)
-        ):
-            raise ValueError("the vectors given are not those of these entries' texts")
         self._phrasing_starts = _starts(phrasings)
         self._phrasing_owner = np.repeat(
             np.arange(len(entries), dtype=np.int64), [len(p) for p in phrasings]
         )
+        phrasing_vectors = cache.grouped_vectors([self.phrasing_texts(entries)], encoder, stop)[0]
+        # The classifier's factors come from the float32 rows, computed once.
+        self._gram = (phrasing_vectors.T @ phrasing_vectors).astype(np.float64)
+        self._sums: Vectors = (
+            np.add.reduceat(phrasing_vectors, self._phrasing_starts, axis=0)
+            if self._count
+            else np.zeros((0, encoder.dimension), dtype=np.float32)
+        )
+        self._phrasings = Int8Rows(phrasing_vectors)
+        del phrasing_vectors
+        passage_vectors = cache.grouped_vectors([self.passage_texts(entries)], encoder, stop)[0]
+        self._passages = Int8Rows(passage_vectors)
+        del passage_vectors
         self._passage_starts = _starts(answers)
         self._passage_ends = np.append(self._passage_starts[1:], len(self._passages))
         self._learned: Vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
         self._learned_vectors: dict[str, Vectors] = {}
         self._learned_owner: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._recent: dict[str, Vectors] = {}
-        # The classifier's factors from the content's phrasings, computed once.
-        self._gram = (self._phrasings.T @ self._phrasings).astype(np.float64)
-        self._sums: Vectors = (
-            np.add.reduceat(self._phrasings, self._phrasing_starts, axis=0)
-            if self._count
-            else np.zeros((0, encoder.dimension), dtype=np.float32)
-        )
         self._fit_classifier()
 
     @staticmethod
@@ -125,7 +159,7 @@ class SemanticIndex:
         and each entry's sum of phrasing vectors. An entry's score is
         sum_e . (inverse @ question), so a teach refits it in milliseconds whatever
         the number of entries: only the learned rows are added to the two factors."""
-        dimension = self._phrasings.shape[1]
+        dimension = self._gram.shape[0]
         gram = self._gram + (self._learned.T @ self._learned) + RIDGE * np.eye(dimension)
         sums = self._sums.copy()
         np.add.at(sums, self._learned_owner, self._learned)
@@ -156,7 +190,7 @@ class SemanticIndex:
         votes = np.zeros(self._count, dtype=np.float32)
         if self._count == 0:
             return best, votes
-        similarity = np.concatenate([self._phrasings @ query, self._learned @ query])
+        similarity = np.concatenate([self._phrasings.dot(query), self._learned @ query])
         owner = np.concatenate([self._phrasing_owner, self._learned_owner])
         best = np.maximum.reduceat(similarity[: len(self._phrasings)], self._phrasing_starts)
         if len(self._learned_owner):
@@ -176,5 +210,5 @@ class SemanticIndex:
         ends = self._passage_ends[list(entries)]
         rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
         offsets = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
-        best = np.maximum.reduceat(self._passages[rows] @ query, offsets)
+        best = np.maximum.reduceat(self._passages.dot_rows(rows, query), offsets)
         return {entry: float(value) for entry, value in zip(entries, best, strict=True)}

@@ -183,6 +183,26 @@ def test_a_long_first_encoding_is_announced_once(
     assert str(tmp_path) in announced[0]
 
 
+def test_encode_missing_encodes_only_what_is_new_in_one_announced_run(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A start encodes every new text of the knowledge base in one run, then its
+    indexes read the vectors a group at a time without encoding anything."""
+    texts = [f"text number {i}" for i in range(250)]
+    cache = VectorCache(tmp_path)
+    cache.vectors(texts[:10], RecordingEncoder())  # type: ignore[arg-type]
+    encoder = RecordingEncoder()
+    with caplog.at_level("WARNING", logger="content.encoder"):
+        cache.encode_missing(texts, encoder)  # type: ignore[arg-type]
+        cache.encode_missing(texts, encoder)  # type: ignore[arg-type]
+    assert sorted(encoder.encoded) == sorted(texts[10:])  # once each, the new ones only
+    assert [r.getMessage()[:18] for r in caplog.records] == ["Encoding 240 texts"]
+    assert cache.in_memory == 0 and len(VectorCache(tmp_path)) == 250  # saved, none held
+    reader = CountingEncoder()
+    assert cache.vectors(texts[200:], reader).shape == (50, 384)
+    assert reader.encoded == []
+
+
 def test_an_unwritable_cache_folder_costs_nothing_but_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -68,3 +68,14 @@ def test_program_entries_wait_for_a_question_about_the_program(bundled_kb: Knowl
     assert all(s.program_unasked == 0.0 for i, s in general.items() if i not in program)  # type: ignore[attr-defined]
     best = matcher.match("add sentry error tracking to my django app").best
     assert best is not None and best.entry.id == "observability-sentry"
+
+
+def test_the_index_holds_its_vectors_as_int8(matcher: Matcher) -> None:
+    semantic = matcher._semantic
+    texts = semantic.phrasing_texts(matcher.kb.entries)
+    assert semantic._phrasings.values.dtype == np.int8
+    assert semantic._phrasings.values.shape == (len(texts), semantic._encoder.dimension)
+    assert semantic._passages.values.dtype == np.int8
+    # The nearest phrasing of a phrasing is itself, at a similarity of about 1.
+    best, _ = semantic.phrasing_scores(semantic.encode(texts[0]))
+    assert float(best.max()) == pytest.approx(1.0, abs=0.005)
