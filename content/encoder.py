@@ -214,31 +214,7 @@ class VectorCache:
     ) -> None:
         """Encode, in one run, whichever of `texts` the cache lacks (stop: see
         grouped_vectors), without reading any vector."""
-        keys = [self.key(t) for t in texts]
-        announced = False
-        while True:
-            with self._lock:
-                self._load()
-                missing = sorted(
-                    {k: t for k, t in zip(keys, texts, strict=True) if not self._has(k)}.items()
-                )
-            if not missing:
-                return
-            announced = self._announce(len(missing), announced)
-            self._encode_missing(missing, encoder, stop)
-
-    def _announce(self, missing: int, announced: bool) -> bool:
-        """Say once that a long encoding run starts; whether it has been said."""
-        if missing >= ANNOUNCE_TEXTS and not announced:
-            log.warning(
-                "Encoding %d texts of the knowledge base (about %d s); "
-                "the vectors are kept in %s for later starts",
-                missing,
-                round(encoding_seconds(missing)) + 1,
-                self._path.parent if self._path else "memory",
-            )
-            return True
-        return announced
+        self._look_up([texts], encoder, stop, read=False)
 
     def grouped_vectors(
         self,
@@ -250,9 +226,19 @@ class VectorCache:
         looked up once, and whatever is missing is encoded in one run, chunk by chunk
         (`stop`: see SentenceEncoder.encode; a stopped run keeps the chunks it
         finished)."""
+        return self._look_up(groups, encoder, stop, read=True)
+
+    def _look_up(
+        self,
+        groups: Sequence[Sequence[str]],
+        encoder: SentenceEncoder,
+        stop: threading.Event | None,
+        read: bool,
+    ) -> list[Vectors]:
+        """Encode what is missing, then (`read`) return each group's vectors."""
         texts = [text for group in groups for text in group]
         if not texts:
-            return [np.zeros((0, DIMENSION), dtype=np.float32) for _ in groups]
+            return [np.zeros((0, DIMENSION), dtype=np.float32) for _ in groups] if read else []
         keys = [self.key(t) for t in texts]
         announced = False
         while True:
@@ -262,6 +248,8 @@ class VectorCache:
                     {k: t for k, t in zip(keys, texts, strict=True) if not self._has(k)}.items()
                 )
                 if not missing:
+                    if not read:
+                        return []
                     # Looked up and read under one lock: no release or save comes between.
                     one_array_per_group = []
                     start = 0
@@ -269,7 +257,15 @@ class VectorCache:
                         one_array_per_group.append(self._assemble(keys[start : start + len(group)]))
                         start += len(group)
                     return one_array_per_group
-            announced = self._announce(len(missing), announced)
+            if len(missing) >= ANNOUNCE_TEXTS and not announced:
+                log.warning(
+                    "Encoding %d texts of the knowledge base (about %d s); "
+                    "the vectors are kept in %s for later starts",
+                    len(missing),
+                    round(encoding_seconds(len(missing))) + 1,
+                    self._path.parent if self._path else "memory",
+                )
+                announced = True
             # Saved as it goes; the next pass finds them (in the file, or in memory
             # where the file could not take them) and reads them.
             self._encode_missing(missing, encoder, stop)
