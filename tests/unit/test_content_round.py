@@ -110,15 +110,15 @@ def test_an_unread_check_split_is_never_read_even_when_no_one_holds_it(
 def test_the_checks_read_once_are_splits_for_designing_now() -> None:
     # tune37 to tune44, tune46, tune50, tune53, tune55 to tune67, tune69, tune72, tune75 to
     # tune77, tune82, tune83, tune86, tune88, tune92, tune94, tune96, tune98, tune99, tune100,
-    # tune104, tune105, tune108, tune112, tune113, tune114, tune116 to tune120, tune122 to tune125
-    # and tune127 were each read once as a round's check (README here); a check still waiting
-    # (tune45 and tune54, rounds 15's and 21's) is never read.
+    # tune104, tune105, tune108, tune112, tune113, tune114, tune116 to tune120, tune122 to tune125,
+    # tune127 and tune129 were each read once as a round's check (README here); a check still
+    # waiting (tune45 and tune54, rounds 15's and 21's) is never read.
     assert set(UNREAD_CHECK_SPLITS) <= set(TUNE_SPLITS)
     names = {s.name for s in splits_read(set())}
     read_checks = {f"tune{n}" for n in (*range(37, 45), 46, 50, 53, *range(55, 68), 69, 72)}
     read_checks |= {f"tune{n}" for n in (75, 76, 77, 82, 83, 86, 88, 92, 94, 96, 98, 99, 100)}
     read_checks |= {f"tune{n}" for n in (104, 105, 108, 112, 113, 114, *range(116, 121))}
-    read_checks |= {f"tune{n}" for n in (*range(122, 126), 127)}  # tune126: round 93's patch
+    read_checks |= {f"tune{n}" for n in (*range(122, 126), 127, 129)}  # 126, 128: patches
     assert read_checks <= names
     assert names.isdisjoint(UNREAD_CHECK_SPLITS)
 
