@@ -67,11 +67,15 @@ MOST_THEFTS_PER_SPLIT = 1
 MOST_OFFTOPIC_BY_ROUND_PER_SPLIT = 0
 MOST_OFFTOPIC_GAINED_POOLED = 1
 MOST_SMALLTALK_LOST_POOLED = 1
-# Pooled right answers may fall by one: five placebo rounds (three entries each on subjects no
-# message mentions, never shipped; docs/benchmarks.md, 2026-12-05) moved pooled right answers by
-# 0, -1, 0, 0 and -1 and nothing else, so a fall of one is what adding any entry can cause. Set
-# from those five reads, for the rounds registered after them; wrong answers never rose there.
-MOST_RIGHT_LOST_POOLED = 1
+# Pooled right answers may fall by three: adding any entry lowers every question's lexical
+# signals and the phrasing classifier's scores a little, so a few old answers at the band's edge
+# become a "did you mean" still led by their right entry. Three placebo rounds of a round's size
+# and kind on 971 entries (two everyday Django entries nobody asks about, never shipped;
+# docs/benchmarks.md, 2026-12-07, the thirty-second session) moved pooled right answers by -2, -3
+# and -3 and nothing else, so a fall of three is what adding two entries can cost. Set from those
+# reads, for the rounds registered after them (the bound was one, from five placebo rounds on
+# about 885 entries on 2026-12-05); wrong answers never rose in any placebo round.
+MOST_RIGHT_LOST_POOLED = 3
 
 
 @dataclass(frozen=True)
